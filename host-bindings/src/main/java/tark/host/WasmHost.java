@@ -1,0 +1,153 @@
+package tark.host;
+
+import com.eclipsesource.json.JsonArray;
+
+/**
+ * {@link Host} on tark's real imports. Every value arrives in {@link WasmMemory#receiveBuffer()}
+ * and is copied into Java before the next host call; every argument is passed from a fresh Java
+ * array whose address is taken right before the call, with no allocation in between.
+ */
+public final class WasmHost implements Host {
+    public static final WasmHost INSTANCE = new WasmHost();
+
+    private WasmHost() {
+    }
+
+    @Override
+    public HostValue readFile(String path) {
+        byte[] name = Utf8.encode(path);
+        int ret = WasmMemory.receiveBuffer();
+        int result = TarkImports.fsRead(WasmMemory.addressOf(name), name.length, ret);
+        switch (result) {
+            case -2:
+                return HostValue.failure(HostValue.DENIED, result);
+            case -3:
+                return HostValue.absent();
+            case -4:
+                return HostValue.failure(HostValue.TOO_LARGE, result);
+            default:
+                return received(ret, result);
+        }
+    }
+
+    @Override
+    public HostValue env(String name) {
+        byte[] key = Utf8.encode(name);
+        int ret = WasmMemory.receiveBuffer();
+        int result = TarkImports.envGet(WasmMemory.addressOf(key), key.length, ret);
+        if (result == 0) {
+            return HostValue.absent();
+        }
+        if (result == -2) {
+            return HostValue.failure(HostValue.DENIED, result);
+        }
+        return received(ret, result);
+    }
+
+    @Override
+    public HostValue storageGet(String key) {
+        byte[] name = Utf8.encode(key);
+        int ret = WasmMemory.receiveBuffer();
+        int result = TarkImports.storageGet(WasmMemory.addressOf(name), name.length, ret);
+        return result == 0 ? HostValue.absent() : received(ret, result);
+    }
+
+    @Override
+    public boolean storageSet(String key, String value) {
+        byte[] name = Utf8.encode(key);
+        byte[] bytes = Utf8.encode(value);
+        return TarkImports.storageSet(WasmMemory.addressOf(name), name.length,
+                WasmMemory.addressOf(bytes), bytes.length) == 0;
+    }
+
+    @Override
+    public boolean storageDelete(String key) {
+        byte[] name = Utf8.encode(key);
+        return TarkImports.storageDelete(WasmMemory.addressOf(name), name.length) == 0;
+    }
+
+    @Override
+    public HttpReply httpPost(String url, String[] headers, String body) {
+        byte[] target = Utf8.encode(url);
+        byte[] content = Utf8.encode(body);
+        byte[] headerList = Utf8.encode(headerDocument(headers));
+        int ret = WasmMemory.receiveBuffer();
+        int result = TarkImports.httpPost(WasmMemory.addressOf(target), target.length,
+                WasmMemory.addressOf(content), content.length,
+                WasmMemory.addressOf(headerList), headerList.length, ret);
+        return reply(ret, result);
+    }
+
+    @Override
+    public HttpReply httpGet(String url, String[] headers) {
+        byte[] target = Utf8.encode(url);
+        byte[] headerList = Utf8.encode(headerDocument(headers));
+        int ret = WasmMemory.receiveBuffer();
+        int result = TarkImports.httpGet(WasmMemory.addressOf(target), target.length,
+                WasmMemory.addressOf(headerList), headerList.length, ret);
+        return reply(ret, result);
+    }
+
+    @Override
+    public void logDebug(String message) {
+        byte[] text = Utf8.encode(message);
+        TarkImports.logDebug(WasmMemory.addressOf(text), text.length);
+    }
+
+    @Override
+    public void logInfo(String message) {
+        byte[] text = Utf8.encode(message);
+        TarkImports.logInfo(WasmMemory.addressOf(text), text.length);
+    }
+
+    @Override
+    public void logWarn(String message) {
+        byte[] text = Utf8.encode(message);
+        TarkImports.logWarn(WasmMemory.addressOf(text), text.length);
+    }
+
+    @Override
+    public void logError(String message) {
+        byte[] text = Utf8.encode(message);
+        TarkImports.logError(WasmMemory.addressOf(text), text.length);
+    }
+
+    @Override
+    public long currentTimeMillis() {
+        return System.currentTimeMillis();
+    }
+
+    private static HostValue received(int ret, int length) {
+        if (length < 0) {
+            return HostValue.failure(HostValue.ERROR, length);
+        }
+        byte[] bytes = WasmMemory.read(ret, length);
+        if (bytes == null) {
+            return HostValue.failure(HostValue.TOO_LARGE, length);
+        }
+        return HostValue.of(Utf8.decode(bytes));
+    }
+
+    private static HttpReply reply(int ret, int result) {
+        if (result == -2) {
+            return HttpReply.transportError("the host is not in the plugin's http capability");
+        }
+        HostValue document = received(ret, result);
+        if (document.kind() == HostValue.TOO_LARGE) {
+            return HttpReply.transportError("the HTTP reply is larger than " + WasmMemory.MAX_HOST_VALUE + " bytes");
+        }
+        if (!document.isPresent()) {
+            return HttpReply.transportError("the host refused the request (code " + result + ")");
+        }
+        return HttpReply.parse(document.value());
+    }
+
+    /** tark's header list: a JSON array of [name, value] pairs. */
+    static String headerDocument(String[] headers) {
+        JsonArray pairs = new JsonArray();
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            pairs.add(new JsonArray().add(headers[i]).add(headers[i + 1]));
+        }
+        return pairs.toString();
+    }
+}

@@ -1,0 +1,116 @@
+package chatgpt.oauth;
+
+import com.eclipsesource.json.JsonObject;
+import tark.host.Host;
+
+/**
+ * What each export answers, independent of wasm: {@link Exports} only moves bytes. Every failure
+ * is logged here once, as an error naming the cause and the fix.
+ */
+final class Provider {
+    static final String ENDPOINT = "https://chatgpt.com/backend-api/codex/responses";
+    static final String ORIGINATOR = "opencode";
+    static final String DISPLAY_NAME = "ChatGPT (OAuth)";
+
+    static final String INFO = "{\"id\":\"chatgpt-oauth\",\"display_name\":\"" + DISPLAY_NAME + "\","
+            + "\"description\":\"Codex models through your ChatGPT Plus/Pro subscription\","
+            + "\"requires_auth\":true,\"provider\":\"openai\"}";
+    static final String MODELS = "["
+            + model("gpt-5.1-codex-max", "GPT-5.1 Codex Max") + ","
+            + model("gpt-5.1-codex-mini", "GPT-5.1 Codex Mini") + ","
+            + model("gpt-5.2", "GPT-5.2") + ","
+            + model("gpt-5.2-codex", "GPT-5.2 Codex") + "]";
+
+    private final Host host;
+    private final ChatGptAuth auth;
+
+    Provider(Host host) {
+        this.host = host;
+        this.auth = new ChatGptAuth(host);
+    }
+
+    /** {@code provider_auth_credentials}: what tark's OpenAI-compatible provider needs. */
+    Reply credentials() {
+        try {
+            return Reply.text(credentialsDocument(auth.current()));
+        } catch (AuthFailure failure) {
+            return failed(failure);
+        }
+    }
+
+    /** {@code provider_auth_refresh}: refresh now, then answer as {@link #credentials()}. */
+    Reply refresh() {
+        try {
+            return Reply.text(credentialsDocument(auth.refreshNow()));
+        } catch (AuthFailure failure) {
+            return failed(failure);
+        }
+    }
+
+    /** Legacy {@code get_token}: the bare access token. */
+    Reply token() {
+        try {
+            return Reply.text(auth.current().accessToken);
+        } catch (AuthFailure failure) {
+            return failed(failure);
+        }
+    }
+
+    int status() {
+        return auth.status();
+    }
+
+    /** Legacy {@code status}: 0 no credentials, 1 usable, 2 expired. */
+    int legacyStatus() {
+        int status = auth.status();
+        return status == 1 ? 1 : status == 3 ? 2 : 0;
+    }
+
+    Reply processTokens(String tokenReply) {
+        try {
+            return Reply.text(auth.processTokens(tokenReply));
+        } catch (AuthFailure failure) {
+            return failed(failure);
+        }
+    }
+
+    int init(String credentialsJson) {
+        try {
+            auth.adopt(credentialsJson);
+            return 0;
+        } catch (AuthFailure failure) {
+            return failed(failure).code;
+        }
+    }
+
+    int logout() {
+        auth.logout();
+        host.logInfo("Dropped the ChatGPT tokens kept by the plugin.");
+        return 0;
+    }
+
+    /** Logs a failure that happened outside the auth rules (the host's buffers, bad input). */
+    Reply failed(AuthFailure failure) {
+        host.logError(failure.getMessage());
+        return Reply.failure(failure.code());
+    }
+
+    static String credentialsDocument(Credentials credentials) {
+        JsonObject headers = new JsonObject().add("originator", ORIGINATOR);
+        String accountId = credentials.accountId();
+        if (accountId != null) {
+            headers.add("ChatGPT-Account-Id", accountId);
+        }
+        return new JsonObject()
+                .add("access_token", credentials.accessToken)
+                .add("api_mode", "openai_compat")
+                .add("endpoint", ENDPOINT)
+                .add("custom_headers", headers)
+                .toString();
+    }
+
+    private static String model(String id, String displayName) {
+        return "{\"id\":\"" + id + "\",\"display_name\":\"" + displayName + "\",\"context_window\":400000,"
+                + "\"supports_streaming\":true,\"supports_tools\":true}";
+    }
+}
