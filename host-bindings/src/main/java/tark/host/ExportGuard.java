@@ -22,8 +22,7 @@ public final class ExportGuard {
             return body.run();
         } catch (Throwable failure) {
             try {
-                host.logError(export + " failed unexpectedly (" + failure.getClass().getName()
-                        + "); please report it to the plugin's authors with tark's log.");
+                host.logError(export + " failed unexpectedly; please report it to the plugin's authors.");
             } catch (Throwable ignored) {
                 // Logging is best effort; the return code still reports the failure.
             }

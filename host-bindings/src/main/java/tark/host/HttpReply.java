@@ -40,11 +40,12 @@ public final class HttpReply {
             return transportError(error.isString() ? error.asString() : error.toString());
         }
         JsonValue status = reply.get("status");
-        if (status == null || !status.isNumber()) {
-            return transportError("the host's HTTP reply has no status");
+        long code = status != null && status.isNumber() ? JsonInput.wholeNumber(status, -1) : -1;
+        if (code < 100 || code > 999) {
+            return transportError("the host's HTTP reply has no valid status");
         }
         JsonValue body = reply.get("body");
-        return response((int) status.asDouble(), body != null && body.isString() ? body.asString() : "");
+        return response((int) code, body != null && body.isString() ? body.asString() : "");
     }
 
     public boolean isTransportError() {

@@ -29,6 +29,77 @@ public final class JsonInput {
         }
     }
 
+    /**
+     * A JSON number (or a string holding one) as a whole number, fraction dropped; {@code fallback}
+     * for anything else or beyond {@code long}. Parsed by hand: {@code Double.parseDouble} would bring
+     * TeaVM's 60 KB of floating-point tables into the module.
+     */
+    public static long wholeNumber(JsonValue value, long fallback) {
+        if (value == null || !(value.isNumber() || value.isString())) {
+            return fallback;
+        }
+        String text = (value.isNumber() ? value.toString() : value.asString()).trim();
+        int i = 0;
+        boolean negative = i < text.length() && text.charAt(i) == '-';
+        if (negative) {
+            i++;
+        }
+        long whole = 0;
+        int digits = 0;
+        int exponentAdjust = 0;
+        boolean fraction = false;
+        for (; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '.' && !fraction) {
+                fraction = true;
+            } else if (c >= '0' && c <= '9') {
+                if (whole > (Long.MAX_VALUE - 9) / 10) {
+                    return fallback;
+                }
+                whole = whole * 10 + (c - '0');
+                digits++;
+                if (fraction) {
+                    exponentAdjust--;
+                }
+            } else {
+                break;
+            }
+        }
+        if (digits == 0) {
+            return fallback;
+        }
+        if (i < text.length()) {
+            char e = text.charAt(i);
+            if (e != 'e' && e != 'E' || i + 1 >= text.length()) {
+                return fallback;
+            }
+            int exponent = 0;
+            boolean negativeExponent = text.charAt(i + 1) == '-';
+            int j = text.charAt(i + 1) == '+' || negativeExponent ? i + 2 : i + 1;
+            if (j >= text.length()) {
+                return fallback;
+            }
+            for (; j < text.length(); j++) {
+                char c = text.charAt(j);
+                if (c < '0' || c > '9' || exponent > 1000) {
+                    return fallback;
+                }
+                exponent = exponent * 10 + (c - '0');
+            }
+            exponentAdjust += negativeExponent ? -exponent : exponent;
+        }
+        for (; exponentAdjust > 0; exponentAdjust--) {
+            if (whole > Long.MAX_VALUE / 10) {
+                return fallback;
+            }
+            whole *= 10;
+        }
+        for (; exponentAdjust < 0 && whole != 0; exponentAdjust++) {
+            whole /= 10;
+        }
+        return negative ? -whole : whole;
+    }
+
     /** The deepest array/object nesting outside string literals. */
     static int nestingDepth(String text) {
         int depth = 0;

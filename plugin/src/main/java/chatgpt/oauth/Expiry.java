@@ -1,6 +1,7 @@
 package chatgpt.oauth;
 
 import com.eclipsesource.json.JsonValue;
+import tark.host.JsonInput;
 
 /** When an access token expires, and whether it is time to refresh it. */
 final class Expiry {
@@ -10,9 +11,9 @@ final class Expiry {
     static final long REFRESH_MARGIN_MILLIS = 5 * 60 * 1000L;
 
     /** Values above this are milliseconds: as seconds they would be after the year 5000. */
-    private static final double MILLIS_THRESHOLD = 1e11;
+    private static final long MILLIS_THRESHOLD = 100_000_000_000L;
     /** Anything later than this (as milliseconds, about the year 33658) is not a real expiry. */
-    private static final double LATEST_MILLIS = 1e15;
+    private static final long LATEST_MILLIS = 1_000_000_000_000_000L;
 
     private Expiry() {
     }
@@ -22,30 +23,16 @@ final class Expiry {
      * a string holding one. Returns {@link #UNKNOWN} for anything else.
      */
     static long fromExpiresAt(JsonValue value) {
-        double number;
-        if (value == null) {
-            return UNKNOWN;
-        } else if (value.isNumber()) {
-            number = value.asDouble();
-        } else if (value.isString()) {
-            try {
-                number = Double.parseDouble(value.asString().trim());
-            } catch (NumberFormatException notANumber) {
-                return UNKNOWN;
-            }
-        } else {
-            return UNKNOWN;
-        }
-        return fromUnixTime(number);
+        return fromUnixTime(JsonInput.wholeNumber(value, -1));
     }
 
     /** Seconds or milliseconds since the epoch, as milliseconds; {@link #UNKNOWN} if implausible. */
-    static long fromUnixTime(double number) {
-        if (!(number > 0)) {
+    static long fromUnixTime(long number) {
+        if (number <= 0) {
             return UNKNOWN;
         }
-        double millis = number > MILLIS_THRESHOLD ? number : number * 1000;
-        return millis < LATEST_MILLIS ? (long) millis : UNKNOWN;
+        long millis = number > MILLIS_THRESHOLD ? number : number * 1000;
+        return millis < LATEST_MILLIS ? millis : UNKNOWN;
     }
 
     static boolean isExpired(long expiresAtMillis, long nowMillis) {

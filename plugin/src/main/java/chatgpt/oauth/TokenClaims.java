@@ -2,9 +2,9 @@ package chatgpt.oauth;
 
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;
-import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import tark.host.JsonInput;
+import tark.host.Utf8;
 
 /** What this plugin reads from ChatGPT's JWTs: the account id and the access token's expiry. */
 final class TokenClaims {
@@ -30,7 +30,7 @@ final class TokenClaims {
         } catch (IllegalArgumentException notBase64) {
             return null;
         }
-        return JsonInput.parseObject(new String(json, StandardCharsets.UTF_8));
+        return JsonInput.parseObject(Utf8.decode(json));
     }
 
     /**
@@ -69,7 +69,7 @@ final class TokenClaims {
     static long expiryMillis(String accessToken) {
         JsonObject claims = payload(accessToken);
         JsonValue exp = claims == null ? null : claims.get("exp");
-        return exp != null && exp.isNumber() ? Expiry.fromUnixTime(exp.asDouble()) : Expiry.UNKNOWN;
+        return exp != null && exp.isNumber() ? Expiry.fromUnixTime(JsonInput.wholeNumber(exp, -1)) : Expiry.UNKNOWN;
     }
 
     private static String string(JsonValue value) {

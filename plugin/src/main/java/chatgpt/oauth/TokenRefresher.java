@@ -59,10 +59,9 @@ final class TokenRefresher {
 
     /** From {@code expires_in} (seconds from now) if given, else the access token's {@code exp}. */
     static long expiresAt(JsonObject reply, String accessToken, long nowMillis) {
-        JsonValue expiresIn = reply.get("expires_in");
-        if (expiresIn != null && expiresIn.isNumber() && expiresIn.asDouble() > 0
-                && expiresIn.asDouble() < 1e9) {
-            return nowMillis + (long) (expiresIn.asDouble() * 1000);
+        long expiresIn = JsonInput.wholeNumber(reply.get("expires_in"), -1);
+        if (expiresIn > 0 && expiresIn < 1_000_000_000L) {
+            return nowMillis + expiresIn * 1000;
         }
         return TokenClaims.expiryMillis(accessToken);
     }

@@ -1,0 +1,35 @@
+package tark.host;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.eclipsesource.json.Json;
+import com.eclipsesource.json.JsonArray;
+import org.junit.jupiter.api.Test;
+
+class WasmHostTest {
+    @Test
+    void headersBecomeAnArrayOfNameValuePairs() {
+        String document = WasmHost.headerDocument(
+                new String[] {"Content-Type", "application/json", "Accept", "application/json"});
+        assertEquals("[[\"Content-Type\",\"application/json\"],[\"Accept\",\"application/json\"]]", document);
+    }
+
+    @Test
+    void noHeadersIsAnEmptyArray() {
+        assertEquals("[]", WasmHost.headerDocument(new String[0]));
+    }
+
+    @Test
+    void aDanglingNameIsDropped() {
+        assertEquals("[[\"a\",\"1\"]]", WasmHost.headerDocument(new String[] {"a", "1", "b"}));
+    }
+
+    @Test
+    void valuesAreEscaped() {
+        String value = "quote \" backslash \\ newline \n Zoë 日本 🚀";
+        JsonArray pairs = Json.parse(WasmHost.headerDocument(new String[] {"X-Test", value})).asArray();
+        assertEquals(1, pairs.size());
+        assertEquals("X-Test", pairs.get(0).asArray().get(0).asString());
+        assertEquals(value, pairs.get(0).asArray().get(1).asString());
+    }
+}
