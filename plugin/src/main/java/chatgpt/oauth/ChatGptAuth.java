@@ -33,6 +33,13 @@ final class ChatGptAuth {
         Credentials credentials = latest.credentials;
         boolean rejected = latest.rejected;
         long now = host.currentTimeMillis();
+        // What the plugin sees, for `check` and tark's debug log (no token, only where it came from).
+        String accountId = credentials.accountId();
+        host.logDebug("Credentials from " + source.location
+                + (latest.credentials != source.credentials ? " (tokens refreshed earlier, from storage)" : "")
+                + "; expires_at " + (credentials.expiresAtMillis == Expiry.UNKNOWN ? "unknown"
+                        : String.valueOf(Expiry.toSeconds(credentials.expiresAtMillis)))
+                + "; account id " + (accountId != null ? accountId : "none"));
         boolean expired = Expiry.isExpired(credentials.expiresAtMillis, now);
         if (!forceRefresh && !Expiry.needsRefresh(credentials.expiresAtMillis, now)) {
             return credentials;
