@@ -8,10 +8,31 @@ import tark.host.WasmMemory;
 
 /**
  * The functions tark calls. Each one moves bytes between the host's buffers and {@link Provider},
- * inside {@link ExportGuard} so that no exception becomes a trap.
+ * through {@link ExportGuard}, so that no exception becomes a trap.
  */
-public final class Exports {
-    private static Provider provider;
+public final class Exports implements ExportGuard.Exports {
+    private static final int CREDENTIALS = 0;
+    private static final int REFRESH = 1;
+    private static final int STATUS = 2;
+    private static final int INIT = 3;
+    private static final int LOGOUT = 4;
+    private static final int PROCESS_TOKENS = 5;
+    private static final int INFO = 6;
+    private static final int MODELS = 7;
+    private static final int LEGACY_DISPLAY_NAME = 8;
+    private static final int LEGACY_STATUS = 9;
+    private static final int LEGACY_TOKEN = 10;
+    private static final int LEGACY_ENDPOINT = 11;
+    private static final int LEGACY_LOGOUT = 12;
+    private static final int LEGACY_INIT = 13;
+    private static final String[] NAMES = {
+        "provider_auth_credentials", "provider_auth_refresh", "provider_auth_status", "provider_auth_init",
+        "provider_auth_logout", "auth_process_tokens", "provider_info", "provider_models",
+        "display_name", "status", "get_token", "get_endpoint", "logout", "init_with_credentials",
+    };
+
+    private static final Exports EXPORTS = new Exports();
+    private Provider provider;
 
     private Exports() {
     }
@@ -20,112 +41,148 @@ public final class Exports {
     public static void main(String[] args) {
     }
 
-    private static Provider provider() {
-        if (provider == null) {
-            provider = new Provider(WasmHost.INSTANCE);
-        }
-        return provider;
-    }
-
     @Export(name = "provider_auth_credentials")
     public static int providerAuthCredentials(int ret) {
-        return ExportGuard.run(WasmHost.INSTANCE, "provider_auth_credentials", () -> write(ret, provider().credentials()));
+        return run(CREDENTIALS, ret, 0, 0);
     }
 
+    /** The refresh hook: a host whose request was refused (401) asks for fresh credentials. */
     @Export(name = "provider_auth_refresh")
     public static int providerAuthRefresh(int ret) {
-        return ExportGuard.run(WasmHost.INSTANCE, "provider_auth_refresh", () -> write(ret, provider().refresh()));
+        return run(REFRESH, ret, 0, 0);
     }
 
     @Export(name = "provider_auth_status")
     public static int providerAuthStatus() {
-        return ExportGuard.run(WasmHost.INSTANCE, "provider_auth_status", () -> provider().status());
+        return run(STATUS, 0, 0, 0);
     }
 
     @Export(name = "provider_auth_init")
     public static int providerAuthInit(int ptr, int len) {
-        return ExportGuard.run(WasmHost.INSTANCE, "provider_auth_init", () -> init(ptr, len));
+        return run(INIT, ptr, len, 0);
     }
 
     @Export(name = "provider_auth_logout")
     public static int providerAuthLogout() {
-        return ExportGuard.run(WasmHost.INSTANCE, "provider_auth_logout", () -> provider().logout());
+        return run(LOGOUT, 0, 0, 0);
     }
 
+    /** tark's login hook: turns the token endpoint's reply into the credentials file. */
     @Export(name = "auth_process_tokens")
     public static int authProcessTokens(int tokensPtr, int tokensLen, int out) {
-        return ExportGuard.run(WasmHost.INSTANCE, "auth_process_tokens", () -> {
-            String tokens = input(tokensPtr, tokensLen);
-            return tokens == null ? badInput("auth_process_tokens") : write(out, provider().processTokens(tokens));
-        });
+        return run(PROCESS_TOKENS, tokensPtr, tokensLen, out);
     }
 
     @Export(name = "provider_info")
     public static int providerInfo(int ret) {
-        return ExportGuard.run(WasmHost.INSTANCE, "provider_info", () -> write(ret, Reply.text(Provider.INFO)));
+        return run(INFO, ret, 0, 0);
     }
 
     @Export(name = "provider_models")
     public static int providerModels(int ret) {
-        return ExportGuard.run(WasmHost.INSTANCE, "provider_models", () -> write(ret, Reply.text(Provider.MODELS)));
+        return run(MODELS, ret, 0, 0);
     }
 
     // The auth-plugin interface of older tark hosts.
 
     @Export(name = "display_name")
     public static int displayName(int ret) {
-        return ExportGuard.run(WasmHost.INSTANCE, "display_name", () -> write(ret, Reply.text(Provider.DISPLAY_NAME)));
+        return run(LEGACY_DISPLAY_NAME, ret, 0, 0);
     }
 
     @Export(name = "status")
     public static int status() {
-        return ExportGuard.run(WasmHost.INSTANCE, "status", () -> provider().legacyStatus());
+        return run(LEGACY_STATUS, 0, 0, 0);
     }
 
     @Export(name = "get_token")
     public static int getToken(int ret) {
-        return ExportGuard.run(WasmHost.INSTANCE, "get_token", () -> write(ret, provider().token()));
+        return run(LEGACY_TOKEN, ret, 0, 0);
     }
 
     @Export(name = "get_endpoint")
     public static int getEndpoint(int ret) {
-        return ExportGuard.run(WasmHost.INSTANCE, "get_endpoint", () -> write(ret, Reply.text(Provider.ENDPOINT)));
+        return run(LEGACY_ENDPOINT, ret, 0, 0);
     }
 
     @Export(name = "logout")
     public static int logout() {
-        return ExportGuard.run(WasmHost.INSTANCE, "logout", () -> provider().logout());
+        return run(LEGACY_LOGOUT, 0, 0, 0);
     }
 
     @Export(name = "init_with_credentials")
     public static int initWithCredentials(int ptr, int len) {
-        return ExportGuard.run(WasmHost.INSTANCE, "init_with_credentials", () -> init(ptr, len));
+        return run(LEGACY_INIT, ptr, len, 0);
     }
 
-    private static int init(int ptr, int len) {
-        String credentials = input(ptr, len);
-        return credentials == null ? badInput("provider_auth_init") : provider().init(credentials);
+    private static int run(int export, int a, int b, int c) {
+        return ExportGuard.run(WasmHost.INSTANCE, EXPORTS, export, a, b, c);
     }
 
-    private static String input(int ptr, int len) {
+    @Override
+    public int dispatch(int export, int a, int b, int c) {
+        if (provider == null) {
+            provider = new Provider(WasmHost.INSTANCE);
+        }
+        switch (export) {
+            case CREDENTIALS:
+                return write(a, provider.credentials());
+            case LEGACY_TOKEN:
+                return write(a, provider.token());
+            case REFRESH:
+                return write(a, provider.refresh());
+            case STATUS:
+                return provider.status();
+            case LEGACY_STATUS:
+                return provider.legacyStatus();
+            case INIT:
+            case LEGACY_INIT:
+                String json = input(export, a, b);
+                return json == null ? AuthFailure.BAD_INPUT : provider.init(json);
+            case LOGOUT:
+            case LEGACY_LOGOUT:
+                return provider.logout();
+            case PROCESS_TOKENS:
+                String tokens = input(export, a, b);
+                return tokens == null ? AuthFailure.BAD_INPUT : write(c, provider.processTokens(tokens));
+            case INFO:
+                return write(a, Reply.text(Provider.INFO));
+            case MODELS:
+                return write(a, Reply.text(Provider.MODELS));
+            case LEGACY_DISPLAY_NAME:
+                return write(a, Reply.text(Provider.DISPLAY_NAME));
+            case LEGACY_ENDPOINT:
+                return write(a, Reply.text(Provider.ENDPOINT));
+            default:
+                throw new IllegalArgumentException();
+        }
+    }
+
+    @Override
+    public String name(int export) {
+        return NAMES[export];
+    }
+
+    /** The host's input buffer as text; null (logged) when it lies outside memory or is too large. */
+    private String input(int export, int ptr, int len) {
         byte[] bytes = WasmMemory.read(ptr, len);
-        return bytes == null ? null : Utf8.decode(bytes);
-    }
-
-    private static int badInput(String export) {
-        return provider().failed(new AuthFailure(AuthFailure.BAD_INPUT, export + " was given a buffer outside"
-                + " memory or over " + WasmMemory.MAX_HOST_VALUE + " bytes; this is a host bug.")).code;
+        if (bytes == null) {
+            provider.failed(new AuthFailure(AuthFailure.BAD_INPUT, NAMES[export] + " was given a buffer outside"
+                    + " memory or over " + WasmMemory.MAX_HOST_VALUE + " bytes; this is a host bug."));
+            return null;
+        }
+        return Utf8.decode(bytes);
     }
 
     /** Writes a reply into the host's buffer, refusing (and logging) one that would not fit. */
-    private static int write(int ret, Reply reply) {
+    private int write(int ret, Reply reply) {
         if (reply.isFailure()) {
             return reply.code;
         }
         byte[] bytes = Utf8.encode(reply.text);
         int written = WasmMemory.write(ret, bytes);
         if (written < 0) {
-            return provider().failed(new AuthFailure(AuthFailure.ANSWER_TOO_LARGE, "The answer (" + bytes.length
+            return provider.failed(new AuthFailure(AuthFailure.ANSWER_TOO_LARGE, "The answer (" + bytes.length
                     + " bytes) does not fit tark's buffer; the tokens are unusually large. Log in again with"
                     + " `tark auth chatgpt-oauth`; if it persists, report it.")).code;
         }

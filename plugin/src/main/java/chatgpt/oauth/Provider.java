@@ -15,11 +15,13 @@ final class Provider {
     static final String INFO = "{\"id\":\"chatgpt-oauth\",\"display_name\":\"" + DISPLAY_NAME + "\","
             + "\"description\":\"Codex models through your ChatGPT Plus/Pro subscription\","
             + "\"requires_auth\":true,\"provider\":\"openai\"}";
+    private static final String MODEL_TRAITS = "\"context_window\":400000,\"supports_streaming\":true,\"supports_tools\":true}";
+    /** Codex models with ChatGPT sign-in: 400K-token context, streaming and tools (a compile-time constant). */
     static final String MODELS = "["
-            + model("gpt-5.1-codex-max", "GPT-5.1 Codex Max") + ","
-            + model("gpt-5.1-codex-mini", "GPT-5.1 Codex Mini") + ","
-            + model("gpt-5.2", "GPT-5.2") + ","
-            + model("gpt-5.2-codex", "GPT-5.2 Codex") + "]";
+            + "{\"id\":\"gpt-5.1-codex-max\",\"display_name\":\"GPT-5.1 Codex Max\"," + MODEL_TRAITS + ","
+            + "{\"id\":\"gpt-5.1-codex-mini\",\"display_name\":\"GPT-5.1 Codex Mini\"," + MODEL_TRAITS + ","
+            + "{\"id\":\"gpt-5.2\",\"display_name\":\"GPT-5.2\"," + MODEL_TRAITS + ","
+            + "{\"id\":\"gpt-5.2-codex\",\"display_name\":\"GPT-5.2 Codex\"," + MODEL_TRAITS + "]";
 
     private final Host host;
     private final ChatGptAuth auth;
@@ -107,10 +109,5 @@ final class Provider {
                 .add("endpoint", ENDPOINT)
                 .add("custom_headers", headers)
                 .toString();
-    }
-
-    private static String model(String id, String displayName) {
-        return "{\"id\":\"" + id + "\",\"display_name\":\"" + displayName + "\",\"context_window\":400000,"
-                + "\"supports_streaming\":true,\"supports_tools\":true}";
     }
 }

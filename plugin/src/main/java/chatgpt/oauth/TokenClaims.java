@@ -2,7 +2,6 @@ package chatgpt.oauth;
 
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;
-import java.util.Base64;
 import tark.host.JsonInput;
 import tark.host.Utf8;
 
@@ -24,13 +23,8 @@ final class TokenClaims {
         if (secondDot < 0) {
             return null;
         }
-        byte[] json;
-        try {
-            json = Base64.getUrlDecoder().decode(token.substring(firstDot + 1, secondDot));
-        } catch (IllegalArgumentException notBase64) {
-            return null;
-        }
-        return JsonInput.parseObject(Utf8.decode(json));
+        byte[] json = Base64Url.decode(token.substring(firstDot + 1, secondDot));
+        return json == null ? null : JsonInput.parseObject(Utf8.decode(json));
     }
 
     /**
