@@ -53,11 +53,14 @@ public final class JsonInput {
             if (c == '.' && !fraction) {
                 fraction = true;
             } else if (c >= '0' && c <= '9') {
+                digits++;
                 if (whole > (Long.MAX_VALUE - 9) / 10) {
+                    if (fraction) {
+                        continue; // a digit too fine to matter: dropping it truncates
+                    }
                     return fallback;
                 }
                 whole = whole * 10 + (c - '0');
-                digits++;
                 if (fraction) {
                     exponentAdjust--;
                 }

@@ -10,7 +10,7 @@ public final class Utf8 {
     private Utf8() {
     }
 
-    /** Encodes text; an unpaired surrogate becomes U+FFFD, as the JDK does. */
+    /** Encodes text; an unpaired surrogate becomes U+FFFD (the JDK writes '?'). */
     public static byte[] encode(String text) {
         int length = text.length();
         byte[] out = new byte[encodedLength(text)];

@@ -22,7 +22,10 @@ public final class WasmMemory {
     public static final int DEFAULT_OUTPUT_CAPACITY = 8192;
 
     private static final int PAGE = WasmHeap.PAGE_SIZE;
-    /** TeaVM's heap never grows past this; with inputs capped at 1 MiB it leaves ample headroom. */
+    /**
+     * TeaVM's heap never grows past this (the build starts it there); inputs are capped at 1 MiB,
+     * which needs a few MiB to decode and parse.
+     */
     private static final int HEAP_CAP = 16 << 20;
     private static final int MAX_LOAN = 4 << 20;
 

@@ -63,42 +63,64 @@ class ExportGuardTest {
         }
     }
 
+    /** Numbered exports: 0 returns a + b + c, 1 throws with a token-like message, 2 throws an Error. */
+    private static final class Exports implements ExportGuard.Exports {
+        final java.util.List<Integer> called = new ArrayList<>();
+
+        public int dispatch(int export, int a, int b, int c) {
+            called.add(export);
+            switch (export) {
+                case 0:
+                    return a + b + c;
+                case 1:
+                    throw new IllegalArgumentException("secret-token-eyJhbGciOiJSUzI1NiJ9");
+                case 2:
+                    throw new StackOverflowError();
+                default:
+                    return -1000 - export;
+            }
+        }
+
+        public String name(int export) {
+            return export == 1 ? "provider_auth_credentials" : "export_" + export;
+        }
+    }
+
     @Test
-    void returnsTheBodysResult() {
+    void returnsTheDispatchedResult() {
         LogHost host = new LogHost();
-        assertEquals(42, ExportGuard.run(host, "export", () -> 42));
-        assertEquals(-3, ExportGuard.run(host, "export", () -> -3));
+        Exports exports = new Exports();
+        assertEquals(42, ExportGuard.run(host, exports, 0, 40, 1, 1));
+        assertEquals(-3, ExportGuard.run(host, exports, 0, -3, 0, 0));
+        assertEquals(-1007, ExportGuard.run(host, exports, 7, 0, 0, 0));
+        assertEquals(List.of(0, 0, 7), exports.called);
         assertTrue(host.errors.isEmpty());
     }
 
     @Test
     void anExceptionBecomesInternalErrorAndOneLogLineWithoutItsMessage() {
         LogHost host = new LogHost();
-        int result = ExportGuard.run(host, "provider_auth_credentials", () -> {
-            throw new IllegalArgumentException("secret-token-eyJhbGciOiJSUzI1NiJ9");
-        });
+        int result = ExportGuard.run(host, new Exports(), 1, 0, 0, 0);
         assertEquals(ExportGuard.INTERNAL_ERROR, result);
         assertEquals(1, host.errors.size());
         String message = host.errors.get(0);
-        assertTrue(message.contains("provider_auth_credentials"));
+        assertTrue(message.contains("provider_auth_credentials"), message);
         assertFalse(message.contains("secret-token"), "the exception's message is never logged");
+        assertFalse(message.contains("eyJhbGci"), "the exception's message is never logged");
     }
 
     @Test
     void errorsAreCaughtToo() {
         LogHost host = new LogHost();
-        assertEquals(ExportGuard.INTERNAL_ERROR, ExportGuard.run(host, "x", () -> {
-            throw new StackOverflowError();
-        }));
+        assertEquals(ExportGuard.INTERNAL_ERROR, ExportGuard.run(host, new Exports(), 2, 0, 0, 0));
         assertEquals(1, host.errors.size());
+        assertTrue(host.errors.get(0).contains("export_2"));
     }
 
     @Test
     void aFailingLogDoesNotEscape() {
         LogHost host = new LogHost();
         host.failLogging = true;
-        assertEquals(ExportGuard.INTERNAL_ERROR, ExportGuard.run(host, "x", () -> {
-            throw new RuntimeException("boom");
-        }));
+        assertEquals(ExportGuard.INTERNAL_ERROR, ExportGuard.run(host, new Exports(), 1, 0, 0, 0));
     }
 }

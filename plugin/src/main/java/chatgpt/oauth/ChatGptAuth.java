@@ -10,6 +10,8 @@ final class ChatGptAuth {
     private final CredentialSources sources;
     private final RefreshedTokens refreshed;
     private final TokenRefresher refresher;
+    /** The credentials last answered with, so the debug line is written only when they change. */
+    private Credentials lastSeen;
 
     ChatGptAuth(Host host) {
         this.host = host;
@@ -29,25 +31,15 @@ final class ChatGptAuth {
     }
 
     private Credentials usable(CredentialSource source, boolean forceRefresh) throws AuthFailure {
-        RefreshedTokens.Entry latest = latest(source);
-        Credentials credentials = latest.credentials;
-        boolean rejected = latest.rejected;
+        Credentials credentials = latest(source);
+        if (credentials != lastSeen) {
+            lastSeen = credentials;
+            logWhatIsUsed(source, credentials);
+        }
         long now = host.currentTimeMillis();
-        // What the plugin sees, for `check` and tark's debug log (no token, only where it came from).
-        String accountId = credentials.accountId();
-        host.logDebug("Credentials from " + source.location
-                + (latest.credentials != source.credentials ? " (tokens refreshed earlier, from storage)" : "")
-                + "; expires_at " + (credentials.expiresAtMillis == Expiry.UNKNOWN ? "unknown"
-                        : String.valueOf(Expiry.toSeconds(credentials.expiresAtMillis)))
-                + "; account id " + (accountId != null ? accountId : "none"));
         boolean expired = Expiry.isExpired(credentials.expiresAtMillis, now);
         if (!forceRefresh && !Expiry.needsRefresh(credentials.expiresAtMillis, now)) {
             return credentials;
-        }
-        if (rejected) {
-            throw new AuthFailure(AuthFailure.REFRESH_REJECTED, "ChatGPT has refused this login's refresh token"
-                    + " and the access token is " + (expired ? "expired" : "about to expire")
-                    + ". Run `tark auth chatgpt-oauth` to log in again.");
         }
         if (source.kind == CredentialSource.CODEX_CLI) {
             if (!expired && !forceRefresh) {
@@ -66,21 +58,31 @@ final class ChatGptAuth {
                     + (expired ? " has expired" : " cannot be refreshed") + " and there is no refresh_token"
                     + " beside it. Run `tark auth chatgpt-oauth` to log in again.");
         }
-        Credentials fresh;
-        try {
-            fresh = refresher.refresh(credentials);
-        } catch (AuthFailure failure) {
-            if (failure.code() == AuthFailure.REFRESH_REJECTED) {
-                refreshed.markRejected(source.fingerprint, credentials);
-            }
-            throw failure;
-        }
+        // A refused refresh writes nothing: tark rewrites storage.json from this instance's view, which
+        // would erase tokens that another tark session has just rotated (the usual cause of a refusal).
+        Credentials fresh = refresher.refresh(credentials);
+        // Saved before anything else: the old refresh token is spent now.
         if (!refreshed.save(source.fingerprint, fresh)) {
             host.logWarn("The refreshed ChatGPT tokens could not be saved in the plugin's storage; the next"
                     + " start may need `tark auth chatgpt-oauth`. Check that plugin.toml has storage = true.");
         }
+        if (Expiry.isExpired(fresh.expiresAtMillis, host.currentTimeMillis())) {
+            throw new AuthFailure(AuthFailure.REFRESH_FAILED, "ChatGPT's token endpoint returned an access token"
+                    + " that has already expired; check the system clock, then try again.");
+        }
         host.logInfo("Refreshed the ChatGPT access token.");
+        lastSeen = fresh;
         return fresh;
+    }
+
+    /** What the plugin sees, for the check command and tark's debug log: never a token. */
+    private void logWhatIsUsed(CredentialSource source, Credentials credentials) {
+        String accountId = credentials.accountId();
+        host.logDebug("Credentials from " + source.location
+                + (credentials != source.credentials ? " (tokens refreshed earlier, from storage)" : "")
+                + "; expires_at " + (credentials.expiresAtMillis == Expiry.UNKNOWN ? "unknown"
+                        : String.valueOf(Expiry.toSeconds(credentials.expiresAtMillis)))
+                + "; account id " + (accountId != null ? accountId : "none"));
     }
 
     /** {@code provider_auth_status}: 1 authenticated, 2 not authenticated, 3 expired and cannot refresh. */
@@ -91,34 +93,28 @@ final class ChatGptAuth {
         } catch (AuthFailure noCredentials) {
             return 2;
         }
-        RefreshedTokens.Entry latest = latest(source);
-        boolean mayRefresh = source.kind != CredentialSource.CODEX_CLI && !latest.rejected
-                && latest.credentials.canRefresh();
-        boolean expired = Expiry.isExpired(latest.credentials.expiresAtMillis, host.currentTimeMillis());
+        Credentials credentials = latest(source);
+        boolean mayRefresh = source.kind != CredentialSource.CODEX_CLI && credentials.canRefresh();
+        boolean expired = Expiry.isExpired(credentials.expiresAtMillis, host.currentTimeMillis());
         return expired && !mayRefresh ? 3 : 1;
     }
 
     /** The source's credentials, or the tokens refreshed from them (the Codex CLI's are never refreshed). */
-    private RefreshedTokens.Entry latest(CredentialSource source) {
-        RefreshedTokens.Entry entry = source.kind == CredentialSource.CODEX_CLI ? null
-                : refreshed.load(source.fingerprint);
-        return entry != null ? entry : new RefreshedTokens.Entry(source.credentials, false);
+    private Credentials latest(CredentialSource source) {
+        Credentials stored = source.kind == CredentialSource.CODEX_CLI ? null : refreshed.load(source.fingerprint);
+        return stored != null ? stored : source.credentials;
     }
 
     /** {@code provider_auth_init}: adopt credentials given by the host, in tark's file format. */
     void adopt(String json) throws AuthFailure {
-        CredentialSources.fromTarkJson(CredentialSource.HOST_INIT, "the credentials given to provider_auth_init",
-                json);
-        if (!host.storageSet(CredentialSources.HOST_INIT_KEY, json)) {
-            throw new AuthFailure(AuthFailure.NOT_ALLOWED, "Could not keep the credentials given to"
-                    + " provider_auth_init: tark's storage refused them. Check that plugin.toml has storage = true.");
-        }
+        sources.adopt(json);
     }
 
-    /** {@code provider_auth_logout}: forget everything this plugin stored (files are tark's to delete). */
+    /** {@code provider_auth_logout}: forget everything this plugin kept (files are tark's to delete). */
     void logout() {
         refreshed.clear();
-        host.storageDelete(CredentialSources.HOST_INIT_KEY);
+        sources.forgetAdopted();
+        lastSeen = null;
     }
 
     /**
@@ -131,7 +127,13 @@ final class ChatGptAuth {
             throw new AuthFailure(AuthFailure.BAD_INPUT, "The login's token reply has no access_token; run"
                     + " `tark auth chatgpt-oauth` again.");
         }
-        JsonObject file = new JsonObject().merge(tokens);
+        // tark passes absent fields as null; the file keeps only real values.
+        JsonObject file = new JsonObject();
+        for (JsonObject.Member member : tokens) {
+            if (!member.getValue().isNull()) {
+                file.add(member.getName(), member.getValue());
+            }
+        }
         String accessToken = Credentials.string(tokens, "access_token");
         long expiresAt = TokenRefresher.expiresAt(tokens, accessToken, host.currentTimeMillis());
         if (expiresAt != Expiry.UNKNOWN) {

@@ -7,17 +7,23 @@ import tark.host.HostValue;
 import tark.host.JsonInput;
 
 /**
- * Finds the credentials to use, in order: tark's credentials file, credentials the host handed over
- * with {@code provider_auth_init}, then the Codex CLI's login (read-only).
+ * Finds the credentials to use, in order: tark's credentials file, credentials the host handed this
+ * instance with {@code provider_auth_init}, then the Codex CLI's login (read-only).
+ *
+ * <p>The files are read on every call (they are the source of truth), but an unchanged file is not
+ * parsed again, and the environment, fixed for the life of an instance, is read once.
  */
 final class CredentialSources {
     static final String PATH_VARIABLE = "CHATGPT_OAUTH_CREDENTIALS_PATH";
     static final String TARK_FILE = "/.config/tark/chatgpt_oauth.json";
     static final String CODEX_FILE = "/.codex/auth.json";
-    /** Storage key for credentials adopted through {@code provider_auth_init}. */
-    static final String HOST_INIT_KEY = "host_credentials";
 
     private final Host host;
+    private String home;
+    private String tarkPath;
+    private CredentialSource adopted;
+    private String lastContent;
+    private CredentialSource lastSource;
 
     CredentialSources(Host host) {
         this.host = host;
@@ -25,11 +31,13 @@ final class CredentialSources {
 
     /** The first source that has credentials; a failure naming the fix when none does. */
     CredentialSource find() throws AuthFailure {
-        String home = home();
-        String tarkPath = tarkFilePath(home);
+        if (tarkPath == null) {
+            home = home();
+            tarkPath = tarkFilePath(home);
+        }
         HostValue tarkFile = host.readFile(tarkPath);
         if (tarkFile.isPresent()) {
-            return fromTarkJson(CredentialSource.TARK_FILE, tarkPath, tarkFile.value());
+            return parsed(CredentialSource.TARK_FILE, tarkPath, tarkFile.value());
         }
         if (tarkFile.kind() == HostValue.DENIED) {
             throw new AuthFailure(AuthFailure.NOT_ALLOWED, "tark refused to read the credentials file "
@@ -39,18 +47,36 @@ final class CredentialSources {
         if (tarkFile.kind() != HostValue.ABSENT) {
             throw unreadable(tarkPath, tarkFile);
         }
-        HostValue adopted = host.storageGet(HOST_INIT_KEY);
-        if (adopted.isPresent()) {
-            return fromTarkJson(CredentialSource.HOST_INIT, "credentials from provider_auth_init", adopted.value());
+        if (adopted != null) {
+            return adopted;
         }
         String codexPath = home + CODEX_FILE;
         HostValue codexFile = host.readFile(codexPath);
         if (codexFile.isPresent()) {
-            return fromCodexJson(codexPath, codexFile.value());
+            return parsed(CredentialSource.CODEX_CLI, codexPath, codexFile.value());
         }
         throw new AuthFailure(AuthFailure.NOT_AUTHENTICATED, "No ChatGPT credentials found at " + tarkPath
                 + ": run `tark auth chatgpt-oauth` to log in with your ChatGPT Plus/Pro account"
                 + " (or log in with the Codex CLI, `codex login`).");
+    }
+
+    /** {@code provider_auth_init}: credentials for this instance, used when there is no tark file. */
+    void adopt(String json) throws AuthFailure {
+        adopted = fromTarkJson(CredentialSource.HOST_INIT, "the credentials given to provider_auth_init", json);
+    }
+
+    void forgetAdopted() {
+        adopted = null;
+    }
+
+    /** The source for a file's content, parsed only when the content differs from last time. */
+    private CredentialSource parsed(int kind, String location, String content) throws AuthFailure {
+        if (lastSource == null || lastSource.kind != kind || !content.equals(lastContent)) {
+            lastSource = kind == CredentialSource.CODEX_CLI ? fromCodexJson(location, content)
+                    : fromTarkJson(kind, location, content);
+            lastContent = content;
+        }
+        return lastSource;
     }
 
     /** {@code $HOME}, or {@code ~} for the host to expand when tark does not pass HOME. */

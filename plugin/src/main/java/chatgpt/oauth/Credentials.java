@@ -13,6 +13,9 @@ final class Credentials {
     final String storedAccountId;
     /** Milliseconds since the epoch, or {@link Expiry#UNKNOWN}. */
     final long expiresAtMillis;
+    /** Decoded from the JWTs on first use: an instance answers many calls with the same tokens. */
+    private String accountId;
+    private boolean accountIdKnown;
 
     Credentials(String accessToken, String refreshToken, String idToken, String storedAccountId,
             long expiresAtMillis) {
@@ -62,7 +65,11 @@ final class Credentials {
 
     /** The ChatGPT account id from the tokens' claims, else the stored one; null if none. */
     String accountId() {
-        return TokenClaims.accountId(idToken, accessToken, storedAccountId);
+        if (!accountIdKnown) {
+            accountId = TokenClaims.accountId(idToken, accessToken, storedAccountId);
+            accountIdKnown = true;
+        }
+        return accountId;
     }
 
     boolean canRefresh() {

@@ -25,6 +25,9 @@ final class Provider {
 
     private final Host host;
     private final ChatGptAuth auth;
+    /** The last credentials answered and their document: unchanged tokens are not serialised again. */
+    private Credentials answered;
+    private String answer;
 
     Provider(Host host) {
         this.host = host;
@@ -34,7 +37,12 @@ final class Provider {
     /** {@code provider_auth_credentials}: what tark's OpenAI-compatible provider needs. */
     Reply credentials() {
         try {
-            return Reply.text(credentialsDocument(auth.current()));
+            Credentials credentials = auth.current();
+            if (credentials != answered) {
+                answered = credentials;
+                answer = credentialsDocument(credentials);
+            }
+            return Reply.text(answer);
         } catch (AuthFailure failure) {
             return failed(failure);
         }

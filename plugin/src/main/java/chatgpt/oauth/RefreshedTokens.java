@@ -11,64 +11,64 @@ import tark.host.JsonInput;
  * source content they descend from. Refresh tokens are single-use, so once one is spent the stored
  * successor must win over the (now dead) one in the unchanged file. When the file changes (a new
  * login), the stored tokens are stale and are dropped.
+ *
+ * <p>Storage is read once per instance: tark loads {@code storage.json} when it loads the plugin,
+ * so within an instance only this plugin's own writes change it.
  */
 final class RefreshedTokens {
     static final String KEY = "refreshed_tokens";
 
-    /** What storage holds for one source. */
-    static final class Entry {
-        final Credentials credentials;
-        /** The token endpoint refused the refresh token: only a new login helps. */
-        final boolean rejected;
-
-        Entry(Credentials credentials, boolean rejected) {
-            this.credentials = credentials;
-            this.rejected = rejected;
-        }
-    }
-
     private final Host host;
+    private boolean loaded;
+    private String storedSource;
+    private Credentials stored;
 
     RefreshedTokens(Host host) {
         this.host = host;
     }
 
-    /** The entry for the source with this fingerprint; null if none. Another source's entry is dropped. */
-    Entry load(String fingerprint) {
-        HostValue stored = host.storageGet(KEY);
-        if (!stored.isPresent()) {
-            return null;
+    /** The tokens refreshed from the source with this fingerprint; null if none. Stale ones are dropped. */
+    Credentials load(String fingerprint) {
+        if (!loaded) {
+            read();
         }
-        JsonObject json = JsonInput.parseObject(stored.value());
-        JsonValue tokens = json == null ? null : json.get("credentials");
-        Credentials credentials = tokens != null && tokens.isObject()
-                ? Credentials.fromTarkJson(tokens.asObject()) : null;
-        if (credentials == null || !fingerprint.equals(Credentials.string(json, "source"))) {
-            host.storageDelete(KEY);
-            return null;
+        if (stored != null && !fingerprint.equals(storedSource)) {
+            clear();
         }
-        return new Entry(credentials, json.getBoolean("rejected", false));
+        return stored;
     }
 
     /** Persists refreshed tokens; false if the host could not store them. */
     boolean save(String fingerprint, Credentials credentials) {
-        return write(fingerprint, credentials, false);
-    }
-
-    /** Remembers that these credentials' refresh token was refused, so it is not presented again. */
-    void markRejected(String fingerprint, Credentials credentials) {
-        write(fingerprint, credentials, true);
+        loaded = true;
+        storedSource = fingerprint;
+        stored = credentials;
+        JsonObject entry = new JsonObject().add("source", fingerprint).add("credentials", credentials.toTarkJson());
+        return host.storageSet(KEY, entry.toString());
     }
 
     void clear() {
+        loaded = true;
+        storedSource = null;
+        stored = null;
         host.storageDelete(KEY);
     }
 
-    private boolean write(String fingerprint, Credentials credentials, boolean rejected) {
-        JsonObject entry = new JsonObject().add("source", fingerprint).add("credentials", credentials.toTarkJson());
-        if (rejected) {
-            entry.add("rejected", true);
+    private void read() {
+        loaded = true;
+        HostValue value = host.storageGet(KEY);
+        if (!value.isPresent()) {
+            return;
         }
-        return host.storageSet(KEY, entry.toString());
+        JsonObject json = JsonInput.parseObject(value.value());
+        JsonValue tokens = json == null ? null : json.get("credentials");
+        Credentials credentials = tokens != null && tokens.isObject() ? Credentials.fromTarkJson(tokens.asObject()) : null;
+        String source = json == null ? null : Credentials.string(json, "source");
+        if (credentials == null || source == null) {
+            clear();
+            return;
+        }
+        storedSource = source;
+        stored = credentials;
     }
 }

@@ -39,7 +39,8 @@ final class TokenRefresher {
         }
         if (reply.status() >= 400 && reply.status() < 500) {
             throw new AuthFailure(AuthFailure.REFRESH_REJECTED, "ChatGPT refused to refresh the login (HTTP "
-                    + reply.status() + errorCode(reply.body()) + "). Run `tark auth chatgpt-oauth` to log in again.");
+                    + reply.status() + errorCode(reply.body()) + "). Run `tark auth chatgpt-oauth` to log in again"
+                    + " (if another tark session has just refreshed the same login, simply retry).");
         }
         JsonObject json = reply.isSuccess() ? JsonInput.parseObject(reply.body()) : null;
         String accessToken = json == null ? null : Credentials.string(json, "access_token");

@@ -1,0 +1,666 @@
+package chatgpt.oauth;
+
+import static chatgpt.oauth.Fixtures.CODEX_PATH;
+import static chatgpt.oauth.Fixtures.DAY;
+import static chatgpt.oauth.Fixtures.HOME;
+import static chatgpt.oauth.Fixtures.HOUR;
+import static chatgpt.oauth.Fixtures.TARK_PATH;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.eclipsesource.json.Json;
+import com.eclipsesource.json.JsonObject;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tark.host.HttpReply;
+
+class ChatGptAuthTest extends HostTest {
+    private static final long NOW = Jwt.NOW_SECONDS;
+    private static final long MINUTE = 60;
+
+    private ChatGptAuth auth;
+
+    @BeforeEach
+    void setUp() {
+        host.env("HOME", HOME);
+        auth = new ChatGptAuth(host);
+    }
+
+    /** A fresh instance on the same host: what tark's next provider init sees. */
+    private ChatGptAuth freshInstance() {
+        return new ChatGptAuth(host);
+    }
+
+    private String writeTarkFile(String access, String refresh, String id, Object expiresAt, String accountId) {
+        String content = Fixtures.tarkFile(access, refresh, id, expiresAt, accountId);
+        host.file(TARK_PATH, content);
+        return content;
+    }
+
+    private AuthFailure currentFails() {
+        return assertThrows(AuthFailure.class, () -> auth.current());
+    }
+
+    // ---- valid tokens and expiry ----
+
+    @Test
+    void validFileIsUsedWithoutRefreshing() throws AuthFailure {
+        String access = Jwt.access(NOW + DAY);
+        writeTarkFile(access, Jwt.opaque("rt"), null, null, null);
+        assertEquals(access, auth.current().accessToken);
+        assertTrue(host.requests().isEmpty());
+        assertTrue(host.storage.isEmpty(), "nothing to keep when nothing was refreshed");
+    }
+
+    @Test
+    void expiresAtInSecondsIsHonoured() throws AuthFailure {
+        // The JWT says a day, expires_at says it is expired: expires_at wins and a refresh happens.
+        writeTarkFile(Jwt.access(NOW + DAY), Jwt.opaque("rt"), null, NOW - 10, null);
+        String newAccess = Jwt.access(NOW + DAY);
+        host.reply(200, Fixtures.tokenReply(newAccess, null, null, -1));
+        assertEquals(newAccess, auth.current().accessToken);
+        assertEquals(1, host.requests().size());
+    }
+
+    @Test
+    void expiresAtInMillisecondsIsHonoured() throws AuthFailure {
+        String access = Jwt.access(NOW - DAY);
+        writeTarkFile(access, Jwt.opaque("rt"), null, (NOW + HOUR) * 1000, null);
+        assertEquals(access, auth.current().accessToken, "valid for an hour by expires_at (ms)");
+        assertTrue(host.requests().isEmpty());
+    }
+
+    @Test
+    void floatAndStringExpiresAtAreHonoured() throws AuthFailure {
+        String access = Jwt.opaque("at");
+        writeTarkFile(access, Jwt.opaque("rt"), null, (double) (NOW + HOUR) + 0.5, null);
+        assertEquals(access, auth.current().accessToken);
+        writeTarkFile(access, Jwt.opaque("rt"), null, String.valueOf(NOW + HOUR), null);
+        assertEquals(access, freshInstance().current().accessToken);
+        assertTrue(host.requests().isEmpty());
+        writeTarkFile(access, Jwt.opaque("rt"), null, (double) (NOW - HOUR) + 0.5, null);
+        String newAccess = Jwt.access(NOW + DAY);
+        host.reply(200, Fixtures.tokenReply(newAccess, null, null, -1));
+        assertEquals(newAccess, freshInstance().current().accessToken, "an expired float expires_at refreshes");
+    }
+
+    @Test
+    void absentExpiresAtFallsBackToTheJwtExp() throws AuthFailure {
+        writeTarkFile(Jwt.access(NOW - 1), Jwt.opaque("rt"), null, null, null);
+        String newAccess = Jwt.access(NOW + DAY);
+        host.reply(200, Fixtures.tokenReply(newAccess, null, null, -1));
+        assertEquals(newAccess, auth.current().accessToken);
+    }
+
+    @Test
+    void opaqueTokenWithoutExpiresAtIsValid() throws AuthFailure {
+        String access = Jwt.opaque("at");
+        writeTarkFile(access, Jwt.opaque("rt"), null, null, null);
+        host.setNow(Long.MAX_VALUE / 4);
+        assertEquals(access, auth.current().accessToken);
+        assertTrue(host.requests().isEmpty());
+        assertEquals(1, auth.status());
+    }
+
+    @Test
+    void refreshesWhenLessThanFiveMinutesRemain() throws AuthFailure {
+        String access = Jwt.access(NOW + 5 * MINUTE);
+        writeTarkFile(access, Jwt.opaque("rt"), null, null, null);
+        assertEquals(access, auth.current().accessToken, "five minutes left: still used");
+        assertTrue(host.requests().isEmpty());
+
+        host.advance(1000);
+        String newAccess = Jwt.access(NOW + DAY);
+        host.reply(200, Fixtures.tokenReply(newAccess, null, null, -1));
+        assertEquals(newAccess, auth.current().accessToken, "4:59 left: refreshed");
+        assertEquals(1, host.requests().size());
+    }
+
+    // ---- refresh and rotation ----
+
+    @Test
+    void refreshIsPersistedAndTheNextInstanceUsesTheRotatedTokens() throws AuthFailure {
+        String oldRefresh = Jwt.opaque("rt");
+        writeTarkFile(Jwt.access(NOW - HOUR), oldRefresh, Jwt.withAccount(NOW - HOUR, "acct-1"), null, null);
+        String newAccess = Jwt.access(NOW + 10 * DAY);
+        String newRefresh = Jwt.opaque("rt");
+        String newId = Jwt.withAccount(NOW + 10 * DAY, "acct-1");
+        host.reply(200, Fixtures.tokenReply(newAccess, newRefresh, newId, 864_000));
+
+        Credentials fresh = auth.current();
+        assertEquals(newAccess, fresh.accessToken);
+        assertEquals(newRefresh, fresh.refreshToken);
+        assertEquals(oldRefresh, host.requests().get(0).jsonBody().getString("refresh_token", null));
+
+        // Persisted before current() returned: storage already holds the successor.
+        String stored = host.storage.get(RefreshedTokens.KEY);
+        assertTrue(stored != null && stored.contains(newRefresh) && stored.contains(newAccess), String.valueOf(stored));
+        assertFalse(stored.contains(oldRefresh));
+        List<String> events = host.events();
+        int post = events.indexOf("http.post " + TokenRefresher.TOKEN_URL);
+        int save = events.indexOf("storage.set " + RefreshedTokens.KEY);
+        assertTrue(post >= 0 && save > post, events.toString());
+
+        // tark's next provider init: a fresh instance, same file, same storage.
+        Credentials next = freshInstance().current();
+        assertEquals(newAccess, next.accessToken);
+        assertEquals(newRefresh, next.refreshToken);
+        assertEquals("acct-1", next.accountId());
+        assertEquals(1, host.requests().size(), "no second refresh");
+    }
+
+    @Test
+    void theNextRefreshSpendsTheRotatedRefreshToken() throws AuthFailure {
+        String fileRefresh = Jwt.opaque("rt");
+        writeTarkFile(Jwt.access(NOW - HOUR), fileRefresh, null, null, null);
+        String secondRefresh = Jwt.opaque("rt");
+        host.reply(200, Fixtures.tokenReply(Jwt.access(NOW + HOUR), secondRefresh, null, 3600));
+        auth.current();
+
+        host.advance(2 * HOUR * 1000);
+        String thirdAccess = Jwt.access(NOW + 3 * HOUR + DAY);
+        String thirdRefresh = Jwt.opaque("rt");
+        host.reply(200, Fixtures.tokenReply(thirdAccess, thirdRefresh, null, -1));
+        Credentials third = freshInstance().current();
+        assertEquals(thirdAccess, third.accessToken);
+        assertEquals(2, host.requests().size());
+        assertEquals(secondRefresh, host.requests().get(1).jsonBody().getString("refresh_token", null),
+                "the file's refresh token is dead; the stored successor is spent");
+
+        assertEquals(thirdAccess, freshInstance().current().accessToken);
+        assertEquals(2, host.requests().size());
+    }
+
+    @Test
+    void refreshWithoutANewRefreshTokenKeepsTheOldOne() throws AuthFailure {
+        String oldRefresh = Jwt.opaque("rt");
+        String oldId = Jwt.withAccount(NOW - HOUR, "acct-keep");
+        writeTarkFile(Jwt.access(NOW - HOUR), oldRefresh, oldId, null, null);
+        String newAccess = Jwt.access(NOW + DAY);
+        host.reply(200, Fixtures.tokenReply(newAccess, null, null, -1));
+        Credentials fresh = auth.current();
+        assertEquals(oldRefresh, fresh.refreshToken);
+        assertEquals(oldId, fresh.idToken);
+        assertEquals((NOW + DAY) * 1000, fresh.expiresAtMillis);
+        Credentials next = freshInstance().current();
+        assertEquals(newAccess, next.accessToken);
+        assertEquals(oldRefresh, next.refreshToken);
+        assertEquals("acct-keep", next.accountId());
+        assertEquals(1, host.requests().size());
+    }
+
+    @Test
+    void expiresInSetsTheStoredExpiry() throws AuthFailure {
+        writeTarkFile(Jwt.access(NOW - HOUR), Jwt.opaque("rt"), null, null, null);
+        host.reply(200, Fixtures.tokenReply(Jwt.opaque("at"), Jwt.opaque("rt"), null, 1800));
+        assertEquals(Jwt.NOW_MILLIS + 1_800_000, auth.current().expiresAtMillis);
+        JsonObject stored = Json.parse(host.storage.get(RefreshedTokens.KEY)).asObject();
+        assertEquals(NOW + 1800, stored.get("credentials").asObject().getLong("expires_at", 0));
+
+        // 26 minutes later: 4 minutes left, so the stored token is refreshed in turn.
+        host.advance(26 * MINUTE * 1000);
+        String third = Jwt.access(NOW + DAY);
+        host.reply(200, Fixtures.tokenReply(third, null, null, -1));
+        assertEquals(third, freshInstance().current().accessToken);
+        assertEquals(2, host.requests().size());
+    }
+
+    @Test
+    void storageFailureStillReturnsTheFreshTokensWithAWarning() throws AuthFailure {
+        writeTarkFile(Jwt.access(NOW - HOUR), Jwt.opaque("rt"), null, null, null);
+        host.failStorageSet = true;
+        String newAccess = Jwt.access(NOW + DAY);
+        host.reply(200, Fixtures.tokenReply(newAccess, Jwt.opaque("rt"), null, -1));
+        assertEquals(newAccess, auth.current().accessToken);
+        assertEquals(1, host.logs("warn").size());
+        assertTrue(host.logs("warn").get(0).message.contains("storage"));
+    }
+
+    @Test
+    void anAlreadyExpiredRefreshedTokenIsNotHandedOutButItsSuccessorIsKept() throws AuthFailure {
+        writeTarkFile(Jwt.access(NOW - HOUR), Jwt.opaque("rt"), null, null, null);
+        String newRefresh = Jwt.opaque("rt");
+        host.reply(200, Fixtures.tokenReply(Jwt.access(NOW - MINUTE), newRefresh, null, -1));
+        AuthFailure failure = currentFails();
+        assertEquals(AuthFailure.REFRESH_FAILED, failure.code());
+        assertTrue(failure.getMessage().contains("clock"), failure.getMessage());
+        String stored = host.storage.get(RefreshedTokens.KEY);
+        assertTrue(stored != null && stored.contains(newRefresh), "the old refresh token is spent: keep the new one");
+
+        // The next attempt spends the stored successor, not the file's dead token.
+        String goodAccess = Jwt.access(NOW + DAY);
+        host.reply(200, Fixtures.tokenReply(goodAccess, Jwt.opaque("rt"), null, -1));
+        assertEquals(goodAccess, freshInstance().current().accessToken);
+        assertEquals(newRefresh, host.requests().get(1).jsonBody().getString("refresh_token", null));
+    }
+
+    @Test
+    void forcedRefreshEvenWhenValid() throws AuthFailure {
+        String access = Jwt.access(NOW + DAY);
+        String refresh = Jwt.opaque("rt");
+        writeTarkFile(access, refresh, null, null, null);
+        String newAccess = Jwt.access(NOW + 2 * DAY);
+        String newRefresh = Jwt.opaque("rt");
+        host.reply(200, Fixtures.tokenReply(newAccess, newRefresh, null, -1));
+        Credentials fresh = auth.refreshNow();
+        assertEquals(newAccess, fresh.accessToken);
+        assertEquals(1, host.requests().size());
+        assertEquals(refresh, host.requests().get(0).jsonBody().getString("refresh_token", null));
+        assertEquals(newAccess, freshInstance().current().accessToken, "persisted as any refresh");
+        assertEquals(1, host.requests().size());
+    }
+
+    @Test
+    void forcedRefreshWithoutARefreshTokenFails() {
+        writeTarkFile(Jwt.access(NOW + DAY), null, null, null, null);
+        AuthFailure failure = assertThrows(AuthFailure.class, () -> auth.refreshNow());
+        assertEquals(AuthFailure.EXPIRED, failure.code());
+        assertTrue(failure.getMessage().contains("tark auth chatgpt-oauth"));
+        assertTrue(host.requests().isEmpty());
+    }
+
+    @Test
+    void expiredWithoutARefreshTokenIsExpired() throws AuthFailure {
+        String access = Jwt.access(NOW + 2 * MINUTE);
+        writeTarkFile(access, null, null, null, null);
+        assertEquals(access, auth.current().accessToken, "not expired yet, and nothing to refresh it with");
+        host.advance(3 * MINUTE * 1000);
+        AuthFailure failure = currentFails();
+        assertEquals(AuthFailure.EXPIRED, failure.code());
+        assertTrue(failure.getMessage().contains("tark auth chatgpt-oauth"));
+        assertTrue(host.requests().isEmpty());
+        assertEquals(3, auth.status());
+    }
+
+    // ---- refresh failures ----
+
+    @Test
+    void rejectedRefreshWritesNothingAndTheNextInstanceTriesAgain() throws AuthFailure {
+        String deadRefresh = Jwt.opaque("rt");
+        writeTarkFile(Jwt.access(NOW - HOUR), deadRefresh, null, null, null);
+        host.reply(400, "{\"error\":\"refresh_token_reused\",\"error_description\":\"Already used\"}");
+        AuthFailure failure = currentFails();
+        assertEquals(AuthFailure.REFRESH_REJECTED, failure.code());
+        assertTrue(failure.getMessage().contains("refresh_token_reused"), failure.getMessage());
+        assertTrue(failure.getMessage().contains("tark auth chatgpt-oauth"), failure.getMessage());
+        assertEquals(1, host.requests().size());
+        // Nothing written: in tark a write here would rewrite storage.json from this instance's stale
+        // view and erase tokens another session has just rotated.
+        assertFalse(host.storage.containsKey(RefreshedTokens.KEY));
+
+        // Another tark session won the race and stored the successor: the next instance uses it.
+        String rotated = Jwt.access(NOW + DAY);
+        new RefreshedTokens(host).save(CredentialSource.fingerprintOf(host.files.get(TARK_PATH)),
+                new Credentials(rotated, Jwt.opaque("rt"), null, null, (NOW + DAY) * 1000));
+        assertEquals(rotated, freshInstance().current().accessToken);
+        assertEquals(1, host.requests().size(), "no request: the stored successor is valid");
+    }
+
+    @Test
+    void rejectedRefreshWhileStillValidKeepsWorkingUntilTheMargin() throws AuthFailure {
+        String access = Jwt.access(NOW + DAY);
+        writeTarkFile(access, Jwt.opaque("rt"), null, null, null);
+        host.reply(401, "{\"error\":{\"code\":\"refresh_token_invalidated\"}}");
+        assertEquals(AuthFailure.REFRESH_REJECTED, assertThrows(AuthFailure.class, () -> auth.refreshNow()).code());
+        assertEquals(access, freshInstance().current().accessToken, "the access token is still good");
+        assertEquals(1, freshInstance().status());
+        assertEquals(1, host.requests().size());
+    }
+
+    @Test
+    void serverErrorIsARefreshFailureAndALaterAttemptMayWork() throws AuthFailure {
+        String refresh = Jwt.opaque("rt");
+        writeTarkFile(Jwt.access(NOW - HOUR), refresh, null, null, null);
+        host.reply(503, "{\"error\":\"temporarily_unavailable\"}");
+        assertEquals(AuthFailure.REFRESH_FAILED, currentFails().code());
+        assertFalse(host.storage.containsKey(RefreshedTokens.KEY), "nothing learned, nothing kept");
+        assertEquals(1, auth.status(), "still refreshable");
+
+        String newAccess = Jwt.access(NOW + DAY);
+        host.reply(200, Fixtures.tokenReply(newAccess, Jwt.opaque("rt"), null, -1));
+        assertEquals(newAccess, freshInstance().current().accessToken);
+        assertEquals(2, host.requests().size());
+        assertEquals(refresh, host.requests().get(1).jsonBody().getString("refresh_token", null));
+    }
+
+    @Test
+    void transportErrorIsARefreshFailure() {
+        writeTarkFile(Jwt.access(NOW - HOUR), Jwt.opaque("rt"), null, null, null);
+        host.reply(HttpReply.transportError("operation timed out"));
+        AuthFailure failure = currentFails();
+        assertEquals(AuthFailure.REFRESH_FAILED, failure.code());
+        assertFalse(host.storage.containsKey(RefreshedTokens.KEY));
+    }
+
+    @Test
+    void anExpiredTokenIsNeverReturnedAfterAFailedRefresh() {
+        writeTarkFile(Jwt.access(NOW - 1), Jwt.opaque("rt"), null, null, null);
+        host.httpHandler = request -> HttpReply.response(500, "");
+        for (int i = 0; i < 3; i++) {
+            assertThrows(AuthFailure.class, () -> freshInstance().current());
+            assertThrows(AuthFailure.class, () -> freshInstance().refreshNow());
+        }
+    }
+
+    // ---- the file is the source of truth ----
+
+    @Test
+    void changedFileWinsAndDropsStoredState() throws AuthFailure {
+        writeTarkFile(Jwt.access(NOW - HOUR), Jwt.opaque("rt"), Jwt.withAccount(NOW, "acct-old"), null, null);
+        host.reply(200, Fixtures.tokenReply(Jwt.access(NOW + DAY), Jwt.opaque("rt"), null, -1));
+        auth.current();
+        assertTrue(host.storage.containsKey(RefreshedTokens.KEY));
+
+        // Re-login, maybe as another account.
+        String otherAccess = Jwt.access(NOW + DAY);
+        writeTarkFile(otherAccess, Jwt.opaque("rt"), Jwt.withAccount(NOW + DAY, "acct-other"), null, null);
+        Credentials now = freshInstance().current();
+        assertEquals(otherAccess, now.accessToken);
+        assertEquals("acct-other", now.accountId());
+        assertFalse(host.storage.containsKey(RefreshedTokens.KEY), "the old login's tokens are dropped");
+        assertEquals(1, host.requests().size());
+    }
+
+    @Test
+    void deletedFileIsNotAuthenticatedWhateverStorageHolds() throws AuthFailure {
+        writeTarkFile(Jwt.access(NOW - HOUR), Jwt.opaque("rt"), null, null, null);
+        host.reply(200, Fixtures.tokenReply(Jwt.access(NOW + DAY), Jwt.opaque("rt"), null, -1));
+        auth.current();
+        assertTrue(host.storage.containsKey(RefreshedTokens.KEY));
+
+        host.files.remove(TARK_PATH); // tark auth logout: the file goes, storage.json stays
+        AuthFailure failure = assertThrows(AuthFailure.class, () -> freshInstance().current());
+        assertEquals(AuthFailure.NOT_AUTHENTICATED, failure.code());
+        assertTrue(failure.getMessage().contains("tark auth chatgpt-oauth"));
+        assertEquals(AuthFailure.NOT_AUTHENTICATED,
+                assertThrows(AuthFailure.class, () -> freshInstance().refreshNow()).code());
+        assertEquals(2, freshInstance().status());
+        assertEquals(1, host.requests().size());
+    }
+
+    @Test
+    void deletedFileFallsBackToCodexNotToStoredTokens() throws AuthFailure {
+        writeTarkFile(Jwt.access(NOW - HOUR), Jwt.opaque("rt"), null, null, null);
+        String refreshedAccess = Jwt.access(NOW + DAY);
+        host.reply(200, Fixtures.tokenReply(refreshedAccess, Jwt.opaque("rt"), null, -1));
+        auth.current();
+        host.files.remove(TARK_PATH);
+        String codexAccess = Jwt.access(NOW + DAY);
+        host.file(CODEX_PATH, Fixtures.codexFile(codexAccess, Jwt.opaque("rt"), null, null));
+        assertEquals(codexAccess, freshInstance().current().accessToken);
+    }
+
+    // ---- Codex CLI ----
+
+    @Test
+    void validCodexLoginIsUsed() throws AuthFailure {
+        String access = Jwt.withAccount(NOW + DAY, "acct-codex");
+        host.file(CODEX_PATH, Fixtures.codexFile(access, Jwt.opaque("rt"), null, null));
+        Credentials credentials = auth.current();
+        assertEquals(access, credentials.accessToken);
+        assertEquals("acct-codex", credentials.accountId());
+        assertEquals(1, auth.status());
+        assertTrue(host.requests().isEmpty());
+        assertTrue(host.storage.isEmpty());
+    }
+
+    @Test
+    void codexLoginWithinTheMarginIsStillUsedAndNeverRefreshed() throws AuthFailure {
+        String access = Jwt.access(NOW + 2 * MINUTE);
+        host.file(CODEX_PATH, Fixtures.codexFile(access, Jwt.opaque("rt"), null, null));
+        assertEquals(access, auth.current().accessToken);
+        assertTrue(host.requests().isEmpty());
+    }
+
+    @Test
+    void expiredCodexLoginIsExpiredAndNamesCodex() {
+        host.file(CODEX_PATH, Fixtures.codexFile(Jwt.access(NOW - MINUTE), Jwt.opaque("rt"), null, null));
+        AuthFailure failure = currentFails();
+        assertEquals(AuthFailure.EXPIRED, failure.code());
+        assertTrue(failure.getMessage().contains("`codex`"), failure.getMessage());
+        assertTrue(failure.getMessage().contains("tark auth chatgpt-oauth"), failure.getMessage());
+        assertEquals(3, auth.status());
+        assertTrue(host.requests().isEmpty(), "the Codex CLI's refresh token is never spent");
+        assertTrue(host.storage.isEmpty());
+    }
+
+    @Test
+    void forcedRefreshOfACodexLoginFailsWithoutSpendingItsToken() {
+        host.file(CODEX_PATH, Fixtures.codexFile(Jwt.access(NOW + DAY), Jwt.opaque("rt"), null, null));
+        AuthFailure failure = assertThrows(AuthFailure.class, () -> auth.refreshNow());
+        assertEquals(AuthFailure.EXPIRED, failure.code());
+        assertTrue(failure.getMessage().contains("codex"));
+        assertTrue(host.requests().isEmpty());
+    }
+
+    @Test
+    void codexStoredStateIsIgnored() throws AuthFailure {
+        // Even a stored entry with a matching fingerprint is not used for the Codex CLI's login.
+        String content = Fixtures.codexFile(Jwt.access(NOW + DAY), Jwt.opaque("rt"), null, null);
+        host.file(CODEX_PATH, content);
+        Credentials other = new Credentials(Jwt.access(NOW + DAY), "rt_other", null, null, Expiry.UNKNOWN);
+        new RefreshedTokens(host).save(CredentialSource.fingerprintOf(content), other);
+        assertNotEquals(other.accessToken, auth.current().accessToken);
+    }
+
+    // ---- provider_auth_init ----
+
+    @Test
+    void adoptedCredentialsAreUsedWhenThereIsNoFileByThisInstanceOnly() throws AuthFailure {
+        String access = Jwt.access(NOW + DAY);
+        auth.adopt(Fixtures.tarkFile(access, Jwt.opaque("rt"), null, null, "acct-init"));
+        Credentials credentials = auth.current();
+        assertEquals(access, credentials.accessToken);
+        assertEquals("acct-init", credentials.accountId());
+        assertTrue(host.storage.isEmpty(), "kept in memory: tark's logout deletes only the file");
+        assertEquals(AuthFailure.NOT_AUTHENTICATED,
+                assertThrows(AuthFailure.class, () -> freshInstance().current()).code());
+    }
+
+    @Test
+    void adoptedCredentialsRefreshLikeTheFile() throws AuthFailure {
+        String refresh = Jwt.opaque("rt");
+        auth.adopt(Fixtures.tarkFile(Jwt.access(NOW - HOUR), refresh, null, null, null));
+        String newAccess = Jwt.access(NOW + DAY);
+        host.reply(200, Fixtures.tokenReply(newAccess, Jwt.opaque("rt"), null, -1));
+        assertEquals(newAccess, auth.current().accessToken);
+        assertEquals(refresh, host.requests().get(0).jsonBody().getString("refresh_token", null));
+        assertEquals(newAccess, auth.current().accessToken);
+        assertEquals(1, host.requests().size());
+    }
+
+    @Test
+    void logoutDropsAdoptedCredentials() throws AuthFailure {
+        auth.adopt(Fixtures.tarkFile(Jwt.access(NOW + DAY), null, null, null, null));
+        auth.logout();
+        assertEquals(AuthFailure.NOT_AUTHENTICATED, currentFails().code());
+    }
+
+    @Test
+    void theFileWinsOverAdoptedCredentials() throws AuthFailure {
+        auth.adopt(Fixtures.tarkFile(Jwt.access(NOW + DAY), null, null, null, null));
+        String fileAccess = Jwt.access(NOW + DAY);
+        writeTarkFile(fileAccess, null, null, null, null);
+        assertEquals(fileAccess, auth.current().accessToken);
+    }
+
+    @Test
+    void malformedAdoptedCredentialsAreRefusedAndNotKept() {
+        AuthFailure failure = assertThrows(AuthFailure.class, () -> auth.adopt("{\"token\":\"x\"}"));
+        assertEquals(AuthFailure.INVALID_CREDENTIALS, failure.code());
+        assertEquals(AuthFailure.NOT_AUTHENTICATED, currentFails().code());
+        assertEquals(AuthFailure.INVALID_CREDENTIALS,
+                assertThrows(AuthFailure.class, () -> auth.adopt("not json")).code());
+    }
+
+    // ---- status and logout ----
+
+    @Test
+    void statusValues() throws AuthFailure {
+        assertEquals(2, auth.status(), "nothing anywhere");
+
+        writeTarkFile(Jwt.access(NOW + DAY), null, null, null, null);
+        assertEquals(1, auth.status());
+
+        writeTarkFile(Jwt.access(NOW - DAY), Jwt.opaque("rt"), null, null, null);
+        assertEquals(1, auth.status(), "expired but refreshable");
+
+        writeTarkFile(Jwt.access(NOW - DAY), null, null, null, null);
+        assertEquals(3, auth.status(), "expired and nothing to refresh with");
+
+        host.files.put(TARK_PATH, "garbage");
+        assertEquals(2, auth.status(), "unusable file");
+
+        host.files.remove(TARK_PATH);
+        host.deniedPaths.add(TARK_PATH);
+        assertEquals(2, auth.status(), "refused file");
+        assertTrue(host.requests().isEmpty(), "status never refreshes");
+    }
+
+    @Test
+    void statusSeesStoredRefreshedTokens() throws AuthFailure {
+        writeTarkFile(Jwt.access(NOW - HOUR), Jwt.opaque("rt"), null, null, null);
+        host.reply(200, Fixtures.tokenReply(Jwt.access(NOW + DAY), null, null, -1));
+        auth.current();
+        assertEquals(1, freshInstance().status());
+    }
+
+    @Test
+    void logoutDropsEverythingStored() throws AuthFailure {
+        writeTarkFile(Jwt.access(NOW - HOUR), Jwt.opaque("rt"), null, null, null);
+        host.reply(200, Fixtures.tokenReply(Jwt.access(NOW + DAY), Jwt.opaque("rt"), null, -1));
+        auth.current();
+        auth.adopt(Fixtures.tarkFile(Jwt.access(NOW + DAY), null, null, null, null));
+        assertFalse(host.storage.isEmpty());
+
+        auth.logout();
+        assertTrue(host.storage.isEmpty(), host.storage.toString());
+        host.files.remove(TARK_PATH);
+        assertEquals(2, freshInstance().status());
+    }
+
+    // ---- account id ----
+
+    @Test
+    void accountIdPrecedence() throws AuthFailure {
+        String idWithClaim = Jwt.withAccount(NOW + DAY, "acct-id");
+        String accessWithClaim = Jwt.withAccount(NOW + DAY, "acct-access");
+        writeTarkFile(accessWithClaim, null, idWithClaim, null, "acct-stored");
+        assertEquals("acct-id", auth.current().accountId());
+
+        writeTarkFile(accessWithClaim, null, Jwt.access(NOW + DAY), null, "acct-stored");
+        assertEquals("acct-access", auth.current().accountId());
+
+        writeTarkFile(Jwt.token(Jwt.claims(NOW + DAY).add("chatgpt_account_id", "acct-top")), null, null, null,
+                "acct-stored");
+        assertEquals("acct-top", auth.current().accountId());
+
+        writeTarkFile(Jwt.token(Jwt.claims(NOW + DAY).add("organizations",
+                Json.parse("[{\"id\":\"org-1\"},{\"id\":\"org-2\"}]"))), null, null, null, "acct-stored");
+        assertEquals("org-1", auth.current().accountId());
+
+        writeTarkFile(Jwt.access(NOW + DAY), null, null, null, "acct-stored");
+        assertEquals("acct-stored", auth.current().accountId());
+
+        writeTarkFile(Jwt.access(NOW + DAY), null, null, null, null);
+        assertNull(auth.current().accountId());
+    }
+
+    // ---- auth_process_tokens ----
+
+    @Test
+    void processTokensKeepsEveryFieldAndAddsExpiryAndAccount() throws AuthFailure {
+        String access = Jwt.access(NOW + 10 * DAY);
+        String refresh = Jwt.opaque("rt");
+        String id = Jwt.withAccount(NOW + HOUR, "acct-login");
+        String reply = new JsonObject().add("access_token", access).add("refresh_token", refresh)
+                .add("id_token", id).add("expires_in", 3600).add("token_type", "Bearer")
+                .add("scope", "openid profile email offline_access")
+                .add("extra", new JsonObject().add("nested", "é")).toString();
+        host.rememberSecretsIn(reply);
+        host.setNow(Jwt.NOW_MILLIS + 999);
+
+        JsonObject file = Json.parse(auth.processTokens(reply)).asObject();
+        JsonObject input = Json.parse(reply).asObject();
+        for (String name : input.names()) {
+            assertEquals(input.get(name), file.get(name), name);
+        }
+        assertEquals(NOW + 3600, file.getLong("expires_at", 0), "now + expires_in, in seconds");
+        assertEquals("acct-login", file.getString("account_id", null));
+        assertEquals(input.size() + 2, file.size());
+        assertTrue(host.requests().isEmpty());
+        assertTrue(host.storage.isEmpty());
+    }
+
+    @Test
+    void processTokensOutputReadsBackAsTheCredentialsFile() throws AuthFailure {
+        String access = Jwt.opaque("at");
+        String refresh = Jwt.opaque("rt");
+        String reply = Fixtures.tokenReply(access, refresh, Jwt.withAccount(NOW + HOUR, "acct-9"), 7200);
+        host.rememberSecretsIn(reply);
+        host.file(TARK_PATH, auth.processTokens(reply));
+        Credentials credentials = freshInstance().current();
+        assertEquals(access, credentials.accessToken);
+        assertEquals(refresh, credentials.refreshToken);
+        assertEquals((NOW + 7200) * 1000, credentials.expiresAtMillis);
+        assertEquals("acct-9", credentials.accountId());
+        assertTrue(host.requests().isEmpty());
+    }
+
+    @Test
+    void processTokensWithoutExpiresInUsesTheJwtExp() throws AuthFailure {
+        String reply = Fixtures.tokenReply(Jwt.access(NOW + 5 * DAY), Jwt.opaque("rt"), null, -1);
+        host.rememberSecretsIn(reply);
+        JsonObject file = Json.parse(auth.processTokens(reply)).asObject();
+        assertEquals(NOW + 5 * DAY, file.getLong("expires_at", 0));
+        assertNull(file.get("account_id"), "no account anywhere: none added");
+    }
+
+    @Test
+    void processTokensWithAnOpaqueTokenAddsNoExpiry() throws AuthFailure {
+        String reply = Fixtures.tokenReply(Jwt.opaque("at"), null, null, -1);
+        host.rememberSecretsIn(reply);
+        JsonObject file = Json.parse(auth.processTokens(reply)).asObject();
+        assertNull(file.get("expires_at"));
+    }
+
+    @Test
+    void processTokensKeepsAGivenAccountIdWhenNoTokenHasOne() throws AuthFailure {
+        String reply = new JsonObject().add("access_token", Jwt.opaque("at")).add("account_id", "acct-given").toString();
+        host.rememberSecretsIn(reply);
+        assertEquals("acct-given", Json.parse(auth.processTokens(reply)).asObject().getString("account_id", null));
+    }
+
+    @Test
+    void processTokensWithoutAnAccessTokenIsBadInput() {
+        for (String bad : new String[] {"{}", "{\"refresh_token\":\"" + Jwt.opaque("rt") + "\"}",
+                "{\"access_token\":\"\"}", "not json", "[]", ""}) {
+            host.rememberSecretsIn(bad);
+            AuthFailure failure = assertThrows(AuthFailure.class, () -> auth.processTokens(bad), bad);
+            assertEquals(AuthFailure.BAD_INPUT, failure.code());
+            assertTrue(failure.getMessage().contains("tark auth chatgpt-oauth"));
+        }
+    }
+
+    // ---- sources order through the rules ----
+
+    @Test
+    void sourcesInOrder() throws AuthFailure {
+        String codex = Jwt.access(NOW + DAY);
+        host.file(CODEX_PATH, Fixtures.codexFile(codex, null, null, null));
+        assertEquals(codex, auth.current().accessToken);
+
+        String adopted = Jwt.access(NOW + DAY);
+        auth.adopt(Fixtures.tarkFile(adopted, null, null, null, null));
+        assertEquals(adopted, auth.current().accessToken);
+
+        String file = Jwt.access(NOW + DAY);
+        writeTarkFile(file, null, null, null, null);
+        assertEquals(file, auth.current().accessToken);
+    }
+}

@@ -1,0 +1,350 @@
+package chatgpt.oauth;
+
+import static chatgpt.oauth.Fixtures.CODEX_PATH;
+import static chatgpt.oauth.Fixtures.DAY;
+import static chatgpt.oauth.Fixtures.HOME;
+import static chatgpt.oauth.Fixtures.HOUR;
+import static chatgpt.oauth.Fixtures.TARK_PATH;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.eclipsesource.json.Json;
+import com.eclipsesource.json.JsonArray;
+import com.eclipsesource.json.JsonObject;
+import com.eclipsesource.json.JsonValue;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tark.host.HttpReply;
+
+class ProviderTest extends HostTest {
+    private static final long NOW = Jwt.NOW_SECONDS;
+
+    private Provider provider;
+
+    @BeforeEach
+    void setUp() {
+        host.env("HOME", HOME);
+        provider = new Provider(host);
+    }
+
+    private static Set<String> names(JsonObject json) {
+        return new TreeSet<>(json.names());
+    }
+
+    /** Parses a credentials answer as tark's serde would, and checks its shape. */
+    private JsonObject parseCredentials(Reply reply) {
+        assertFalse(reply.isFailure(), "failed with " + reply.code + ": " + host.errors());
+        assertEquals(0, reply.code);
+        JsonObject json = Json.parse(reply.text).asObject();
+        assertEquals(Set.of("access_token", "api_mode", "endpoint", "custom_headers"), names(json));
+        assertEquals("openai_compat", json.getString("api_mode", null));
+        assertEquals("https://chatgpt.com/backend-api/codex/responses", json.getString("endpoint", null));
+        JsonObject headers = json.get("custom_headers").asObject();
+        for (JsonObject.Member header : headers) {
+            assertTrue(header.getValue().isString(), "custom_headers must map strings to strings: " + header.getName());
+            assertFalse(header.getValue().asString().isEmpty(), "never an empty header: " + header.getName());
+        }
+        assertEquals("opencode", headers.getString("originator", null));
+        return json;
+    }
+
+    private void assertFailedOnce(Reply reply, int code, String... mentions) {
+        assertTrue(reply.isFailure());
+        assertNull(reply.text);
+        assertEquals(code, reply.code);
+        assertTrue(code < 0);
+        List<String> errors = host.errors();
+        assertEquals(1, errors.size(), errors.toString());
+        for (String mention : mentions) {
+            assertTrue(errors.get(0).contains(mention), "\"" + mention + "\" not in: " + errors.get(0));
+        }
+    }
+
+    // ---- provider_auth_credentials ----
+
+    @Test
+    void credentialsWithTheAccountHeader() {
+        String access = Jwt.withAccount(NOW + DAY, "acct-1234");
+        host.file(TARK_PATH, Fixtures.tarkFile(access, Jwt.opaque("rt"), null, null, null));
+        JsonObject json = parseCredentials(provider.credentials());
+        assertEquals(access, json.getString("access_token", null));
+        JsonObject headers = json.get("custom_headers").asObject();
+        assertEquals(Set.of("originator", "ChatGPT-Account-Id"), names(headers));
+        assertEquals("acct-1234", headers.getString("ChatGPT-Account-Id", null));
+        assertTrue(host.errors().isEmpty());
+    }
+
+    @Test
+    void noAccountIdMeansNoAccountHeaderAtAll() {
+        host.file(TARK_PATH, Fixtures.tarkFile(Jwt.access(NOW + DAY), null, Jwt.access(NOW + DAY), null, null));
+        JsonObject json = parseCredentials(provider.credentials());
+        JsonObject headers = json.get("custom_headers").asObject();
+        assertEquals(Set.of("originator"), names(headers));
+        assertNull(headers.get("ChatGPT-Account-Id"));
+        assertFalse(json.toString().contains("ChatGPT-Account-Id"));
+    }
+
+    @Test
+    void emptyStoredAccountIdGivesNoHeader() {
+        host.file(TARK_PATH, Fixtures.tarkFile(Jwt.opaque("at"), null, null, null, ""));
+        JsonObject headers = parseCredentials(provider.credentials()).get("custom_headers").asObject();
+        assertEquals(Set.of("originator"), names(headers));
+    }
+
+    @Test
+    void storedAccountIdIsUsedWhenNoTokenHasOne() {
+        host.file(TARK_PATH, Fixtures.tarkFile(Jwt.opaque("at"), null, null, null, "acct-stored"));
+        JsonObject headers = parseCredentials(provider.credentials()).get("custom_headers").asObject();
+        assertEquals("acct-stored", headers.getString("ChatGPT-Account-Id", null));
+    }
+
+    @Test
+    void nonAsciiAccountIdRoundTrips() {
+        host.file(TARK_PATH, Fixtures.tarkFile(Jwt.withAccount(NOW + DAY, "équipe-東京"), null, null, null, null));
+        JsonObject headers = parseCredentials(provider.credentials()).get("custom_headers").asObject();
+        assertEquals("équipe-東京", headers.getString("ChatGPT-Account-Id", null));
+    }
+
+    @Test
+    void expiredCredentialsAreRefreshedFirst() {
+        host.file(TARK_PATH, Fixtures.tarkFile(Jwt.access(NOW - HOUR), Jwt.opaque("rt"),
+                Jwt.withAccount(NOW - HOUR, "acct-r"), null, null));
+        String newAccess = Jwt.access(NOW + DAY);
+        host.reply(200, Fixtures.tokenReply(newAccess, Jwt.opaque("rt"), null, -1));
+        JsonObject json = parseCredentials(provider.credentials());
+        assertEquals(newAccess, json.getString("access_token", null));
+        assertEquals("acct-r", json.get("custom_headers").asObject().getString("ChatGPT-Account-Id", null));
+        assertEquals(1, host.logs("info").size(), "one info line says it refreshed");
+        assertTrue(host.errors().isEmpty());
+
+        // The next provider init (a fresh instance) answers the same with no second refresh.
+        JsonObject next = parseCredentials(new Provider(host).credentials());
+        assertEquals(newAccess, next.getString("access_token", null));
+        assertEquals(1, host.requests().size());
+    }
+
+    @Test
+    void codexCliLoginIsHandedOver() {
+        String access = Jwt.withAccount(NOW + DAY, "acct-codex");
+        host.file(CODEX_PATH, Fixtures.codexFile(access, Jwt.opaque("rt"), null, null));
+        JsonObject json = parseCredentials(provider.credentials());
+        assertEquals(access, json.getString("access_token", null));
+        assertEquals("acct-codex", json.get("custom_headers").asObject().getString("ChatGPT-Account-Id", null));
+    }
+
+    // ---- failures: negative return and exactly one error line naming the fix ----
+
+    @Test
+    void noCredentialsFails() {
+        assertFailedOnce(provider.credentials(), AuthFailure.NOT_AUTHENTICATED, "tark auth chatgpt-oauth");
+    }
+
+    @Test
+    void malformedFileFails() {
+        host.files.put(TARK_PATH, "{\"access_token\":");
+        assertFailedOnce(provider.credentials(), AuthFailure.INVALID_CREDENTIALS, TARK_PATH, "tark auth chatgpt-oauth");
+    }
+
+    @Test
+    void deniedFileFails() {
+        host.deniedPaths.add(TARK_PATH);
+        assertFailedOnce(provider.credentials(), AuthFailure.NOT_ALLOWED, "fs_read", "plugin.toml");
+    }
+
+    @Test
+    void rejectedRefreshFailsWithTheOAuthCodeAndTheLoginHint() {
+        host.file(TARK_PATH, Fixtures.tarkFile(Jwt.access(NOW - HOUR), Jwt.opaque("rt"), null, null, null));
+        host.reply(400, "{\"error\":\"refresh_token_reused\",\"error_description\":\"already used\"}");
+        assertFailedOnce(provider.credentials(), AuthFailure.REFRESH_REJECTED, "refresh_token_reused",
+                "tark auth chatgpt-oauth");
+
+        assertFalse(host.storage.containsKey(RefreshedTokens.KEY), "a refusal writes nothing");
+    }
+
+    @Test
+    void serverErrorFails() {
+        host.file(TARK_PATH, Fixtures.tarkFile(Jwt.access(NOW - HOUR), Jwt.opaque("rt"), null, null, null));
+        host.reply(500, "oops");
+        assertFailedOnce(provider.credentials(), AuthFailure.REFRESH_FAILED, "500");
+    }
+
+    @Test
+    void transportErrorFails() {
+        host.file(TARK_PATH, Fixtures.tarkFile(Jwt.access(NOW - HOUR), Jwt.opaque("rt"), null, null, null));
+        host.reply(HttpReply.transportError("connection refused"));
+        assertFailedOnce(provider.credentials(), AuthFailure.REFRESH_FAILED, "connection refused", "auth.openai.com");
+    }
+
+    @Test
+    void expiredCodexLoginFailsNamingCodex() {
+        host.file(CODEX_PATH, Fixtures.codexFile(Jwt.access(NOW - HOUR), Jwt.opaque("rt"), null, null));
+        assertFailedOnce(provider.credentials(), AuthFailure.EXPIRED, "`codex`", "tark auth chatgpt-oauth", CODEX_PATH);
+        assertTrue(host.requests().isEmpty());
+    }
+
+    // ---- provider_auth_refresh ----
+
+    @Test
+    void refreshHookRefreshesAValidTokenAndPersists() {
+        String refresh = Jwt.opaque("rt");
+        host.file(TARK_PATH, Fixtures.tarkFile(Jwt.access(NOW + DAY), refresh, null, null, "acct-x"));
+        String newAccess = Jwt.access(NOW + 2 * DAY);
+        host.reply(200, Fixtures.tokenReply(newAccess, Jwt.opaque("rt"), null, -1));
+        JsonObject json = parseCredentials(provider.refresh());
+        assertEquals(newAccess, json.getString("access_token", null));
+        assertEquals("acct-x", json.get("custom_headers").asObject().getString("ChatGPT-Account-Id", null));
+        assertEquals(refresh, host.requests().get(0).jsonBody().getString("refresh_token", null));
+        assertEquals(newAccess, parseCredentials(new Provider(host).credentials()).getString("access_token", null));
+        assertEquals(1, host.requests().size());
+    }
+
+    @Test
+    void refreshHookFailureIsLoggedOnce() {
+        host.file(TARK_PATH, Fixtures.tarkFile(Jwt.access(NOW + DAY), Jwt.opaque("rt"), null, null, null));
+        host.reply(401, "{\"error\":{\"code\":\"refresh_token_invalidated\"}}");
+        assertFailedOnce(provider.refresh(), AuthFailure.REFRESH_REJECTED, "refresh_token_invalidated",
+                "tark auth chatgpt-oauth");
+    }
+
+    // ---- status ----
+
+    @Test
+    void statusCodes() {
+        assertEquals(2, provider.status());
+        assertEquals(0, provider.legacyStatus());
+
+        host.file(TARK_PATH, Fixtures.tarkFile(Jwt.access(NOW + DAY), null, null, null, null));
+        assertEquals(1, provider.status());
+        assertEquals(1, provider.legacyStatus());
+
+        host.file(TARK_PATH, Fixtures.tarkFile(Jwt.access(NOW - DAY), null, null, null, null));
+        assertEquals(3, provider.status());
+        assertEquals(2, provider.legacyStatus());
+        assertTrue(host.requests().isEmpty());
+    }
+
+    // ---- legacy get_token ----
+
+    @Test
+    void legacyTokenIsTheBareAccessToken() {
+        String access = Jwt.access(NOW + DAY);
+        host.file(TARK_PATH, Fixtures.tarkFile(access, null, null, null, null));
+        Reply reply = provider.token();
+        assertFalse(reply.isFailure());
+        assertEquals(access, reply.text);
+    }
+
+    @Test
+    void legacyTokenFailureIsLoggedOnce() {
+        assertFailedOnce(provider.token(), AuthFailure.NOT_AUTHENTICATED, "tark auth chatgpt-oauth");
+    }
+
+    // ---- provider_auth_init, logout, auth_process_tokens ----
+
+    @Test
+    void initAdoptsCredentials() {
+        String access = Jwt.access(NOW + DAY);
+        String json = Fixtures.tarkFile(access, Jwt.opaque("rt"), null, null, "acct-i");
+        host.rememberSecretsIn(json);
+        assertEquals(0, provider.init(json));
+        JsonObject answer = parseCredentials(provider.credentials());
+        assertEquals(access, answer.getString("access_token", null));
+        assertEquals("acct-i", answer.get("custom_headers").asObject().getString("ChatGPT-Account-Id", null));
+    }
+
+    @Test
+    void initRefusesMalformedCredentials() {
+        String bad = "{\"refresh_token\":\"" + Jwt.opaque("rt") + "\"}";
+        host.rememberSecretsIn(bad);
+        int code = provider.init(bad);
+        assertEquals(AuthFailure.INVALID_CREDENTIALS, code);
+        assertEquals(1, host.errors().size());
+        assertTrue(host.storage.isEmpty());
+    }
+
+    @Test
+    void logoutClearsStorage() {
+        host.file(TARK_PATH, Fixtures.tarkFile(Jwt.access(NOW - HOUR), Jwt.opaque("rt"), null, null, null));
+        host.reply(200, Fixtures.tokenReply(Jwt.access(NOW + DAY), Jwt.opaque("rt"), null, -1));
+        parseCredentials(provider.credentials());
+        assertFalse(host.storage.isEmpty());
+
+        assertEquals(0, provider.logout());
+        assertTrue(host.storage.isEmpty());
+        assertTrue(host.errors().isEmpty());
+    }
+
+    @Test
+    void processTokensAnswersTheCredentialsFile() {
+        String access = Jwt.access(NOW + 10 * DAY);
+        String refresh = Jwt.opaque("rt");
+        String reply = Fixtures.tokenReply(access, refresh, Jwt.withAccount(NOW + HOUR, "acct-p"), 864_000);
+        host.rememberSecretsIn(reply);
+        Reply answer = provider.processTokens(reply);
+        assertFalse(answer.isFailure());
+        JsonObject file = Json.parse(answer.text).asObject();
+        assertEquals(access, file.getString("access_token", null));
+        assertEquals(refresh, file.getString("refresh_token", null));
+        assertEquals(NOW + 864_000, file.getLong("expires_at", 0));
+        assertEquals("acct-p", file.getString("account_id", null));
+        assertTrue(answer.text.getBytes(StandardCharsets.UTF_8).length <= 8192);
+    }
+
+    @Test
+    void processTokensWithoutAnAccessTokenFails() {
+        assertFailedOnce(provider.processTokens("{\"error\":\"access_denied\"}"), AuthFailure.BAD_INPUT,
+                "tark auth chatgpt-oauth");
+    }
+
+    // ---- provider_info and provider_models ----
+
+    @Test
+    void info() {
+        JsonObject info = Json.parse(Provider.INFO).asObject();
+        assertEquals(Set.of("id", "display_name", "description", "requires_auth", "provider"), names(info));
+        assertEquals("chatgpt-oauth", info.getString("id", null));
+        assertEquals("ChatGPT (OAuth)", info.getString("display_name", null));
+        assertFalse(info.getString("description", "").isBlank());
+        assertTrue(info.get("requires_auth").asBoolean());
+        assertEquals("openai", info.getString("provider", null));
+        assertTrue(Provider.INFO.getBytes(StandardCharsets.UTF_8).length <= 8192);
+        assertEquals("ChatGPT (OAuth)", Provider.DISPLAY_NAME);
+        assertEquals("https://chatgpt.com/backend-api/codex/responses", Provider.ENDPOINT);
+    }
+
+    @Test
+    void models() {
+        JsonArray models = Json.parse(Provider.MODELS).asArray();
+        List<String> ids = new java.util.ArrayList<>();
+        for (JsonValue value : models) {
+            JsonObject model = value.asObject();
+            assertEquals(Set.of("id", "display_name", "context_window", "supports_streaming", "supports_tools"),
+                    names(model));
+            ids.add(model.getString("id", null));
+            assertFalse(model.getString("display_name", "").isBlank());
+            JsonValue window = model.get("context_window");
+            assertTrue(window.isNumber() && window.asLong() > 0 && window.asDouble() == window.asLong(),
+                    "context_window must be a positive integer");
+            assertTrue(model.get("supports_streaming").asBoolean());
+            assertTrue(model.get("supports_tools").asBoolean());
+        }
+        assertEquals(List.of("gpt-5.1-codex-max", "gpt-5.1-codex-mini", "gpt-5.2", "gpt-5.2-codex"), ids);
+        assertTrue(Provider.MODELS.getBytes(StandardCharsets.UTF_8).length <= 8192);
+    }
+
+    @Test
+    void credentialsDocumentIsExactlyWhatTarkParses() {
+        String access = Jwt.opaque("at");
+        host.secret(access);
+        String document = Provider.credentialsDocument(new Credentials(access, null, null, "acct-d", Expiry.UNKNOWN));
+        assertEquals("{\"access_token\":\"" + access + "\",\"api_mode\":\"openai_compat\","
+                + "\"endpoint\":\"https://chatgpt.com/backend-api/codex/responses\","
+                + "\"custom_headers\":{\"originator\":\"opencode\",\"ChatGPT-Account-Id\":\"acct-d\"}}", document);
+    }
+}

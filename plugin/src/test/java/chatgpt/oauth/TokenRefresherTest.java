@@ -1,0 +1,193 @@
+package chatgpt.oauth;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.eclipsesource.json.JsonObject;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import tark.host.HttpReply;
+
+class TokenRefresherTest extends HostTest {
+    private static final long OLD_EXP = Jwt.NOW_SECONDS - 60;
+    private static final long NEW_EXP = Jwt.NOW_SECONDS + 10 * Fixtures.DAY;
+
+    private final TokenRefresher refresher = new TokenRefresher(host);
+    private final String oldAccess = Jwt.access(OLD_EXP);
+    private final String oldId = Jwt.withAccount(OLD_EXP, "acct-old");
+    private final String oldRefresh = Jwt.opaque("rt");
+    private final Credentials current = new Credentials(oldAccess, oldRefresh, oldId, "acct-stored", OLD_EXP * 1000);
+
+    @Test
+    void postsTheExactRefreshRequest() throws AuthFailure {
+        String newAccess = Jwt.access(NEW_EXP);
+        host.reply(200, Fixtures.tokenReply(newAccess, Jwt.opaque("rt"), Jwt.access(NEW_EXP), -1));
+        refresher.refresh(current);
+
+        assertEquals(1, host.requests().size());
+        FakeHost.Request request = host.requests().get(0);
+        assertEquals("POST", request.method);
+        assertEquals("https://auth.openai.com/oauth/token", request.url);
+        assertEquals(Map.of("Content-Type", "application/json", "Accept", "application/json"), request.headers);
+        JsonObject body = request.jsonBody();
+        assertEquals(4, body.size(), body.toString());
+        assertEquals("app_EMoamEEZ73f0CkXaXp7hrann", body.getString("client_id", null));
+        assertEquals("refresh_token", body.getString("grant_type", null));
+        assertEquals(oldRefresh, body.getString("refresh_token", null));
+        assertEquals("openid profile email", body.getString("scope", null));
+    }
+
+    @Test
+    void takesEveryNewToken() throws AuthFailure {
+        String newAccess = Jwt.access(NEW_EXP);
+        String newRefresh = Jwt.opaque("rt");
+        String newId = Jwt.withAccount(NEW_EXP, "acct-new");
+        host.reply(200, Fixtures.tokenReply(newAccess, newRefresh, newId, 3600));
+        Credentials fresh = refresher.refresh(current);
+        assertEquals(newAccess, fresh.accessToken);
+        assertEquals(newRefresh, fresh.refreshToken);
+        assertEquals(newId, fresh.idToken);
+        assertEquals("acct-stored", fresh.storedAccountId);
+        assertEquals(Jwt.NOW_MILLIS + 3_600_000, fresh.expiresAtMillis, "expires_in counts from now");
+        assertEquals("acct-new", fresh.accountId());
+    }
+
+    @Test
+    void keepsTheOldRefreshAndIdTokensWhenNoneAreSent() throws AuthFailure {
+        String newAccess = Jwt.access(NEW_EXP);
+        host.reply(200, Fixtures.tokenReply(newAccess, null, null, -1));
+        Credentials fresh = refresher.refresh(current);
+        assertEquals(newAccess, fresh.accessToken);
+        assertEquals(oldRefresh, fresh.refreshToken);
+        assertEquals(oldId, fresh.idToken);
+        assertEquals(NEW_EXP * 1000, fresh.expiresAtMillis, "without expires_in, the new token's exp");
+    }
+
+    @Test
+    void emptyNewTokensCountAsAbsent() throws AuthFailure {
+        host.reply(200, "{\"access_token\":\"" + Jwt.access(NEW_EXP) + "\",\"refresh_token\":\"\",\"id_token\":\"\"}");
+        Credentials fresh = refresher.refresh(current);
+        assertEquals(oldRefresh, fresh.refreshToken);
+        assertEquals(oldId, fresh.idToken);
+    }
+
+    @Test
+    void opaqueNewTokenWithoutExpiresInHasUnknownExpiry() throws AuthFailure {
+        host.reply(200, Fixtures.tokenReply(Jwt.opaque("at"), null, null, -1));
+        assertEquals(Expiry.UNKNOWN, refresher.refresh(current).expiresAtMillis);
+    }
+
+    @Test
+    void expiresInWinsOverTheJwtExp() throws AuthFailure {
+        host.reply(200, Fixtures.tokenReply(Jwt.access(NEW_EXP), null, null, 7200));
+        assertEquals(Jwt.NOW_MILLIS + 7_200_000, refresher.refresh(current).expiresAtMillis);
+    }
+
+    @Test
+    void expiresAtHelper() {
+        JsonObject reply = new JsonObject().add("expires_in", 864_000);
+        assertEquals(Jwt.NOW_MILLIS + 864_000_000L, TokenRefresher.expiresAt(reply, "opaque", Jwt.NOW_MILLIS));
+        assertEquals(Jwt.NOW_MILLIS + 60_000, TokenRefresher.expiresAt(new JsonObject().add("expires_in", "60"),
+                "opaque", Jwt.NOW_MILLIS), "a numeric string counts");
+        assertEquals(Jwt.NOW_MILLIS + 90_000, TokenRefresher.expiresAt(new JsonObject().add("expires_in", 90.9),
+                "opaque", Jwt.NOW_MILLIS));
+        String jwt = Jwt.access(NEW_EXP);
+        for (Object bad : new Object[] {0, -5, "soon", 2_000_000_000L}) {
+            JsonObject json = bad instanceof String ? new JsonObject().add("expires_in", (String) bad)
+                    : new JsonObject().add("expires_in", ((Number) bad).longValue());
+            assertEquals(NEW_EXP * 1000, TokenRefresher.expiresAt(json, jwt, Jwt.NOW_MILLIS), json.toString());
+            assertEquals(Expiry.UNKNOWN, TokenRefresher.expiresAt(json, "opaque", Jwt.NOW_MILLIS), json.toString());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"refresh_token_reused", "refresh_token_expired", "refresh_token_invalidated", "invalid_grant"})
+    void fourHundredIsRejectedWithTheOAuthCode(String code) {
+        host.reply(400, "{\"error\":\"" + code + "\",\"error_description\":\"Your refresh token has already been used\"}");
+        AuthFailure failure = assertThrows(AuthFailure.class, () -> refresher.refresh(current));
+        assertEquals(AuthFailure.REFRESH_REJECTED, failure.code());
+        assertTrue(failure.getMessage().contains(code), failure.getMessage());
+        assertTrue(failure.getMessage().contains("400"), failure.getMessage());
+        assertTrue(failure.getMessage().contains("tark auth chatgpt-oauth"), failure.getMessage());
+    }
+
+    @Test
+    void openAiStyleErrorObjectGivesItsCode() {
+        host.reply(401, "{\"error\":{\"message\":\"Could not validate your refresh token.\",\"type\":"
+                + "\"invalid_request_error\",\"param\":null,\"code\":\"refresh_token_expired\"}}");
+        AuthFailure failure = assertThrows(AuthFailure.class, () -> refresher.refresh(current));
+        assertEquals(AuthFailure.REFRESH_REJECTED, failure.code());
+        assertTrue(failure.getMessage().contains("refresh_token_expired"), failure.getMessage());
+        assertTrue(failure.getMessage().contains("401"), failure.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {400, 401, 403, 404, 429, 499})
+    void everyFourHundredIsRejected(int status) {
+        host.reply(status, "<html>nope</html>");
+        AuthFailure failure = assertThrows(AuthFailure.class, () -> refresher.refresh(current));
+        assertEquals(AuthFailure.REFRESH_REJECTED, failure.code());
+        assertTrue(failure.getMessage().contains("tark auth chatgpt-oauth"));
+    }
+
+    @Test
+    void errorBodyTextIsNeverRepeated() {
+        String echoed = Jwt.opaque("echo");
+        host.reply(400, "{\"error\":\"bad token " + echoed + "\",\"error_description\":\"" + echoed + "\"}");
+        AuthFailure failure = assertThrows(AuthFailure.class, () -> refresher.refresh(current));
+        assertFalse(failure.getMessage().contains(echoed.substring(0, 12)), failure.getMessage());
+        assertFalse(failure.getMessage().contains(oldRefresh.substring(0, 12)), failure.getMessage());
+    }
+
+    @Test
+    void errorCodeOnlyKeepsPlainCodes() {
+        assertEquals(", refresh_token_reused", TokenRefresher.errorCode("{\"error\":\"refresh_token_reused\"}"));
+        assertEquals(", invalid.grant-2", TokenRefresher.errorCode("{\"error\":{\"code\":\"invalid.grant-2\"}}"));
+        assertEquals("", TokenRefresher.errorCode("{\"error\":\"two words\"}"));
+        assertEquals("", TokenRefresher.errorCode("{\"error\":\"\"}"));
+        assertEquals("", TokenRefresher.errorCode("{\"error\":\"" + "a".repeat(65) + "\"}"));
+        assertEquals(", " + "a".repeat(64), TokenRefresher.errorCode("{\"error\":\"" + "a".repeat(64) + "\"}"));
+        assertEquals("", TokenRefresher.errorCode("{\"error\":42}"));
+        assertEquals("", TokenRefresher.errorCode("{\"error\":{\"message\":\"m\"}}"));
+        assertEquals("", TokenRefresher.errorCode("not json"));
+        assertEquals("", TokenRefresher.errorCode(""));
+        assertEquals("", TokenRefresher.errorCode(null));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {500, 502, 503, 504})
+    void serverErrorsAreRefreshFailures(int status) {
+        host.reply(status, "{\"error\":\"server_error\"}");
+        AuthFailure failure = assertThrows(AuthFailure.class, () -> refresher.refresh(current));
+        assertEquals(AuthFailure.REFRESH_FAILED, failure.code());
+        assertTrue(failure.getMessage().contains(String.valueOf(status)), failure.getMessage());
+    }
+
+    @Test
+    void transportErrorIsARefreshFailure() {
+        host.reply(HttpReply.transportError("dns error: failed to lookup address information"));
+        AuthFailure failure = assertThrows(AuthFailure.class, () -> refresher.refresh(current));
+        assertEquals(AuthFailure.REFRESH_FAILED, failure.code());
+        assertTrue(failure.getMessage().contains("dns error"), failure.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "not json", "[]", "{}", "{\"access_token\":\"\"}", "{\"access_token\":5}",
+            "{\"refresh_token\":\"rt_only\"}"})
+    void successWithoutAnAccessTokenIsARefreshFailure(String body) {
+        host.reply(200, body);
+        AuthFailure failure = assertThrows(AuthFailure.class, () -> refresher.refresh(current));
+        assertEquals(AuthFailure.REFRESH_FAILED, failure.code());
+    }
+
+    @Test
+    void redirectIsARefreshFailure() {
+        host.reply(302, "");
+        assertEquals(AuthFailure.REFRESH_FAILED,
+                assertThrows(AuthFailure.class, () -> refresher.refresh(current)).code());
+    }
+}
