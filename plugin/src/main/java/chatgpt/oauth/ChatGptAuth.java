@@ -12,6 +12,8 @@ final class ChatGptAuth {
     private final TokenRefresher refresher;
     /** The credentials last answered with, so the debug line is written only when they change. */
     private Credentials lastSeen;
+    /** A refresh token the endpoint refused in this instance: never presented again here. */
+    private String refusedRefreshToken;
 
     ChatGptAuth(Host host) {
         this.host = host;
@@ -58,9 +60,21 @@ final class ChatGptAuth {
                     + (expired ? " has expired" : " cannot be refreshed") + " and there is no refresh_token"
                     + " beside it. Run `tark auth chatgpt-oauth` to log in again.");
         }
-        // A refused refresh writes nothing: tark rewrites storage.json from this instance's view, which
-        // would erase tokens that another tark session has just rotated (the usual cause of a refusal).
-        Credentials fresh = refresher.refresh(credentials);
+        if (credentials.refreshToken.equals(refusedRefreshToken)) {
+            throw new AuthFailure(AuthFailure.REFRESH_REJECTED, "ChatGPT has refused this login's refresh token."
+                    + " Run `tark auth chatgpt-oauth` to log in again.");
+        }
+        Credentials fresh;
+        try {
+            fresh = refresher.refresh(credentials);
+        } catch (AuthFailure failure) {
+            // Remembered in memory only: tark rewrites storage.json from this instance's view, which would
+            // erase tokens that another tark session has just rotated (the usual cause of a refusal).
+            if (failure.code() == AuthFailure.REFRESH_REJECTED) {
+                refusedRefreshToken = credentials.refreshToken;
+            }
+            throw failure;
+        }
         // Saved before anything else: the old refresh token is spent now.
         if (!refreshed.save(source.fingerprint, fresh)) {
             host.logWarn("The refreshed ChatGPT tokens could not be saved in the plugin's storage; the next"
@@ -94,7 +108,8 @@ final class ChatGptAuth {
             return 2;
         }
         Credentials credentials = latest(source);
-        boolean mayRefresh = source.kind != CredentialSource.CODEX_CLI && credentials.canRefresh();
+        boolean mayRefresh = source.kind != CredentialSource.CODEX_CLI && credentials.canRefresh()
+                && !credentials.refreshToken.equals(refusedRefreshToken);
         boolean expired = Expiry.isExpired(credentials.expiresAtMillis, host.currentTimeMillis());
         return expired && !mayRefresh ? 3 : 1;
     }

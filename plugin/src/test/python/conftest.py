@@ -1,0 +1,360 @@
+"""Shared fixtures for the integration tests of dist/plugin.wasm in wasmtime.
+
+Every test loads the committed ``dist/`` (a copy of ``plugin.toml`` + ``plugin.wasm`` in a
+temporary plugin directory, so storage lands in ``<tmp plugin dir>/data/storage.json``) with
+the tark-host emulation in ``plugin/tools/tark_host.py``, against a temporary HOME.
+
+A "fresh instance" is a new ``TarkHost.load`` on the same plugin dir and HOME: a new engine,
+compile and instantiate, which is what tark does on every provider init.
+
+An autouse fixture inspects every host created during a test: no log line (nor anything the
+module printed on stdout/stderr) may contain any token the test used, or any 12-character
+piece of one.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Callable, Optional, Union
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[4]
+sys.path.insert(0, str(REPO / "plugin" / "tools"))
+
+import tark_host  # noqa: E402
+from tark_host import TarkHost  # noqa: E402
+
+DIST = REPO / "dist"
+TOKEN_URL = "https://auth.openai.com/oauth/token"
+CLIENT_ID = "app_EMoamEEZ73f0CkXaXp7hrann"
+ENDPOINT = "https://chatgpt.com/backend-api/codex/responses"
+AUTH_CLAIM = "https://api.openai.com/auth"
+DAY = 86400
+
+# Return codes (plugin/src/main/java/chatgpt/oauth/AuthFailure.java, ExportGuard).
+NOT_AUTHENTICATED = -1
+INVALID_CREDENTIALS = -2
+REFRESH_REJECTED = -3
+REFRESH_FAILED = -4
+EXPIRED = -5
+NOT_ALLOWED = -6
+ANSWER_TOO_LARGE = -7
+BAD_INPUT = -8
+INTERNAL_ERROR = -99
+
+LEAK_WINDOW = 12
+
+# --------------------------------------------------------------------------------------------
+# Token registry: every token a test makes is remembered, for the log-leak check.
+# --------------------------------------------------------------------------------------------
+
+_TOKENS: set = set()
+
+
+def register_token(*tokens) -> None:
+    for t in tokens:
+        if isinstance(t, str) and len(t) >= LEAK_WINDOW:
+            _TOKENS.add(t)
+
+
+def b64url(data: Union[bytes, str]) -> str:
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def make_jwt(claims: Union[dict, bytes, str], header: Optional[dict] = None) -> str:
+    """A JWT-shaped token: base64url (no padding) header, payload, random signature.
+    ``claims`` may be a dict (JSON, non-ASCII kept as UTF-8) or raw payload bytes/text."""
+    if isinstance(claims, dict):
+        payload = json.dumps(claims, ensure_ascii=False).encode("utf-8")
+    elif isinstance(claims, str):
+        payload = claims.encode("utf-8")
+    else:
+        payload = claims
+    hdr = header or {"alg": "RS256", "typ": "JWT", "kid": secrets.token_hex(4)}
+    token = ".".join([b64url(json.dumps(hdr)), b64url(payload), b64url(secrets.token_bytes(48))])
+    register_token(token)
+    return token
+
+
+def claims(account: Optional[str] = None, exp_in: Optional[int] = 10 * DAY, *,
+           where: str = "auth", **extra) -> dict:
+    """JWT claims with ``exp`` (now + exp_in seconds; None: no exp) and the account id
+    placed ``where``: "auth" (the https://api.openai.com/auth object), "top" (top-level
+    chatgpt_account_id) or "org" (organizations[0].id)."""
+    c: dict = {"iss": "https://auth.openai.com", "sub": "user-" + secrets.token_hex(4)}
+    if exp_in is not None:
+        c["exp"] = int(time.time()) + exp_in
+    if account is not None:
+        if where == "auth":
+            c[AUTH_CLAIM] = {"chatgpt_account_id": account, "chatgpt_plan_type": "plus"}
+        elif where == "top":
+            c["chatgpt_account_id"] = account
+        elif where == "org":
+            c["organizations"] = [{"id": account, "is_default": True}, {"id": "org-other"}]
+        else:
+            raise ValueError(where)
+    c.update(extra)
+    return c
+
+
+def access_jwt(account: Optional[str] = "acct-default", exp_in: Optional[int] = 10 * DAY, **kw) -> str:
+    return make_jwt(claims(account, exp_in, **kw))
+
+
+def opaque(prefix: str = "rt") -> str:
+    """An opaque (non-JWT) token such as a refresh token."""
+    token = f"{prefix}_{secrets.token_urlsafe(36)}"
+    register_token(token)
+    return token
+
+
+def json_reply(status: int, obj, headers=None) -> dict:
+    body = obj if isinstance(obj, str) else json.dumps(obj)
+    return {"status": status, "headers": headers or [["content-type", "application/json"]],
+            "body": body}
+
+
+# --------------------------------------------------------------------------------------------
+# The fake token endpoint
+# --------------------------------------------------------------------------------------------
+
+class TokenEndpoint:
+    """A scriptable ``http=`` handler for TarkHost.  Every request is recorded in
+    ``requests`` (shared across instances, unlike ``host.http_requests``).  Replies come from
+    ``replies`` (a queue of reply dicts or callables) and then from ``default`` (a reply dict
+    or a callable ``(method, url, headers, body) -> reply``); the default issues a fresh set of
+    tokens (``rotate``)."""
+
+    def __init__(self):
+        self.requests: list = []
+        self.replies: list = []
+        self.default: Union[dict, Callable] = self.rotate
+        self.issued: list = []
+        self.account = "acct-rotated"
+        self.access_exp_in = 10 * DAY
+        self.expires_in: Optional[int] = 3600 * 24 * 8
+
+    def __call__(self, method, url, headers, body):
+        self.requests.append({"method": method, "url": url, "headers": headers, "body": body})
+        r = self.replies.pop(0) if self.replies else self.default
+        if callable(r):
+            r = r(method, url, headers, body)
+        return r
+
+    def rotate(self, method=None, url=None, headers=None, body=None, *, with_refresh=True,
+               with_id=True) -> dict:
+        """A 200 reply with new tokens (recorded in ``issued``)."""
+        tokens = {"access_token": access_jwt(self.account, self.access_exp_in)}
+        if with_id:
+            tokens["id_token"] = make_jwt(claims(self.account, 3600, email="user@example.com"))
+        if with_refresh:
+            tokens["refresh_token"] = opaque("rt")
+        reply = dict(tokens, token_type="Bearer", scope="openid profile email")
+        if self.expires_in is not None:
+            reply["expires_in"] = self.expires_in
+        self.issued.append(tokens)
+        return json_reply(200, reply)
+
+    @property
+    def last(self) -> dict:
+        return self.issued[-1]
+
+
+# --------------------------------------------------------------------------------------------
+# One plugin installation: a plugin dir (copy of dist/) and a HOME
+# --------------------------------------------------------------------------------------------
+
+class Install:
+    def __init__(self, root: Path):
+        self.root = root
+        self.plugin_dir = root / "plugins" / "chatgpt-oauth"
+        self.plugin_dir.mkdir(parents=True)
+        for name in ("plugin.toml", "plugin.wasm"):
+            src = DIST / name
+            if not src.exists():
+                pytest.fail(f"{src} is missing: run ./build.sh first")
+            shutil.copyfile(src, self.plugin_dir / name)
+        self.home = root / "home"
+        self.home.mkdir()
+        self.creds_path = self.home / ".config" / "tark" / "chatgpt_oauth.json"
+        self.codex_path = self.home / ".codex" / "auth.json"
+        self.data_dir = self.plugin_dir / "data"
+        self.storage_path = self.data_dir / "storage.json"
+        self.endpoint = TokenEndpoint()
+        self.env: dict = {}
+        self.hosts: list = []
+
+    # ---- instances
+    def load(self, **kw) -> TarkHost:
+        """A fresh instance: what tark does on every provider init."""
+        kw.setdefault("env", dict(self.env))
+        kw.setdefault("http", self.endpoint)
+        kw.setdefault("stdio", "capture")
+        host = TarkHost.load(self.plugin_dir, self.home, **kw)
+        self.hosts.append(host)
+        return host
+
+    # ---- files
+    @staticmethod
+    def _write(path: Path, content) -> Path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, (bytes, bytearray)):
+            path.write_bytes(bytes(content))
+        else:
+            if not isinstance(content, str):
+                for key in ("access_token", "refresh_token", "id_token"):
+                    register_token(content.get(key))
+                content = json.dumps(content, ensure_ascii=False, indent=2)
+            path.write_text(content, encoding="utf-8")
+        return path
+
+    def write_creds(self, content, path: Optional[Path] = None) -> Path:
+        """The tark credentials file (a dict is written as JSON; str/bytes verbatim)."""
+        return self._write(Path(path) if path else self.creds_path, content)
+
+    def remove_creds(self) -> None:
+        self.creds_path.unlink()
+
+    def write_codex(self, tokens: dict, last_refresh: str = "2026-01-01T00:00:00Z",
+                    api_key=None) -> Path:
+        """~/.codex/auth.json as the Codex CLI writes it."""
+        for key in ("access_token", "refresh_token", "id_token"):
+            register_token(tokens.get(key))
+        doc = {"OPENAI_API_KEY": api_key, "tokens": tokens, "last_refresh": last_refresh}
+        return self._write(self.codex_path, json.dumps(doc, indent=2))
+
+    def valid_creds(self, account: str = "acct-main", exp_in: int = 10 * DAY, **extra) -> dict:
+        """A typical tark credentials file (as auth_process_tokens writes it), written."""
+        doc = {"access_token": access_jwt(account, exp_in),
+               "refresh_token": opaque("rt"),
+               "id_token": make_jwt(claims(account, 3600, email="user@example.com")),
+               "expires_at": int(time.time()) + exp_in,
+               "account_id": account}
+        doc.update(extra)
+        doc = {k: v for k, v in doc.items() if v is not None}
+        self.write_creds(doc)
+        return doc
+
+    # ---- storage
+    def storage(self) -> dict:
+        if not self.storage_path.exists():
+            return {}
+        return json.loads(self.storage_path.read_text(encoding="utf-8"))
+
+    def storage_text(self) -> str:
+        return self.storage_path.read_text(encoding="utf-8") if self.storage_path.exists() else ""
+
+
+@pytest.fixture
+def inst(tmp_path) -> Install:
+    return Install(tmp_path)
+
+
+# --------------------------------------------------------------------------------------------
+# Assertion helpers
+# --------------------------------------------------------------------------------------------
+
+def errors(host: TarkHost) -> list:
+    return [m for level, m in host.logs if level == "error"]
+
+
+def ok_credentials(host: TarkHost) -> dict:
+    """provider_auth_credentials as tark calls and parses it; must succeed."""
+    rc, creds = host.credentials()
+    assert rc > 0, f"provider_auth_credentials returned {rc}; logs: {host.logs}"
+    return creds
+
+
+def assert_credentials(creds: dict, token: str, account: Optional[str]) -> None:
+    assert creds["access_token"] == token
+    assert creds["api_mode"] == "openai_compat"
+    assert creds["endpoint"] == ENDPOINT
+    headers = creds["custom_headers"]
+    assert headers["originator"] == "opencode"
+    if account is None:
+        assert "ChatGPT-Account-Id" not in headers, headers
+    else:
+        assert headers.get("ChatGPT-Account-Id") == account, headers
+    native = tark_host.native_provider_for(creds, "gpt-5.2-codex")
+    assert native["kind"] == "openai_compat"
+    assert native["headers"]["Authorization"] == "Bearer " + token
+
+
+def failed(host: TarkHost, rc: int, expected: Optional[int] = None, *needles: str) -> str:
+    """Asserts a clean failure: a negative rc (== expected if given) and an error log that
+    contains every needle (case-insensitive).  Returns the matching error line."""
+    assert rc < 0, f"expected a negative return, got {rc}"
+    if expected is not None:
+        assert rc == expected, f"expected {expected}, got {rc}; logs: {host.logs}"
+    errs = errors(host)
+    assert errs, f"no error log for rc {rc}; logs: {host.logs}"
+    for line in reversed(errs):
+        if all(n.lower() in line.lower() for n in needles):
+            return line
+    pytest.fail(f"no error log line contains all of {needles}: {errs}")
+
+
+# --------------------------------------------------------------------------------------------
+# Autouse: every host created is checked for leaked tokens
+# --------------------------------------------------------------------------------------------
+
+_STEP = LEAK_WINDOW // 2
+
+
+def find_leaks(texts, tokens) -> list:
+    """[where] for each (where, text) holding a LEAK_WINDOW-char piece of any token.  Every
+    such piece contains a token slice of _STEP chars starting at a multiple of _STEP, so only
+    those slices are indexed, and each hit is then checked in full."""
+    index: dict = {}
+    for t in tokens:
+        for o in range(0, len(t) - _STEP + 1, _STEP):
+            index.setdefault(t[o:o + _STEP], []).append((t, o))
+    leaks = []
+    for where, text in texts:
+        found = False
+        for p in range(len(text) - _STEP + 1):
+            for t, o in index.get(text[p:p + _STEP], ()):
+                for s in range(_STEP):
+                    if (p - s >= 0 and o - s >= 0 and o - s + LEAK_WINDOW <= len(t)
+                            and text[p - s:p - s + LEAK_WINDOW] == t[o - s:o - s + LEAK_WINDOW]):
+                        leaks.append(f"{where}: ...{text[max(0, p - s - 30):p - s]}<TOKEN PIECE>")
+                        found = True
+                        break
+                if found:
+                    break
+            if found:
+                break
+    return leaks
+
+
+@pytest.fixture(autouse=True)
+def no_token_in_logs(monkeypatch):
+    _TOKENS.clear()
+    hosts: list = []
+    original = TarkHost.load.__func__
+
+    def load(cls, *args, **kwargs):
+        host = original(cls, *args, **kwargs)
+        hosts.append(host)
+        return host
+
+    monkeypatch.setattr(TarkHost, "load", classmethod(load))
+    yield hosts
+    texts = []
+    for n, host in enumerate(hosts):
+        texts += [(f"host {n} {level} log", msg) for level, msg in host.logs]
+        texts.append((f"host {n} stdout", host.stdout.decode("utf-8", "replace")))
+        texts.append((f"host {n} stderr", host.stderr.decode("utf-8", "replace")))
+    leaks = find_leaks(texts, set(_TOKENS))
+    _TOKENS.clear()
+    assert not leaks, "a token (or a 12+-char piece of one) was logged:\n" + "\n".join(leaks[:10])

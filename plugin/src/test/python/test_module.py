@@ -1,0 +1,139 @@
+"""The module tark loads: imports, exports and their types, reproducibility, the manifest."""
+
+import hashlib
+import tomllib
+
+import pytest
+import wasmtime
+
+from conftest import DIST, REPO, CLIENT_ID, ok_credentials, assert_credentials
+import tark_host
+
+FRESH_BUILD = REPO / "plugin" / "target" / "wasm" / "plugin.wasm"
+
+I32 = "i32"
+# export -> (params, results), as tark (or an older auth host) calls it
+EXPORT_TYPES = {
+    "alloc": ([I32], [I32]),
+    "provider_auth_credentials": ([I32], [I32]),
+    "provider_auth_refresh": ([I32], [I32]),
+    "provider_auth_status": ([], [I32]),
+    "provider_auth_init": ([I32, I32], [I32]),
+    "provider_auth_logout": ([], [I32]),
+    "auth_process_tokens": ([I32, I32, I32], [I32]),
+    "provider_info": ([I32], [I32]),
+    "provider_models": ([I32], [I32]),
+    "display_name": ([I32], [I32]),
+    "status": ([], [I32]),
+    "get_token": ([I32], [I32]),
+    "get_endpoint": ([I32], [I32]),
+    "logout": ([], [I32]),
+    "init_with_credentials": ([I32, I32], [I32]),
+}
+
+
+@pytest.fixture(scope="module")
+def module():
+    _, mod = tark_host.compile_module((DIST / "plugin.wasm").read_bytes())
+    return mod
+
+
+def test_imports_only_wasi_and_tark(module):
+    imports = [(i.module, i.name) for i in module.imports]
+    assert imports, "the module imports nothing at all?"
+    bad = [f"{m}.{n}" for m, n in imports if m not in ("wasi_snapshot_preview1",)
+           and not m.startswith("tark:")]
+    assert not bad, f"imports tark cannot link: {bad}"
+    # every tark:* import must be one tark defines
+    known = {("tark:storage", n) for n in ("get", "set", "delete")} | \
+        {("tark:http", n) for n in ("get", "post")} | {("tark:env", "get"), ("tark:fs", "read")} | \
+        {("tark:log", n) for n in ("debug", "info", "warn", "error")}
+    unknown = [f"{m}.{n}" for m, n in imports if m.startswith("tark:") and (m, n) not in known]
+    assert not unknown, unknown
+
+
+def test_exports_with_tark_types(module):
+    exports = {e.name: e.type for e in module.exports}
+    assert isinstance(exports.get("memory"), wasmtime.MemoryType), "no exported memory"
+    for name, (params, results) in EXPORT_TYPES.items():
+        ty = exports.get(name)
+        assert isinstance(ty, wasmtime.FuncType), f"missing export {name}"
+        assert [str(t) for t in ty.params] == params, f"{name} params {ty.params}"
+        assert [str(t) for t in ty.results] == results, f"{name} results {ty.results}"
+
+
+def test_instantiates_and_works_without_start(inst):
+    """tark only instantiates: no _start / _initialize; the first call must work."""
+    doc = inst.valid_creds("acct-first")
+    host = inst.load()
+    assert host.has_auth_credentials_interface()
+    # Nothing ran but the start section: no export call has happened yet.
+    assert host.logs == [] and host.http_requests == []
+    assert_credentials(ok_credentials(host), doc["access_token"], "acct-first")
+
+
+def test_dist_wasm_is_the_fresh_build():
+    if not FRESH_BUILD.exists():
+        pytest.fail(f"{FRESH_BUILD} is missing: run the build first (./build.sh, or "
+                    "`mvn -B package` as `./build.sh test` does) so that the fresh module can be "
+                    "compared with the committed dist/plugin.wasm")
+    fresh = FRESH_BUILD.read_bytes()
+    committed = (DIST / "plugin.wasm").read_bytes()
+    assert hashlib.sha256(fresh).hexdigest() == hashlib.sha256(committed).hexdigest(), (
+        f"dist/plugin.wasm ({len(committed)} bytes) differs from the fresh build "
+        f"plugin/target/wasm/plugin.wasm ({len(fresh)} bytes): run ./build.sh and commit dist/")
+
+
+def test_dist_manifest_is_the_source_manifest():
+    assert (DIST / "plugin.toml").read_bytes() == (REPO / "plugin" / "plugin.toml").read_bytes()
+
+
+def test_manifest_fields():
+    m = tark_host.load_manifest(DIST / "plugin.toml")       # tark's validation
+    raw = tomllib.loads((DIST / "plugin.toml").read_text(encoding="utf-8"))
+    p = m["plugin"]
+    assert p["name"] == "chatgpt-oauth"
+    assert tark_host._SEMVER.match(p["version"]), p["version"]
+    assert p["type"] == "provider"
+    assert p["wasm"] == "plugin.wasm"
+
+    o = raw["oauth"]
+    assert o["flow"] == "pkce"
+    assert o["auth_url"] == "https://auth.openai.com/oauth/authorize"
+    assert o["token_url"] == "https://auth.openai.com/oauth/token"
+    assert o["client_id"] == CLIENT_ID
+    assert set(o["scopes"]) == {"openid", "profile", "email", "offline_access"}
+    assert o["redirect_uri"] == "http://localhost:1455/auth/callback"
+    assert o["credentials_path"] == "~/.config/tark/chatgpt_oauth.json"
+    assert o["process_tokens_callback"] == "auth_process_tokens"
+    extra = o["extra_params"]
+    assert extra["originator"] == "opencode"
+    assert extra["id_token_add_organizations"] == "true"
+    assert extra["codex_cli_simplified_flow"] == "true"
+
+    caps = raw["capabilities"]
+    assert caps.get("storage") is True
+    assert caps.get("http") == ["auth.openai.com"]
+    assert sorted(caps.get("env")) == ["CHATGPT_OAUTH_CREDENTIALS_PATH", "HOME"]
+    assert sorted(caps.get("fs_read")) == sorted(["~/.config/tark/chatgpt_oauth.json",
+                                                  "~/.codex/auth.json"])
+    assert caps.get("shell", False) is False
+    assert not caps.get("filesystem"), "no write/filesystem capability is needed"
+    assert set(caps) <= {"storage", "http", "env", "fs_read", "shell"}, set(caps)
+
+    providers = raw["contributes"]["providers"]
+    assert len(providers) == 1
+    assert providers[0]["id"] == "chatgpt-oauth"
+    assert providers[0]["base_provider"] == "openai"
+    assert providers[0].get("name")
+
+
+def test_exported_memory_fits_tark_defaults(inst):
+    """Memory is a plain 32-bit, unshared memory (wasmtime 27 loads it), and the manifest's
+    wasm file is the module tark compiles."""
+    host = inst.load()
+    mem = host._memory()
+    ty = mem.type(host.store)
+    assert not getattr(ty, "is_64", False)
+    assert not getattr(ty, "is_shared", False)
+    assert host.pages() > 0
