@@ -697,7 +697,7 @@ class TarkHost:
         define("tark:storage", "delete", [i32, i32], [i32], storage_delete)
 
         # tark:http ----------------------------------------------------------
-        def http_get(caller, url_ptr, url_len, h_ptr, h_len, ret_ptr):
+        def http_request(caller, method, url_ptr, url_len, body, h_ptr, h_len, ret_ptr):
             url = self._read_string(caller, url_ptr, url_len)
             if url is None:
                 return -1
@@ -706,23 +706,17 @@ class TarkHost:
                 return -1
             if not self.caps.is_http_allowed(url):
                 return -2
-            n = self._write_string(caller, ret_ptr, self._http("GET", url, headers, None))
+            n = self._write_string(caller, ret_ptr, self._http(method, url, headers, body))
             return -1 if n is None else n
 
+        def http_get(caller, url_ptr, url_len, h_ptr, h_len, ret_ptr):
+            return http_request(caller, "GET", url_ptr, url_len, None, h_ptr, h_len, ret_ptr)
+
         def http_post(caller, url_ptr, url_len, b_ptr, b_len, h_ptr, h_len, ret_ptr):
-            url = self._read_string(caller, url_ptr, url_len)
-            if url is None:
-                return -1
             body = self._read_string(caller, b_ptr, b_len)
             if body is None:
                 return -1
-            headers = self._read_string(caller, h_ptr, h_len)
-            if headers is None:
-                return -1
-            if not self.caps.is_http_allowed(url):
-                return -2
-            n = self._write_string(caller, ret_ptr, self._http("POST", url, headers, body))
-            return -1 if n is None else n
+            return http_request(caller, "POST", url_ptr, url_len, body, h_ptr, h_len, ret_ptr)
 
         define("tark:http", "get", [i32] * 5, [i32], http_get)
         define("tark:http", "post", [i32] * 7, [i32], http_post)
