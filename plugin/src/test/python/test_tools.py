@@ -1,0 +1,48 @@
+"""The user and developer commands in plugin/tools run against dist/ and say what they should."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+TOOLS = Path(__file__).resolve().parents[3] / "tools"
+PEER = Path(__file__).resolve().parents[5] / "shared" / "peers" / "rust-chatgpt-oauth"
+
+
+def run(*args, timeout=300):
+    return subprocess.run([sys.executable, *map(str, args)], capture_output=True, text=True, timeout=timeout)
+
+
+def test_check_self_test_passes():
+    """check.py against temporary homes: valid, expired with refresh token, missing, Codex only,
+    malformed, a faked --refresh; exit codes, messages, no secret printed, storage untouched."""
+    result = run(TOOLS / "check.py", "--self-test")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "self-test: passed" in result.stdout
+
+
+def test_check_reports_a_missing_login(tmp_path):
+    result = run(TOOLS / "check.py", "--home", tmp_path, "--plugin-dir", TOOLS.parents[1] / "dist")
+    assert result.returncode == 1
+    assert "tark auth chatgpt-oauth" in result.stdout
+
+
+def test_bench_measures_both_plugins(tmp_path):
+    """A short run: both plugins answered, the sizes are the files', the ratios are ours / peer."""
+    if not (PEER / "plugin.wasm").exists():
+        pytest.skip("the Rust peer lives in ../shared beside a checkout")
+    out = tmp_path / "bench.json"
+    result = run(TOOLS / "bench.py", "--rounds", "2", "--warm", "5", "--no-rss", "--quiet", "--json-file", out)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    report = json.loads(out.read_text())
+    ours_size = (TOOLS.parents[1] / "dist" / "plugin.wasm").stat().st_size
+    assert report["ours"]["size"] == ours_size
+    assert report["peer"]["size"] == (PEER / "plugin.wasm").stat().st_size
+    assert report["ratios"]["size"] == pytest.approx(ours_size / report["peer"]["size"], rel=1e-3)
+    for plugin in ("ours", "peer"):
+        assert report[plugin]["answer_bytes"] > 0
+        assert report[plugin]["pages_first"] > 0
+    for key in ("cold", "warm"):
+        assert report["ratios"][key] > 0
