@@ -10,6 +10,14 @@ import com.eclipsesource.json.JsonArray;
 public final class WasmHost implements Host {
     public static final WasmHost INSTANCE = new WasmHost();
 
+    /**
+     * The last file read. Plugins re-read their files on every call (a file is the source of truth)
+     * and it is almost always unchanged: then its bytes are compared in place, not copied and decoded.
+     */
+    private String lastPath;
+    private byte[] lastBytes;
+    private String lastText;
+
     private WasmHost() {
     }
 
@@ -26,8 +34,22 @@ public final class WasmHost implements Host {
             case -4:
                 return HostValue.failure(HostValue.TOO_LARGE, result);
             default:
-                return received(ret, result);
+                return fileText(path, ret, result);
         }
+    }
+
+    private HostValue fileText(String path, int ret, int length) {
+        if (length >= 0 && path.equals(lastPath) && WasmMemory.holds(ret, lastBytes, length)) {
+            return HostValue.of(lastText);
+        }
+        byte[] bytes = length < 0 ? null : WasmMemory.read(ret, length);
+        if (bytes == null) {
+            return HostValue.failure(length < 0 ? HostValue.ERROR : HostValue.TOO_LARGE, length);
+        }
+        lastPath = path;
+        lastBytes = bytes;
+        lastText = Utf8.decode(bytes);
+        return HostValue.of(lastText);
     }
 
     @Override

@@ -133,6 +133,20 @@ public final class WasmMemory {
         return bytes;
     }
 
+    /** Whether the {@code length} bytes at {@code ptr} are exactly {@code bytes}; no allocation. */
+    public static boolean holds(int ptr, byte[] bytes, int length) {
+        if (bytes == null || bytes.length != length || ptr < 0 || ptr > ownedEnd() - length) {
+            return false;
+        }
+        Address at = Address.fromInt(ptr);
+        for (int i = 0; i < length; i++) {
+            if (at.add(i).getByte() != bytes[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /**
      * Writes {@code bytes} into the host's buffer at {@code ptr}: its size is known when this module
      * lent it, otherwise tark's {@link #DEFAULT_OUTPUT_CAPACITY}. Returns the length written, or -1

@@ -33,6 +33,9 @@ public final class Exports implements ExportGuard.Exports {
 
     private static final Exports EXPORTS = new Exports();
     private Provider provider;
+    /** The last answer and its UTF-8: an unchanged answer (the usual repeated call) is not encoded again. */
+    private String lastText;
+    private byte[] lastBytes;
 
     private Exports() {
     }
@@ -179,7 +182,11 @@ public final class Exports implements ExportGuard.Exports {
         if (reply.isFailure()) {
             return reply.code;
         }
-        byte[] bytes = Utf8.encode(reply.text);
+        if (!reply.text.equals(lastText)) {
+            lastBytes = Utf8.encode(reply.text);
+            lastText = reply.text;
+        }
+        byte[] bytes = lastBytes;
         int written = WasmMemory.write(ret, bytes);
         if (written < 0) {
             return provider.failed(new AuthFailure(AuthFailure.ANSWER_TOO_LARGE, "The answer (" + bytes.length
