@@ -20,9 +20,8 @@ import org.teavm.vm.TeaVMOptimizationLevel;
  */
 public final class WasmBuild {
     /**
-     * TeaVM's heap, fixed from the start at the cap WasmMemory enforces. Measured: TeaVM 0.13.1's
-     * GC traps on a single large allocation (a 500 KB file's text) when it has to grow a small
-     * heap for it, and untouched heap pages cost nothing in wasmtime.
+     * TeaVM's heap, fixed from the start at the cap WasmMemory enforces: it never grows, so nothing
+     * moves under the arena laid out above it, and untouched heap pages cost nothing in wasmtime.
      */
     private static final int MIN_HEAP = 16 << 20;
     /**
