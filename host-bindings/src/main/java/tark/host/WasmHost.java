@@ -44,7 +44,7 @@ public final class WasmHost implements Host {
         }
         byte[] bytes = length < 0 ? null : WasmMemory.read(ret, length);
         if (bytes == null) {
-            return HostValue.failure(length < 0 ? HostValue.ERROR : HostValue.TOO_LARGE, length);
+            return unreadable(length);
         }
         lastPath = path;
         lastBytes = bytes;
@@ -140,14 +140,13 @@ public final class WasmHost implements Host {
     }
 
     private static HostValue received(int ret, int length) {
-        if (length < 0) {
-            return HostValue.failure(HostValue.ERROR, length);
-        }
-        byte[] bytes = WasmMemory.read(ret, length);
-        if (bytes == null) {
-            return HostValue.failure(HostValue.TOO_LARGE, length);
-        }
-        return HostValue.of(Utf8.decode(bytes));
+        byte[] bytes = length < 0 ? null : WasmMemory.read(ret, length);
+        return bytes == null ? unreadable(length) : HostValue.of(Utf8.decode(bytes));
+    }
+
+    /** A host error code, or a value this module will not take (outside memory or over the limit). */
+    private static HostValue unreadable(int length) {
+        return HostValue.failure(length < 0 ? HostValue.ERROR : HostValue.TOO_LARGE, length);
     }
 
     private static HttpReply reply(int ret, int result) {

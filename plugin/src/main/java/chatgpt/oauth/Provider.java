@@ -99,7 +99,7 @@ final class Provider {
         return 0;
     }
 
-    /** Logs a failure that happened outside the auth rules (the host's buffers, bad input). */
+    /** Logs a failure as the one error line a failed call writes, and turns it into its return code. */
     Reply failed(AuthFailure failure) {
         host.logError(failure.getMessage());
         return Reply.failure(failure.code());
