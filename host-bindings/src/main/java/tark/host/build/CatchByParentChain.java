@@ -26,8 +26,9 @@ import org.teavm.model.util.UsageExtractor;
  * <p>Why: TeaVM gives every class such a function and puts it in the function table, and wasmtime
  * compiles a trampoline for every function in a table. Those ~130 functions and their trampolines
  * were a fifth of the module's compile time on each provider init, though only exception dispatch
- * ever called them. With no code left reading the pointers, {@link UnreadTableSlots} takes them
- * out of the table and the optimiser drops them.
+ * and {@code System.arraycopy}'s element check call them through the table. With dispatch no longer
+ * reading the pointers, {@link UnreadTableSlots} keeps only the ones arraycopy may ask for, and the
+ * optimiser drops the rest.
  */
 public final class CatchByParentChain implements ClassHolderTransformer {
     static final String EXCEPTION_HANDLING = "org.teavm.runtime.ExceptionHandling";
