@@ -104,6 +104,16 @@ def test_function_table_holds_only_what_code_calls_through_it():
     assert len(set(functions)) <= 60, f"{len(set(functions))} distinct functions in the table"
 
 
+def test_no_method_names_in_the_module():
+    """The build gets function names out of TeaVM for one rewrite (FunctionNames), then drops them;
+    TeaVM's call-site tables must stay obfuscated (named, they add ~80 KB of data)."""
+    wasm = (DIST / "plugin.wasm").read_bytes()
+    for package in ("chatgpt.oauth", "tark.host", "com.eclipsesource"):
+        for encoding in ("utf-8", "utf-16-le"):
+            assert package.encode(encoding) not in wasm, f"{package} ({encoding}) in the module"
+    assert b"supertypeof_" not in wasm and b"meth_" not in wasm, "a name section survived"
+
+
 def test_instantiates_and_works_without_start(inst):
     """tark only instantiates: no _start / _initialize; the first call must work."""
     doc = inst.valid_creds("acct-first")
