@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntFunction;
 
 /**
  * Points function-table slots that no code reads at one function per kind, and removes the name
@@ -115,12 +116,8 @@ final class UnreadTableSlots {
         return names;
     }
 
-    private interface Classifier {
-        Kind unreadKind(int function);
-    }
-
     /** TeaVM writes active segments of function indices at a constant offset (flags 0); nothing else is expected. */
-    private static byte[] redirectSlots(byte[] section, Classifier classifier) {
+    private static byte[] redirectSlots(byte[] section, IntFunction<Kind> unreadKindOf) {
         WasmSections.Reader reader = new WasmSections.Reader(section);
         ByteArrayOutputStream out = new ByteArrayOutputStream(section.length);
         int segments = reader.u32();
@@ -141,7 +138,7 @@ final class UnreadTableSlots {
             WasmSections.writeU32(out, count);
             for (int i = 0; i < count; i++) {
                 int function = reader.u32();
-                Kind kind = classifier.unreadKind(function);
+                Kind kind = unreadKindOf.apply(function);
                 if (kind != null) {
                     firstOfKind.putIfAbsent(kind, function);
                     function = firstOfKind.get(kind);

@@ -73,12 +73,6 @@ final class WasmSections {
         } while (value != 0);
     }
 
-    static void writeName(ByteArrayOutputStream out, String name) {
-        byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
-        writeU32(out, utf8.length);
-        out.write(utf8, 0, utf8.length);
-    }
-
     /** Reads the binary format's integers and names from a byte array. */
     static final class Reader {
         private final byte[] bytes;

@@ -44,9 +44,9 @@ final class TestModules {
     /** A "name" custom section with a module name subsection and the function names. */
     TestModules names(Map<Integer, String> functions) {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
-        WasmSections.writeName(body, "name");
+        writeName(body, "name");
         ByteArrayOutputStream moduleName = new ByteArrayOutputStream();
-        WasmSections.writeName(moduleName, "test");
+        writeName(moduleName, "test");
         body.write(0);
         WasmSections.writeU32(body, moduleName.size());
         body.write(moduleName.toByteArray(), 0, moduleName.size());
@@ -54,7 +54,7 @@ final class TestModules {
         WasmSections.writeU32(names, functions.size());
         functions.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(entry -> {
             WasmSections.writeU32(names, entry.getKey());
-            WasmSections.writeName(names, entry.getValue());
+            writeName(names, entry.getValue());
         });
         body.write(1);
         WasmSections.writeU32(body, names.size());
@@ -67,11 +67,17 @@ final class TestModules {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         WasmSections.writeU32(body, names.length);
         for (String name : names) {
-            WasmSections.writeName(body, name);
+            writeName(body, name);
             body.write(0);
             body.write(0);
         }
         return section(WasmSections.EXPORT, body.toByteArray());
+    }
+
+    private static void writeName(ByteArrayOutputStream out, String name) {
+        byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
+        WasmSections.writeU32(out, utf8.length);
+        out.write(utf8, 0, utf8.length);
     }
 
     static byte[] opaque(String text) {
