@@ -69,6 +69,7 @@ public final class WasmBuild {
         tool.getTransformers().add(NoCommandLineArguments.class.getName());
         tool.getTransformers().add(StaticGcRootsFix.class.getName());
         tool.getTransformers().add(CatchByParentChain.class.getName());
+        tool.getTransformers().add(NoStackTraces.class.getName());
         tool.getProperties().setProperty(FunctionNames.PROPERTY, "true");
         tool.setLog(new ConsoleTeaVMToolLog(false));
         tool.generate();
