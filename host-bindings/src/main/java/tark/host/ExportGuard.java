@@ -6,7 +6,7 @@ package tark.host;
  * logged, because parsers put their input (possibly a token) into messages. Every call ends by
  * releasing the memory lent to the host for it ({@link WasmMemory#exportReturned()}).
  *
- * <p>A plugin numbers its exports and implements one {@link Exports#dispatch}; each
+ * <p>A plugin numbers its exports and implements one {@link Dispatcher#dispatch}; each
  * {@code @Export} method is then a one-line call to {@link #run}. One dispatcher instead of a
  * lambda per export keeps the module small.
  */
@@ -15,7 +15,7 @@ public final class ExportGuard {
     public static final int INTERNAL_ERROR = -99;
 
     /** A plugin's exports, numbered. */
-    public interface Exports {
+    public interface Dispatcher {
         /** Runs export number {@code export} with up to three i32 arguments; returns its result. */
         int dispatch(int export, int a, int b, int c) throws Exception;
 
@@ -26,7 +26,7 @@ public final class ExportGuard {
     private ExportGuard() {
     }
 
-    public static int run(Host host, Exports exports, int export, int a, int b, int c) {
+    public static int run(Host host, Dispatcher exports, int export, int a, int b, int c) {
         try {
             return exports.dispatch(export, a, b, c);
         } catch (Throwable failure) {

@@ -1,13 +1,14 @@
 package tark.host;
 
-import com.eclipsesource.json.JsonObject;
-import com.eclipsesource.json.JsonValue;
-
 /**
  * The host's reply document for {@code tark:http}: an HTTP response of any status, or a transport
  * error (no response at all, or the host refused the request).
  */
 public final class HttpReply {
+    private static final int ERROR = 0;
+    private static final int STATUS = 1;
+    private static final int BODY = 2;
+
     private final int status;
     private final String body;
     private final String error;
@@ -31,21 +32,19 @@ public final class HttpReply {
      * Anything else is reported as a transport error rather than thrown.
      */
     public static HttpReply parse(String document) {
-        JsonObject reply = JsonInput.parseObject(document);
+        JsonInput reply = JsonInput.read(document, "error", "status", "body");
         if (reply == null) {
             return transportError("the host's HTTP reply is not a JSON object");
         }
-        JsonValue error = reply.get("error");
-        if (error != null) {
-            return transportError(error.isString() ? error.asString() : error.toString());
+        if (reply.string(ERROR) != null) {
+            return transportError(reply.string(ERROR));
         }
-        JsonValue status = reply.get("status");
-        long code = status != null && status.isNumber() ? JsonInput.wholeNumber(status, -1) : -1;
+        long code = reply.isNumber(STATUS) ? reply.wholeNumber(STATUS, -1) : -1;
         if (code < 100 || code > 999) {
             return transportError("the host's HTTP reply has no valid status");
         }
-        JsonValue body = reply.get("body");
-        return response((int) code, body != null && body.isString() ? body.asString() : "");
+        String body = reply.string(BODY);
+        return response((int) code, body != null ? body : "");
     }
 
     public boolean isTransportError() {

@@ -1,44 +1,85 @@
 package tark.host;
 
-import com.eclipsesource.json.Json;
-import com.eclipsesource.json.JsonObject;
-import com.eclipsesource.json.JsonValue;
+import com.eclipsesource.json.JsonHandler;
+import com.eclipsesource.json.JsonParser;
 
 /**
- * Parses JSON that comes from outside the plugin (files, HTTP replies, the host). minimal-json's
- * parser recurses once per nesting level, and in wasm a deep enough document would exhaust the stack
- * and trap; so nesting is checked before parsing.
+ * Reads a few fields out of JSON that comes from outside the plugin (files, HTTP replies, the host,
+ * storage), streaming: minimal-json's parser reports each value and only the wanted ones are kept,
+ * so no tree is built and a dense document cannot fill TeaVM's fixed heap.
+ *
+ * <p>The work is bounded too: a document with more than {@link #MAX_VALUES} values or nested more
+ * than {@link #MAX_DEPTH} levels is refused, long before the parser's recursion could exhaust the
+ * wasm stack. A field is named by its path from the top-level object: {@code path("a", "b")} for
+ * {@code {"a": {"b": ...}}}, and array elements by their index, {@code path("list", "0")}.
  */
 public final class JsonInput {
-    /** Far deeper than any credentials file or token reply needs. */
-    public static final int MAX_DEPTH = 64;
+    /** Far deeper than any credentials file, token, or reply needs. */
+    public static final int MAX_DEPTH = 32;
+    /** Far more values than any of them holds; a denser document is not one of ours. */
+    public static final int MAX_VALUES = 20_000;
 
-    private JsonInput() {
+    private static final char SEPARATOR = '\u001f';
+    private static final byte STRING = 1;
+    private static final byte NUMBER = 2;
+
+    private final String[] values;
+    private final byte[] kinds;
+
+    private JsonInput(int fields) {
+        values = new String[fields];
+        kinds = new byte[fields];
     }
 
-    /** The document as a JSON object; null if it is not valid JSON, too deep, or not an object. */
-    public static JsonObject parseObject(String text) {
-        if (text == null || nestingDepth(text) > MAX_DEPTH) {
-            return null;
-        }
-        try {
-            JsonValue value = Json.parse(text);
-            return value.isObject() ? value.asObject() : null;
-        } catch (RuntimeException invalid) {
-            return null;
-        }
+    /** The path of a nested field, for {@link #read}. */
+    public static String path(String... names) {
+        return String.join(String.valueOf(SEPARATOR), names);
     }
 
     /**
-     * A JSON number (or a string holding one) as a whole number, fraction dropped; {@code fallback}
-     * for anything else or beyond {@code long}. Parsed by hand: {@code Double.parseDouble} would bring
-     * TeaVM's 60 KB of floating-point tables into the module.
+     * The fields at {@code paths} of a JSON object; null if the text is not one, is invalid JSON, or
+     * exceeds the limits. When a field occurs twice, the last one counts (as in minimal-json's tree).
      */
-    public static long wholeNumber(JsonValue value, long fallback) {
-        if (value == null || !(value.isNumber() || value.isString())) {
-            return fallback;
+    public static JsonInput read(String text, String... paths) {
+        if (text == null) {
+            return null;
         }
-        String text = (value.isNumber() ? value.toString() : value.asString()).trim();
+        JsonInput fields = new JsonInput(paths.length);
+        FieldCollector collector = new FieldCollector(paths, fields);
+        try {
+            new JsonParser(collector).parse(text);
+        } catch (RuntimeException invalidOrTooLarge) {
+            return null;
+        }
+        return collector.topLevelWasObject ? fields : null;
+    }
+
+    /** Field {@code field} (an index into the paths given to {@link #read}) as a non-empty string, or null. */
+    public String string(int field) {
+        String value = values[field];
+        return kinds[field] == STRING && !value.isEmpty() ? value : null;
+    }
+
+    /** Whether field {@code field} is a JSON number. */
+    public boolean isNumber(int field) {
+        return kinds[field] == NUMBER;
+    }
+
+    /**
+     * Field {@code field}, a number or a string holding one, as a whole number (fraction dropped);
+     * {@code fallback} for anything else.
+     */
+    public long wholeNumber(int field, long fallback) {
+        return kinds[field] == STRING || kinds[field] == NUMBER ? wholeNumber(values[field], fallback) : fallback;
+    }
+
+    /**
+     * A decimal number as a whole number, fraction dropped; {@code fallback} for anything else or beyond
+     * {@code long}. Parsed by hand: {@code Double.parseDouble} would bring TeaVM's 60 KB of
+     * floating-point tables into the module.
+     */
+    public static long wholeNumber(String number, long fallback) {
+        String text = number.trim();
         int i = 0;
         boolean negative = i < text.length() && text.charAt(i) == '-';
         if (negative) {
@@ -103,28 +144,129 @@ public final class JsonInput {
         return negative ? -whole : whole;
     }
 
-    /** The deepest array/object nesting outside string literals. */
-    static int nestingDepth(String text) {
-        int depth = 0;
-        int deepest = 0;
-        boolean inString = false;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (inString) {
-                if (c == '\\') {
-                    i++;
-                } else if (c == '"') {
-                    inString = false;
+    /**
+     * Follows the parser through the document, keeping the path of the value being read only while it
+     * can still lead to a wanted field (so a large irrelevant subtree costs no string building).
+     */
+    private static final class FieldCollector extends JsonHandler<Object, Object> {
+        private final String[] wanted;
+        private final JsonInput fields;
+        /** Path of the container at each depth; null when nothing wanted lies below it. */
+        private final String[] containerPath = new String[MAX_DEPTH + 1];
+        private final int[] nextIndex = new int[MAX_DEPTH + 1];
+        private int depth;
+        private int valueCount;
+        /** Path of the value now being read; null when it cannot be (or lead to) a wanted field. */
+        private String valuePath = "";
+        boolean topLevelWasObject;
+
+        FieldCollector(String[] wanted, JsonInput fields) {
+            this.wanted = wanted;
+            this.fields = fields;
+        }
+
+        @Override
+        public Object startObject() {
+            if (depth == 0) {
+                topLevelWasObject = true;
+            }
+            enterContainer();
+            return null;
+        }
+
+        @Override
+        public void endObject(Object object) {
+            depth--;
+        }
+
+        @Override
+        public void startObjectValue(Object object, String name) {
+            valuePath = child(name);
+        }
+
+        @Override
+        public Object startArray() {
+            enterContainer();
+            nextIndex[depth] = 0;
+            return null;
+        }
+
+        @Override
+        public void endArray(Object array) {
+            depth--;
+        }
+
+        @Override
+        public void startArrayValue(Object array) {
+            valuePath = child(Integer.toString(nextIndex[depth]++));
+        }
+
+        @Override
+        public void endNull() {
+            record((byte) 0, null);
+        }
+
+        @Override
+        public void endBoolean(boolean value) {
+            record((byte) 0, null);
+        }
+
+        @Override
+        public void endString(String string) {
+            record(STRING, string);
+        }
+
+        @Override
+        public void endNumber(String string) {
+            record(NUMBER, string);
+        }
+
+        private void enterContainer() {
+            count();
+            if (++depth > MAX_DEPTH) {
+                throw new IllegalStateException("nested too deep");
+            }
+            containerPath[depth] = valuePath != null && leadsToWanted(valuePath) ? valuePath : null;
+        }
+
+        private String child(String name) {
+            String parent = containerPath[depth];
+            if (parent == null) {
+                return null;
+            }
+            return parent.isEmpty() ? name : parent + SEPARATOR + name;
+        }
+
+        private void record(byte kind, String value) {
+            count();
+            if (valuePath == null) {
+                return;
+            }
+            for (int i = 0; i < wanted.length; i++) {
+                if (wanted[i].equals(valuePath)) {
+                    fields.kinds[i] = kind;
+                    fields.values[i] = value;
                 }
-            } else if (c == '"') {
-                inString = true;
-            } else if (c == '{' || c == '[') {
-                depth++;
-                deepest = Math.max(deepest, depth);
-            } else if (c == '}' || c == ']') {
-                depth--;
             }
         }
-        return deepest;
+
+        private void count() {
+            if (++valueCount > MAX_VALUES) {
+                throw new IllegalStateException("too many values");
+            }
+        }
+
+        private boolean leadsToWanted(String path) {
+            if (path.isEmpty()) {
+                return true;
+            }
+            for (String field : wanted) {
+                if (field.length() > path.length() && field.startsWith(path)
+                        && field.charAt(path.length()) == SEPARATOR) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 }

@@ -8,41 +8,41 @@ import org.teavm.interop.Import;
  * buffer the host fills with the whole value, bounded only by the end of memory, so callers must pass
  * memory from {@link WasmMemory#receiveBuffer()}. Use {@link WasmHost} rather than these directly.
  */
-public final class TarkImports {
+final class TarkImports {
     private TarkImports() {
     }
 
     @Import(module = "tark:storage", name = "get")
-    public static native int storageGet(int keyPtr, int keyLen, int ret);
+    static native int storageGet(int keyPtr, int keyLen, int ret);
 
     @Import(module = "tark:storage", name = "set")
-    public static native int storageSet(int keyPtr, int keyLen, int valuePtr, int valueLen);
+    static native int storageSet(int keyPtr, int keyLen, int valuePtr, int valueLen);
 
     @Import(module = "tark:storage", name = "delete")
-    public static native int storageDelete(int keyPtr, int keyLen);
+    static native int storageDelete(int keyPtr, int keyLen);
 
     @Import(module = "tark:http", name = "get")
-    public static native int httpGet(int urlPtr, int urlLen, int headersPtr, int headersLen, int ret);
+    static native int httpGet(int urlPtr, int urlLen, int headersPtr, int headersLen, int ret);
 
     @Import(module = "tark:http", name = "post")
-    public static native int httpPost(int urlPtr, int urlLen, int bodyPtr, int bodyLen,
+    static native int httpPost(int urlPtr, int urlLen, int bodyPtr, int bodyLen,
             int headersPtr, int headersLen, int ret);
 
     @Import(module = "tark:env", name = "get")
-    public static native int envGet(int namePtr, int nameLen, int ret);
+    static native int envGet(int namePtr, int nameLen, int ret);
 
     @Import(module = "tark:fs", name = "read")
-    public static native int fsRead(int pathPtr, int pathLen, int ret);
+    static native int fsRead(int pathPtr, int pathLen, int ret);
 
     @Import(module = "tark:log", name = "debug")
-    public static native void logDebug(int msgPtr, int msgLen);
+    static native void logDebug(int msgPtr, int msgLen);
 
     @Import(module = "tark:log", name = "info")
-    public static native void logInfo(int msgPtr, int msgLen);
+    static native void logInfo(int msgPtr, int msgLen);
 
     @Import(module = "tark:log", name = "warn")
-    public static native void logWarn(int msgPtr, int msgLen);
+    static native void logWarn(int msgPtr, int msgLen);
 
     @Import(module = "tark:log", name = "error")
-    public static native void logError(int msgPtr, int msgLen);
+    static native void logError(int msgPtr, int msgLen);
 }

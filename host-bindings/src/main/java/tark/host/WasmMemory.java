@@ -18,8 +18,6 @@ import org.teavm.interop.Export;
 public final class WasmMemory {
     /** The largest value accepted from the host (file, storage value, HTTP reply, input buffer). */
     public static final int MAX_HOST_VALUE = 1 << 20;
-    /** The size tark gives the output buffers of the {@code provider_*} exports. */
-    public static final int DEFAULT_OUTPUT_CAPACITY = 8192;
 
     private static final int PAGE = WasmHeap.PAGE_SIZE;
     /**
@@ -147,19 +145,26 @@ public final class WasmMemory {
         return true;
     }
 
+    /** {@link #write}: the buffer is not one this module lent for the current call. */
+    public static final int NOT_LENT = -2;
+    /** {@link #write}: the value is larger than the buffer. */
+    public static final int TOO_LARGE = -1;
+
     /**
-     * Writes {@code bytes} into the host's buffer at {@code ptr}: its size is known when this module
-     * lent it, otherwise tark's {@link #DEFAULT_OUTPUT_CAPACITY}. Returns the length written, or -1
-     * when the value does not fit (nothing is written then).
+     * Writes {@code bytes} into the host's output buffer at {@code ptr}, which must be the start of a
+     * buffer {@code alloc} returned since the previous export call returned (tark allocates each output
+     * buffer right before the call); the value must fit in that buffer's size. Returns the length
+     * written, or {@link #NOT_LENT} / {@link #TOO_LARGE} having written nothing: any other address could
+     * be live data of this module's.
      */
     public static int write(int ptr, byte[] bytes) {
         ensureStarted();
         int capacity = arena.loanSizeAt(ptr);
-        if (capacity < 0) {
-            capacity = DEFAULT_OUTPUT_CAPACITY;
+        if (capacity < 0 || ptr > ownedEnd() - capacity) {
+            return NOT_LENT;
         }
-        if (bytes.length > capacity || ptr < 0 || ptr > ownedEnd() - bytes.length) {
-            return -1;
+        if (bytes.length > capacity) {
+            return TOO_LARGE;
         }
         Address.moveMemoryBlock(Address.ofData(bytes), Address.fromInt(ptr), bytes.length);
         return bytes.length;

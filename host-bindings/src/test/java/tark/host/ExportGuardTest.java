@@ -64,7 +64,7 @@ class ExportGuardTest {
     }
 
     /** Numbered exports: 0 returns a + b + c, 1 throws with a token-like message, 2 throws an Error. */
-    private static final class Exports implements ExportGuard.Exports {
+    private static final class Exports implements ExportGuard.Dispatcher {
         final java.util.List<Integer> called = new ArrayList<>();
 
         public int dispatch(int export, int a, int b, int c) {

@@ -1,12 +1,11 @@
 package tark.host;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.eclipsesource.json.Json;
-import com.eclipsesource.json.JsonObject;
-import com.eclipsesource.json.JsonValue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -18,88 +17,126 @@ class JsonInputTest {
         return "{\"a\":".repeat(depth - 1) + "{\"a\":1}" + "}".repeat(depth - 1);
     }
 
+    private static String pathOf(int depth) {
+        String[] names = new String[depth];
+        java.util.Arrays.fill(names, "a");
+        return JsonInput.path(names);
+    }
+
     @Test
-    void parsesAnObject() {
-        JsonObject json = JsonInput.parseObject("{\"access_token\":\"abc\",\"n\":[1,{\"x\":\"é\"}]}");
+    void readsTopLevelAndNestedFields() {
+        JsonInput json = JsonInput.read("{\"access_token\":\"abc\",\"n\":[1,{\"x\":\"é\"}],\"o\":{\"k\":7}}",
+                "access_token", JsonInput.path("n", "1", "x"), JsonInput.path("o", "k"), "missing");
         assertNotNull(json);
-        assertEquals("abc", json.getString("access_token", null));
-        assertEquals("é", json.get("n").asArray().get(1).asObject().getString("x", null));
+        assertEquals("abc", json.string(0));
+        assertEquals("é", json.string(1));
+        assertTrue(json.isNumber(2));
+        assertEquals(7, json.wholeNumber(2, -1));
+        assertNull(json.string(3));
+        assertFalse(json.isNumber(3));
+    }
+
+    @Test
+    void keysMayHoldDotsAndSlashes() {
+        JsonInput json = JsonInput.read("{\"https://api.openai.com/auth\":{\"id\":\"acc\"}}",
+                JsonInput.path("https://api.openai.com/auth", "id"));
+        assertEquals("acc", json.string(0));
+    }
+
+    @Test
+    void typesAreKept() {
+        JsonInput json = JsonInput.read("{\"s\":\"1\",\"n\":1,\"b\":true,\"z\":null,\"e\":\"\"}", "s", "n", "b", "z", "e");
+        assertEquals("1", json.string(0));
+        assertFalse(json.isNumber(0));
+        assertNull(json.string(1));
+        assertTrue(json.isNumber(1));
+        assertNull(json.string(2));
+        assertNull(json.string(3));
+        assertNull(json.string(4), "an empty string counts as absent");
+        assertEquals(1, json.wholeNumber(0, -1), "a string holding a number is a whole number");
+        assertEquals(-1, json.wholeNumber(2, -1));
+    }
+
+    @Test
+    void theLastOfDuplicateKeysCounts() {
+        assertEquals("two", JsonInput.read("{\"a\":\"one\",\"a\":\"two\"}", "a").string(0));
+        assertNull(JsonInput.read("{\"a\":\"one\",\"a\":null}", "a").string(0));
+    }
+
+    @Test
+    void aFieldInsideAnUnwantedSubtreeIsNotConfused() {
+        JsonInput json = JsonInput.read("{\"x\":{\"a\":\"inner\"},\"a\":\"outer\"}", "a");
+        assertEquals("outer", json.string(0));
+        assertNull(JsonInput.read("{\"x\":{\"a\":\"inner\"}}", "a").string(0));
     }
 
     @Test
     void acceptsTheDepthLimit() {
-        assertEquals(JsonInput.MAX_DEPTH, JsonInput.nestingDepth(nested(JsonInput.MAX_DEPTH)));
-        assertNotNull(JsonInput.parseObject(nested(JsonInput.MAX_DEPTH)));
+        JsonInput json = JsonInput.read(nested(JsonInput.MAX_DEPTH), pathOf(JsonInput.MAX_DEPTH));
+        assertNotNull(json);
+        assertEquals(1, json.wholeNumber(0, -1));
     }
 
     @Test
     void refusesOneLevelBeyondTheLimit() {
-        assertNull(JsonInput.parseObject(nested(JsonInput.MAX_DEPTH + 1)));
+        assertNull(JsonInput.read(nested(JsonInput.MAX_DEPTH + 1), "a"));
     }
 
     @Test
     void refusesVeryDeepInputWithoutOverflowingTheStack() {
-        assertNull(JsonInput.parseObject("[".repeat(1_000_000) + "]".repeat(1_000_000)));
-        assertNull(JsonInput.parseObject("{\"a\":" + "[".repeat(1_000_000)));
+        assertNull(JsonInput.read("[".repeat(1_000_000) + "]".repeat(1_000_000), "a"));
+        assertNull(JsonInput.read("{\"a\":" + "[".repeat(1_000_000), "a"));
     }
 
     @Test
     void arraysCountAsNesting() {
         String deepArrays = "{\"a\":" + "[".repeat(JsonInput.MAX_DEPTH) + "]".repeat(JsonInput.MAX_DEPTH) + "}";
-        assertEquals(JsonInput.MAX_DEPTH + 1, JsonInput.nestingDepth(deepArrays));
-        assertNull(JsonInput.parseObject(deepArrays));
+        assertNull(JsonInput.read(deepArrays, "a"));
     }
 
     @Test
     void bracketsInsideStringsDoNotCount() {
         String text = "{\"a\":\"" + "[{".repeat(5000) + "\"}";
-        assertEquals(1, JsonInput.nestingDepth(text));
-        JsonObject json = JsonInput.parseObject(text);
-        assertNotNull(json);
-        assertEquals("[{".repeat(5000), json.getString("a", null));
+        assertEquals("[{".repeat(5000), JsonInput.read(text, "a").string(0));
     }
 
     @Test
-    void escapedQuotesDoNotEndAString() {
-        String text = "{\"a\":\"x\\\"[[[[\\\"y\",\"b\":[1]}";
-        assertEquals(2, JsonInput.nestingDepth(text));
-        JsonObject json = JsonInput.parseObject(text);
-        assertNotNull(json);
-        assertEquals("x\"[[[[\"y", json.getString("a", null));
+    void escapesAreDecoded() {
+        assertEquals("x\"[[[[\"y", JsonInput.read("{\"a\":\"x\\\"[[[[\\\"y\",\"b\":[1]}", "a").string(0));
+        assertEquals("x\\", JsonInput.read("{\"a\":\"x\\\\\",\"b\":[[[1]]]}", "a").string(0));
+        assertEquals("\r\n\u0000é", JsonInput.read("{\"a\":\"\\r\\n\\u0000\\u00e9\"}", "a").string(0));
     }
 
     @Test
-    void anEscapedBackslashBeforeAQuoteEndsTheString() {
-        // "x\\" is a complete string; the brackets after it are real nesting.
-        String text = "{\"a\":\"x\\\\\",\"b\":[[[1]]]}";
-        assertEquals(4, JsonInput.nestingDepth(text));
-        JsonObject json = JsonInput.parseObject(text);
-        assertNotNull(json);
-        assertEquals("x\\", json.getString("a", null));
+    void acceptsTheValueBudget() {
+        String text = "{\"a\":\"x\",\"n\":[" + "0,".repeat(JsonInput.MAX_VALUES - 4) + "0]}";
+        assertEquals("x", JsonInput.read(text, "a").string(0));
     }
 
     @Test
-    void bracketsInStringsCannotHideRealDepth() {
-        String text = "{\"s\":\"]]]]]]]]\",\"d\":" + "[".repeat(JsonInput.MAX_DEPTH) + "]".repeat(JsonInput.MAX_DEPTH) + "}";
-        assertNull(JsonInput.parseObject(text));
+    void refusesADenseDocumentPastTheValueBudget() {
+        String text = "{\"a\":\"x\",\"n\":[" + "0,".repeat(JsonInput.MAX_VALUES - 3) + "0]}";
+        assertNull(JsonInput.read(text, "a"));
+        assertNull(JsonInput.read("{\"n\":[" + "0,".repeat(350_000) + "0],\"a\":\"x\"}", "a"));
+        assertNull(JsonInput.read("{\"n\":[" + "{},".repeat(100_000) + "{}]}", "a"));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"", " ", "{", "}", "{\"a\":}", "{\"a\":1,}", "{'a':1}", "{\"a\":1} trailing", "nul",
-            "{\"a\":\"unterminated}"})
+            "{\"a\":\"unterminated}", "{\"a\":01}", "{\"a\":\"\u0001\"}"})
     void invalidJsonIsNull(String text) {
-        assertNull(JsonInput.parseObject(text));
+        assertNull(JsonInput.read(text, "a"));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"[]", "[{\"a\":1}]", "\"text\"", "42", "true", "null"})
     void nonObjectsAreNull(String text) {
-        assertNull(JsonInput.parseObject(text));
+        assertNull(JsonInput.read(text, "a"));
     }
 
     @Test
     void nullInputIsNull() {
-        assertNull(JsonInput.parseObject(null));
+        assertNull(JsonInput.read(null, "a"));
     }
 
     @ParameterizedTest
@@ -116,7 +153,7 @@ class JsonInputTest {
         "4102444800000000, 4102444800000000",
     })
     void wholeNumberOfNumbers(String number, long expected) {
-        assertEquals(expected, JsonInput.wholeNumber(Json.parse(number), -1));
+        assertEquals(expected, JsonInput.read("{\"n\":" + number + "}", "n").wholeNumber(0, -1));
     }
 
     @ParameterizedTest
@@ -127,28 +164,21 @@ class JsonInputTest {
         "'3600', 3600",
     })
     void wholeNumberOfNumericStrings(String text, long expected) {
-        assertEquals(expected, JsonInput.wholeNumber(Json.value(text), -1));
+        assertEquals(expected, JsonInput.read("{\"n\":\"" + text + "\"}", "n").wholeNumber(0, -1));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"", "abc", "12abc", "1e", "1e+", "-", ".", "1..2", "0x10", "1 2", "99999999999999999999",
-            "1e400", "NaN", "Infinity"})
+            "1e400", "NaN", "Infinity", "1e30"})
     void wholeNumberFallsBackOnAnythingElse(String text) {
-        assertEquals(-7, JsonInput.wholeNumber(Json.value(text), -7));
+        assertEquals(-7, JsonInput.wholeNumber(text, -7));
     }
 
     @Test
     void wholeNumberOfNonNumbersIsTheFallback() {
-        assertEquals(-7, JsonInput.wholeNumber(null, -7));
-        assertEquals(-7, JsonInput.wholeNumber(Json.NULL, -7));
-        assertEquals(-7, JsonInput.wholeNumber(Json.TRUE, -7));
-        assertEquals(-7, JsonInput.wholeNumber(Json.parse("[1]"), -7));
-        assertEquals(-7, JsonInput.wholeNumber(Json.parse("{\"a\":1}"), -7));
-    }
-
-    @Test
-    void wholeNumberOfAHugeNumberIsTheFallback() {
-        JsonValue huge = Json.parse("1e30");
-        assertEquals(-7, JsonInput.wholeNumber(huge, -7));
+        JsonInput json = JsonInput.read("{\"z\":null,\"t\":true,\"l\":[1],\"o\":{\"a\":1}}", "z", "t", "l", "o", "missing");
+        for (int field = 0; field < 5; field++) {
+            assertEquals(-7, json.wholeNumber(field, -7));
+        }
     }
 }

@@ -23,8 +23,7 @@ class WasmMemoryTest {
     }
 
     @Test
-    void outputCapacityIsTarksBufferSize() {
-        assertEquals(8192, WasmMemory.DEFAULT_OUTPUT_CAPACITY);
+    void hostValuesAreCappedAtOneMebibyte() {
         assertEquals(1 << 20, WasmMemory.MAX_HOST_VALUE);
     }
 }
