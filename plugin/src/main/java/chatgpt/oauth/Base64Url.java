@@ -1,14 +1,18 @@
 package chatgpt.oauth;
 
 /**
- * Decodes base64url (RFC 4648 section 5), padding optional, as JWT segments use it. A few lines
- * here instead of {@code java.util.Base64}, whose encoder tables and classes cost the module ~3 KB.
+ * base64 as JWTs and this plugin's storage use it. Decoding accepts both alphabets, url-safe
+ * ({@code -_}, RFC 4648 section 5) and standard ({@code +/}), padding optional, because issuers and
+ * hand-made tokens use either; encoding writes url-safe without padding. A few lines here instead of
+ * {@code java.util.Base64}, whose tables and classes cost the module ~3 KB.
  */
 final class Base64Url {
+    private static final String ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
     private Base64Url() {
     }
 
-    /** The decoded bytes; null if the text is not base64url. */
+    /** The decoded bytes; null if the text is not base64 in either alphabet. */
     static byte[] decode(String text) {
         int length = text.length();
         while (length > 0 && text.charAt(length - 1) == '=') {
@@ -36,6 +40,25 @@ final class Base64Url {
         return out;
     }
 
+    /** url-safe base64 without padding. */
+    static String encode(byte[] bytes) {
+        StringBuilder out = new StringBuilder((bytes.length * 4 + 2) / 3);
+        int buffer = 0;
+        int bits = 0;
+        for (byte b : bytes) {
+            buffer = buffer << 8 | b & 0xFF;
+            bits += 8;
+            while (bits >= 6) {
+                bits -= 6;
+                out.append(ALPHABET.charAt(buffer >> bits & 63));
+            }
+        }
+        if (bits > 0) {
+            out.append(ALPHABET.charAt(buffer << 6 - bits & 63));
+        }
+        return out.toString();
+    }
+
     private static int sextet(char c) {
         if (c >= 'A' && c <= 'Z') {
             return c - 'A';
@@ -43,9 +66,9 @@ final class Base64Url {
             return c - 'a' + 26;
         } else if (c >= '0' && c <= '9') {
             return c - '0' + 52;
-        } else if (c == '-') {
+        } else if (c == '-' || c == '+') {
             return 62;
-        } else if (c == '_') {
+        } else if (c == '_' || c == '/') {
             return 63;
         }
         return -1;

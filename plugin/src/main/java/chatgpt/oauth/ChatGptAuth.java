@@ -1,82 +1,137 @@
 package chatgpt.oauth;
 
-import com.eclipsesource.json.JsonObject;
 import tark.host.Host;
-import tark.host.JsonInput;
 
 /** The plugin's authentication rules: which tokens to hand tark, when to refresh, what to keep. */
 final class ChatGptAuth {
+    // provider_auth_status values, as tark reads them (ints keep the module free of an enum class).
+    static final int STATUS_AUTHENTICATED = 1;
+    static final int STATUS_NOT_AUTHENTICATED = 2;
+    static final int STATUS_EXPIRED = 3;
+
+    static final String TERMS_NOTICE = "This login drives programmatic calls with your personal ChatGPT"
+            + " subscription, a grey area of OpenAI's terms: use it for yourself only, not as a shared or"
+            + " enterprise service; OpenAI may change or stop it at any time.";
+
     private final Host host;
     private final CredentialSources sources;
-    private final RefreshedTokens refreshed;
+    private final TokenVault vault;
     private final TokenRefresher refresher;
-    /** The credentials last answered with, so the debug line is written only when they change. */
+    /** The credentials last reported, so the diagnostics line is written only when they change. */
     private Credentials lastSeen;
     /** A refresh token the endpoint refused in this instance: never presented again here. */
     private String refusedRefreshToken;
+    /** The lineage of the last root refresh token seen ({@link #lineageRoot}): its keys are derived once. */
+    private Lineage lineage;
+    private String lineageRoot;
+    /** Whether stored tokens were forgotten since the credentials file disappeared. */
+    private boolean forgotten;
 
     ChatGptAuth(Host host) {
         this.host = host;
         this.sources = new CredentialSources(host);
-        this.refreshed = new RefreshedTokens(host);
+        this.vault = new TokenVault(host);
         this.refresher = new TokenRefresher(host);
     }
 
     /** Credentials to use now: refreshed first when less than the margin remains. */
     Credentials current() throws AuthFailure {
-        return usable(sources.find(), false);
+        return usable(false);
     }
 
     /** Credentials refreshed now, whatever their expiry (the host saw them refused). */
     Credentials refreshNow() throws AuthFailure {
-        return usable(sources.find(), true);
+        return usable(true);
     }
 
-    private Credentials usable(CredentialSource source, boolean forceRefresh) throws AuthFailure {
+    private Credentials usable(boolean forceRefresh) throws AuthFailure {
+        CredentialSource source = find();
         Credentials credentials = latest(source);
-        if (credentials != lastSeen) {
-            lastSeen = credentials;
-            logWhatIsUsed(source, credentials);
-        }
+        report(source, credentials);
         long now = host.currentTimeMillis();
         boolean expired = Expiry.isExpired(credentials.expiresAtMillis, now);
         if (!forceRefresh && !Expiry.needsRefresh(credentials.expiresAtMillis, now)) {
-            return credentials;
+            return headerSafe(source, credentials);
         }
-        if (source.kind == CredentialSource.CODEX_CLI) {
-            if (!expired && !forceRefresh) {
-                return credentials;
+        if (!mayRefresh(source, credentials)) {
+            if (!forceRefresh && !expired) {
+                return headerSafe(source, credentials); // still valid: a later init may refresh it
             }
-            throw new AuthFailure(AuthFailure.EXPIRED, "The Codex CLI's ChatGPT login (" + source.location + ") has "
-                    + (expired ? "expired" : "to be refreshed") + ". This plugin does not refresh it, since that"
-                    + " would log the Codex CLI out: run `codex` once to refresh it, or log in to tark with"
-                    + " `tark auth chatgpt-oauth`.");
+            throw notRefreshable(source, credentials, expired);
         }
-        if (!credentials.canRefresh()) {
-            if (!expired && !forceRefresh) {
-                return credentials;
+        return headerSafe(source, refreshed(source, credentials));
+    }
+
+    /** The source to use; the user has logged out of stored tokens whose credentials file is gone. */
+    private CredentialSource find() throws AuthFailure {
+        CredentialSource source;
+        try {
+            source = sources.find();
+        } catch (AuthFailure noCredentials) {
+            forgetIfLoggedOut(null);
+            throw noCredentials;
+        }
+        forgetIfLoggedOut(source);
+        return source;
+    }
+
+    private void forgetIfLoggedOut(CredentialSource inUse) {
+        if (!sources.tarkFileAbsent()) {
+            forgotten = false;
+        } else if (!forgotten) {
+            forgotten = true;
+            Lineage keep = inUse != null && mayRefresh(inUse, inUse.credentials) ? lineage(inUse) : null;
+            if (vault.forget(keep)) {
+                host.logInfo("Forgot the ChatGPT tokens kept in the plugin's storage: the credentials file is gone"
+                        + " (logged out).");
             }
-            throw new AuthFailure(AuthFailure.EXPIRED, "The ChatGPT access token in " + source.location
-                    + (expired ? " has expired" : " cannot be refreshed") + " and there is no refresh_token"
-                    + " beside it. Run `tark auth chatgpt-oauth` to log in again.");
         }
-        if (credentials.refreshToken.equals(refusedRefreshToken)) {
-            throw new AuthFailure(AuthFailure.REFRESH_REJECTED, "ChatGPT has refused this login's refresh token."
-                    + " Run `tark auth chatgpt-oauth` to log in again.");
+    }
+
+    /** The source's credentials, or the tokens refreshed from them: refresh tokens are single-use. */
+    private Credentials latest(CredentialSource source) {
+        if (!mayRefresh(source, source.credentials) || vault.isEmpty()) {
+            return source.credentials;
+        }
+        Credentials stored = vault.load(lineage(source), source);
+        return stored != null ? stored : source.credentials;
+    }
+
+    /** The one rule for spending a refresh token: the source allows it, and it was not refused here. */
+    private boolean mayRefresh(CredentialSource source, Credentials credentials) {
+        return source.refreshable && credentials.canRefresh() && !credentials.refreshToken.equals(refusedRefreshToken);
+    }
+
+    private Lineage lineage(CredentialSource source) {
+        String root = source.credentials.refreshToken;
+        if (lineage == null || !root.equals(lineageRoot)) {
+            lineage = Lineage.of(root);
+            lineageRoot = root;
+        }
+        return lineage;
+    }
+
+    /**
+     * Refreshes {@code credentials}, unless another tark session already has: its tokens are on disk in
+     * storage.json, newer than this instance's copy. Saves the new tokens before anything else.
+     */
+    private Credentials refreshed(CredentialSource source, Credentials credentials) throws AuthFailure {
+        Lineage login = lineage(source);
+        Credentials onDisk = vault.loadFromDisk(login);
+        if (isSuccessor(onDisk, credentials)) {
+            report(source, onDisk);
+            if (!Expiry.needsRefresh(onDisk.expiresAtMillis, host.currentTimeMillis())) {
+                return onDisk;
+            }
+            credentials = onDisk;
         }
         Credentials fresh;
         try {
             fresh = refresher.refresh(credentials);
         } catch (AuthFailure failure) {
-            // Remembered in memory only: tark rewrites storage.json from this instance's view, which would
-            // erase tokens that another tark session has just rotated (the usual cause of a refusal).
-            if (failure.code() == AuthFailure.REFRESH_REJECTED) {
-                refusedRefreshToken = credentials.refreshToken;
-            }
-            throw failure;
+            return recoverFromRefusal(source, login, credentials, failure);
         }
-        // Saved before anything else: the old refresh token is spent now.
-        if (!refreshed.save(source.fingerprint, fresh)) {
+        if (!vault.save(login, fresh)) {
             host.logWarn("The refreshed ChatGPT tokens could not be saved in the plugin's storage; the next"
                     + " start may need `tark auth chatgpt-oauth`. Check that plugin.toml has storage = true.");
         }
@@ -85,39 +140,88 @@ final class ChatGptAuth {
                     + " that has already expired; check the system clock, then try again.");
         }
         host.logInfo("Refreshed the ChatGPT access token.");
-        lastSeen = fresh;
+        report(source, fresh);
         return fresh;
     }
 
-    /** What the plugin sees, for the check command and tark's debug log: never a token. */
-    private void logWhatIsUsed(CredentialSource source, Credentials credentials) {
-        String accountId = credentials.accountId();
-        host.logDebug("Credentials from " + source.location
-                + (credentials != source.credentials ? " (tokens refreshed earlier, from storage)" : "")
-                + "; expires_at " + (credentials.expiresAtMillis == Expiry.UNKNOWN ? "unknown"
-                        : String.valueOf(Expiry.toSeconds(credentials.expiresAtMillis)))
-                + "; account id " + (accountId != null ? accountId : "none"));
+    /**
+     * A refused refresh token usually means another tark session spent it a moment ago: its tokens are
+     * then on disk. Only when there are none is the refusal final for this instance. Nothing is written:
+     * a write from this instance's copy of storage would erase the other session's tokens.
+     */
+    private Credentials recoverFromRefusal(CredentialSource source, Lineage login, Credentials presented,
+            AuthFailure failure) throws AuthFailure {
+        if (failure.code() != AuthFailure.REFRESH_REJECTED) {
+            throw failure;
+        }
+        Credentials onDisk = vault.loadFromDisk(login);
+        if (isSuccessor(onDisk, presented) && !Expiry.isExpired(onDisk.expiresAtMillis, host.currentTimeMillis())) {
+            host.logInfo("Another tark session has just refreshed this ChatGPT login; using its tokens.");
+            report(source, onDisk);
+            return onDisk;
+        }
+        refusedRefreshToken = presented.refreshToken;
+        throw failure;
     }
 
-    /** {@code provider_auth_status}: 1 authenticated, 2 not authenticated, 3 expired and cannot refresh. */
+    private static boolean isSuccessor(Credentials candidate, Credentials current) {
+        return candidate != null && candidate.canRefresh() && !candidate.refreshToken.equals(current.refreshToken);
+    }
+
+    private static AuthFailure notRefreshable(CredentialSource source, Credentials credentials, boolean expired) {
+        if (source.kind == CredentialSource.CODEX_CLI) {
+            return new AuthFailure(AuthFailure.EXPIRED, "The Codex CLI's ChatGPT login (" + source.location + ") has "
+                    + (expired ? "expired" : "to be refreshed") + ". This plugin does not refresh it, since that"
+                    + " would log the Codex CLI out: run `codex` once to refresh it, or log in to tark with"
+                    + " `tark auth chatgpt-oauth`.");
+        }
+        if (credentials.canRefresh()) {
+            return new AuthFailure(AuthFailure.REFRESH_REJECTED, "ChatGPT has refused this login's refresh token."
+                    + " Run `tark auth chatgpt-oauth` to log in again.");
+        }
+        return new AuthFailure(AuthFailure.EXPIRED, "The ChatGPT access token in " + source.location
+                + (expired ? " has expired" : " cannot be refreshed") + " and there is no refresh_token"
+                + " beside it. Run `tark auth chatgpt-oauth` to log in again.");
+    }
+
+    /** Refuses a bearer token that cannot go in an HTTP header, naming where it came from. */
+    private static Credentials headerSafe(CredentialSource source, Credentials credentials) throws AuthFailure {
+        if (!HeaderValues.isToken(credentials.accessToken)) {
+            throw new AuthFailure(AuthFailure.INVALID_CREDENTIALS, "The access_token "
+                    + (credentials == source.credentials ? "in " : "refreshed from ") + source.location
+                    + " contains a space or control character, so it cannot be sent as a bearer token. Run"
+                    + " `tark auth chatgpt-oauth` to log in again (or remove the stray characters).");
+        }
+        return credentials;
+    }
+
+    /** The diagnostics line (for tark's debug log and the check command) and any account id warning. */
+    private void report(CredentialSource source, Credentials credentials) {
+        if (credentials == lastSeen) {
+            return;
+        }
+        lastSeen = credentials;
+        AccountId accountId = credentials.accountId();
+        if (accountId.warning != null) {
+            host.logWarn(accountId.warning);
+        }
+        long now = host.currentTimeMillis();
+        host.logDebug(Diagnostics.line(source, credentials, credentials != source.credentials,
+                Expiry.isExpired(credentials.expiresAtMillis, now), Expiry.needsRefresh(credentials.expiresAtMillis, now),
+                mayRefresh(source, credentials)));
+    }
+
+    /** {@code provider_auth_status}: authenticated, not authenticated, or expired and not refreshable. */
     int status() {
         CredentialSource source;
         try {
-            source = sources.find();
+            source = find();
         } catch (AuthFailure noCredentials) {
-            return 2;
+            return STATUS_NOT_AUTHENTICATED;
         }
         Credentials credentials = latest(source);
-        boolean mayRefresh = source.kind != CredentialSource.CODEX_CLI && credentials.canRefresh()
-                && !credentials.refreshToken.equals(refusedRefreshToken);
         boolean expired = Expiry.isExpired(credentials.expiresAtMillis, host.currentTimeMillis());
-        return expired && !mayRefresh ? 3 : 1;
-    }
-
-    /** The source's credentials, or the tokens refreshed from them (the Codex CLI's are never refreshed). */
-    private Credentials latest(CredentialSource source) {
-        Credentials stored = source.kind == CredentialSource.CODEX_CLI ? null : refreshed.load(source.fingerprint);
-        return stored != null ? stored : source.credentials;
+        return expired && !mayRefresh(source, credentials) ? STATUS_EXPIRED : STATUS_AUTHENTICATED;
     }
 
     /** {@code provider_auth_init}: adopt credentials given by the host, in tark's file format. */
@@ -125,40 +229,42 @@ final class ChatGptAuth {
         sources.adopt(json);
     }
 
-    /** {@code provider_auth_logout}: forget everything this plugin kept (files are tark's to delete). */
+    /**
+     * {@code provider_auth_logout}: revokes the refresh token this plugin holds (never the Codex CLI's),
+     * as the Codex CLI does, then forgets everything it kept. The files are tark's to delete.
+     */
     void logout() {
-        refreshed.clear();
+        try {
+            CredentialSource source = sources.find();
+            Credentials credentials = latest(source);
+            if (mayRefresh(source, credentials)) {
+                String failure = refresher.revoke(credentials.refreshToken);
+                if (failure != null) {
+                    host.logWarn("Could not revoke the ChatGPT login at OpenAI (" + failure + "); logged out here"
+                            + " anyway. It ends by itself, or sign out of other sessions in ChatGPT's settings.");
+                } else {
+                    host.logInfo("Revoked the ChatGPT login at OpenAI.");
+                }
+            }
+        } catch (AuthFailure nothingToRevoke) {
+            // No credentials: nothing to revoke, still forget what is stored.
+        }
+        vault.forget(null);
         sources.forgetAdopted();
         lastSeen = null;
     }
 
     /**
-     * {@code auth_process_tokens}: tark's login hook. Returns the token endpoint's fields plus
-     * {@code expires_at} and {@code account_id}; tark writes the result as the credentials file.
+     * {@code auth_process_tokens}: tark's login hook. Turns the token endpoint's reply into the
+     * credentials file tark writes: the tokens, {@code expires_at} and {@code account_id}.
      */
     String processTokens(String tokenReply) throws AuthFailure {
-        JsonObject tokens = JsonInput.parseObject(tokenReply);
-        if (tokens == null || Credentials.string(tokens, "access_token") == null) {
+        Credentials credentials = TokenRefresher.fromReply(tokenReply, null, host.currentTimeMillis());
+        if (credentials == null) {
             throw new AuthFailure(AuthFailure.BAD_INPUT, "The login's token reply has no access_token; run"
                     + " `tark auth chatgpt-oauth` again.");
         }
-        // tark passes absent fields as null; the file keeps only real values.
-        JsonObject file = new JsonObject();
-        for (JsonObject.Member member : tokens) {
-            if (!member.getValue().isNull()) {
-                file.add(member.getName(), member.getValue());
-            }
-        }
-        String accessToken = Credentials.string(tokens, "access_token");
-        long expiresAt = TokenRefresher.expiresAt(tokens, accessToken, host.currentTimeMillis());
-        if (expiresAt != Expiry.UNKNOWN) {
-            file.set("expires_at", Expiry.toSeconds(expiresAt));
-        }
-        String accountId = TokenClaims.accountId(Credentials.string(tokens, "id_token"), accessToken,
-                Credentials.string(tokens, "account_id"));
-        if (accountId != null) {
-            file.set("account_id", accountId);
-        }
-        return file.toString();
+        host.logInfo("Logged in to ChatGPT. " + TERMS_NOTICE);
+        return credentials.toTarkJson();
     }
 }

@@ -2,6 +2,7 @@ package chatgpt.oauth;
 
 /** Where the current credentials came from, and what that allows. */
 final class CredentialSource {
+    // Kinds are ints, not an enum: each enum costs the module a class with its own tables.
     /** tark's own credentials file (written by {@code tark auth chatgpt-oauth} or by hand). */
     static final int TARK_FILE = 1;
     /** Credentials the host handed over with {@code provider_auth_init}. */
@@ -12,24 +13,25 @@ final class CredentialSource {
     final int kind;
     /** A path or description, for logs and the check command. */
     final String location;
-    /** Identifies the exact content the credentials were read from (see {@link RefreshedTokens}). */
-    final String fingerprint;
     final Credentials credentials;
+    /**
+     * Whether this plugin may spend the source's refresh token. Never for the Codex CLI's login: a
+     * refresh would retire the token the Codex CLI holds and log it out.
+     */
+    final boolean refreshable;
+    /** The text the credentials were read from (for recognising storage written by version 0.3). */
+    final String content;
 
-    CredentialSource(int kind, String location, String fingerprint, Credentials credentials) {
+    CredentialSource(int kind, String location, Credentials credentials, String content) {
         this.kind = kind;
         this.location = location;
-        this.fingerprint = fingerprint;
         this.credentials = credentials;
+        this.refreshable = kind != CODEX_CLI;
+        this.content = content;
     }
 
-    /** A short fingerprint of a text: FNV-1a over its characters, plus its length. */
-    static String fingerprintOf(String content) {
-        long hash = 0xcbf29ce484222325L;
-        for (int i = 0; i < content.length(); i++) {
-            hash ^= content.charAt(i);
-            hash *= 0x100000001b3L;
-        }
-        return Long.toHexString(hash) + ":" + content.length();
+    /** The name the check command and the diagnostics line use. */
+    String kindName() {
+        return kind == TARK_FILE ? "tark_file" : kind == HOST_INIT ? "host_init" : "codex_cli";
     }
 }

@@ -1,10 +1,7 @@
 package chatgpt.oauth;
 
-import com.eclipsesource.json.JsonObject;
-import com.eclipsesource.json.JsonValue;
 import tark.host.Host;
 import tark.host.HostValue;
-import tark.host.JsonInput;
 
 /**
  * Finds the credentials to use, in order: tark's credentials file, credentials the host handed this
@@ -24,6 +21,9 @@ final class CredentialSources {
     private CredentialSource adopted;
     private String lastContent;
     private CredentialSource lastSource;
+    /** Whether the last {@link #find} found no tark credentials file (tark's logout deletes it). */
+    private boolean tarkFileAbsent;
+    private boolean fallbackLogged;
 
     CredentialSources(Host host) {
         this.host = host;
@@ -31,11 +31,8 @@ final class CredentialSources {
 
     /** The first source that has credentials; a failure naming the fix when none does. */
     CredentialSource find() throws AuthFailure {
-        if (tarkPath == null) {
-            home = home();
-            tarkPath = tarkFilePath(home);
-        }
-        HostValue tarkFile = host.readFile(tarkPath);
+        HostValue tarkFile = host.readFile(tarkPath());
+        tarkFileAbsent = tarkFile.kind() == HostValue.ABSENT;
         if (tarkFile.isPresent()) {
             return parsed(CredentialSource.TARK_FILE, tarkPath, tarkFile.value());
         }
@@ -44,7 +41,7 @@ final class CredentialSources {
                     + tarkPath + ": add it to fs_read under [capabilities] in the plugin's plugin.toml, "
                     + "or set " + PATH_VARIABLE + " to a path listed there.");
         }
-        if (tarkFile.kind() != HostValue.ABSENT) {
+        if (!tarkFileAbsent) {
             throw unreadable(tarkPath, tarkFile);
         }
         if (adopted != null) {
@@ -53,11 +50,26 @@ final class CredentialSources {
         String codexPath = home + CODEX_FILE;
         HostValue codexFile = host.readFile(codexPath);
         if (codexFile.isPresent()) {
-            return parsed(CredentialSource.CODEX_CLI, codexPath, codexFile.value());
+            CredentialSource codex = parsed(CredentialSource.CODEX_CLI, codexPath, codexFile.value());
+            if (!fallbackLogged) {
+                fallbackLogged = true;
+                host.logInfo("Using the Codex CLI's ChatGPT login (" + codexPath + ", read-only): tark's"
+                        + " credentials file " + tarkPath + " " + CANNOT_READ + ".");
+            }
+            return codex;
         }
-        throw new AuthFailure(AuthFailure.NOT_AUTHENTICATED, "No ChatGPT credentials found at " + tarkPath
-                + ": run `tark auth chatgpt-oauth` to log in with your ChatGPT Plus/Pro account"
-                + " (or log in with the Codex CLI, `codex login`).");
+        throw new AuthFailure(AuthFailure.NOT_AUTHENTICATED, "No ChatGPT credentials: " + tarkPath + " "
+                + CANNOT_READ + ". Run `tark auth chatgpt-oauth` to log in with your ChatGPT Plus/Pro account"
+                + " (or `codex login` for the Codex CLI). If the file is there, make it readable and save it as"
+                + " UTF-8 JSON, or delete it and log in again.");
+    }
+
+    /** tark's fs.read answers alike for a missing file, an unreadable one and one not in UTF-8. */
+    private static final String CANNOT_READ = "is missing, unreadable, or not UTF-8 text (tark does not say which)";
+
+    /** Whether the last {@link #find} saw no tark credentials file: the user is logged out of it. */
+    boolean tarkFileAbsent() {
+        return tarkFileAbsent;
     }
 
     /** {@code provider_auth_init}: credentials for this instance, used when there is no tark file. */
@@ -67,6 +79,22 @@ final class CredentialSources {
 
     void forgetAdopted() {
         adopted = null;
+    }
+
+    /** The path of tark's credentials file: {@code $CHATGPT_OAUTH_CREDENTIALS_PATH}, else the default. */
+    String tarkPath() {
+        if (tarkPath == null) {
+            home = home(host);
+            HostValue configured = host.env(PATH_VARIABLE);
+            tarkPath = configured.isPresent() ? configured.value() : home + TARK_FILE;
+        }
+        return tarkPath;
+    }
+
+    /** {@code $HOME}, or {@code ~} for the host to expand when tark does not pass HOME. */
+    static String home(Host host) {
+        HostValue home = host.env("HOME");
+        return home.isPresent() ? stripTrailingSlash(home.value()) : "~";
     }
 
     /** The source for a file's content, parsed only when the content differs from last time. */
@@ -79,40 +107,24 @@ final class CredentialSources {
         return lastSource;
     }
 
-    /** {@code $HOME}, or {@code ~} for the host to expand when tark does not pass HOME. */
-    String home() {
-        HostValue home = host.env("HOME");
-        return home.isPresent() ? stripTrailingSlash(home.value()) : "~";
-    }
-
-    String tarkFilePath(String home) {
-        HostValue configured = host.env(PATH_VARIABLE);
-        return configured.isPresent() ? configured.value() : home + TARK_FILE;
-    }
-
     static CredentialSource fromTarkJson(int kind, String location, String content) throws AuthFailure {
-        JsonObject json = JsonInput.parseObject(content);
-        Credentials credentials = json == null ? null : Credentials.fromTarkJson(json);
+        Credentials credentials = Credentials.fromTarkJson(content);
         if (credentials == null) {
             throw new AuthFailure(AuthFailure.INVALID_CREDENTIALS, "The ChatGPT credentials in " + location
                     + " are not a JSON object with a string \"access_token\": run `tark auth chatgpt-oauth`"
                     + " to write them again.");
         }
-        return new CredentialSource(kind, location, CredentialSource.fingerprintOf(content), credentials);
+        return new CredentialSource(kind, location, credentials, content);
     }
 
     /** The Codex CLI's {@code auth.json}: {@code {"tokens": {...}, "last_refresh"}}. */
     static CredentialSource fromCodexJson(String location, String content) throws AuthFailure {
-        JsonObject json = JsonInput.parseObject(content);
-        JsonValue tokens = json == null ? null : json.get("tokens");
-        Credentials credentials = tokens != null && tokens.isObject()
-                ? Credentials.fromTarkJson(tokens.asObject()) : null;
+        Credentials credentials = Credentials.read(content, "tokens");
         if (credentials == null) {
             throw new AuthFailure(AuthFailure.NOT_AUTHENTICATED, "The Codex CLI's login at " + location
                     + " holds no ChatGPT tokens: run `tark auth chatgpt-oauth` (or `codex login`).");
         }
-        return new CredentialSource(CredentialSource.CODEX_CLI, location,
-                CredentialSource.fingerprintOf(content), credentials);
+        return new CredentialSource(CredentialSource.CODEX_CLI, location, credentials, content);
     }
 
     private static AuthFailure unreadable(String path, HostValue result) {

@@ -1,10 +1,21 @@
 package chatgpt.oauth;
 
 import com.eclipsesource.json.JsonObject;
-import com.eclipsesource.json.JsonValue;
+import tark.host.JsonInput;
 
-/** One set of ChatGPT OAuth tokens, as read from a file, storage, or the token endpoint. */
+/**
+ * One set of ChatGPT OAuth tokens, as read from a file, storage, or the token endpoint, and tark's
+ * credentials file format: {@code access_token} required; {@code refresh_token}, {@code id_token},
+ * {@code expires_at} and {@code account_id} optional; other fields ignored.
+ */
 final class Credentials {
+    private static final String[] FIELDS = {"access_token", "refresh_token", "id_token", "expires_at", "account_id"};
+    private static final int ACCESS_TOKEN = 0;
+    private static final int REFRESH_TOKEN = 1;
+    private static final int ID_TOKEN = 2;
+    private static final int EXPIRES_AT = 3;
+    private static final int ACCOUNT_ID = 4;
+
     final String accessToken;
     /** Null when there is none: such credentials cannot be refreshed. */
     final String refreshToken;
@@ -14,8 +25,7 @@ final class Credentials {
     /** Milliseconds since the epoch, or {@link Expiry#UNKNOWN}. */
     final long expiresAtMillis;
     /** Decoded from the JWTs on first use: an instance answers many calls with the same tokens. */
-    private String accountId;
-    private boolean accountIdKnown;
+    private AccountId accountId;
 
     Credentials(String accessToken, String refreshToken, String idToken, String storedAccountId,
             long expiresAtMillis) {
@@ -26,26 +36,39 @@ final class Credentials {
         this.expiresAtMillis = expiresAtMillis;
     }
 
+    /** tark's format; null if the text is not a JSON object with a string {@code access_token}. */
+    static Credentials fromTarkJson(String text) {
+        return read(text, null);
+    }
+
     /**
-     * Reads tark's credentials format: {@code access_token} required; {@code refresh_token},
-     * {@code id_token}, {@code expires_at} and {@code account_id} optional; other fields ignored.
-     * Without {@code expires_at}, the access token's own {@code exp} counts.
+     * The same fields inside the object {@code member} of the document (the Codex CLI's
+     * {@code tokens}), or at the top level when {@code member} is null. Without {@code expires_at},
+     * the access token's own {@code exp} counts.
      */
-    static Credentials fromTarkJson(JsonObject json) {
-        String accessToken = string(json, "access_token");
+    static Credentials read(String text, String member) {
+        String[] paths = FIELDS;
+        if (member != null) {
+            paths = new String[FIELDS.length];
+            for (int i = 0; i < paths.length; i++) {
+                paths[i] = JsonInput.path(member, FIELDS[i]);
+            }
+        }
+        JsonInput fields = JsonInput.read(text, paths);
+        String accessToken = fields == null ? null : fields.string(ACCESS_TOKEN);
         if (accessToken == null) {
             return null;
         }
-        long expiresAt = Expiry.fromExpiresAt(json.get("expires_at"));
+        long expiresAt = Expiry.fromExpiresAt(fields.wholeNumber(EXPIRES_AT, -1));
         if (expiresAt == Expiry.UNKNOWN) {
-            expiresAt = TokenClaims.expiryMillis(accessToken);
+            expiresAt = TokenClaims.of(accessToken).expiresAtMillis;
         }
-        return new Credentials(accessToken, string(json, "refresh_token"), string(json, "id_token"),
-                string(json, "account_id"), expiresAt);
+        return new Credentials(accessToken, fields.string(REFRESH_TOKEN), fields.string(ID_TOKEN),
+                fields.string(ACCOUNT_ID), expiresAt);
     }
 
     /** Writes tark's credentials format (what {@link #fromTarkJson} reads back). */
-    JsonObject toTarkJson() {
+    String toTarkJson() {
         JsonObject json = new JsonObject().add("access_token", accessToken);
         if (refreshToken != null) {
             json.add("refresh_token", refreshToken);
@@ -56,29 +79,22 @@ final class Credentials {
         if (expiresAtMillis != Expiry.UNKNOWN) {
             json.add("expires_at", Expiry.toSeconds(expiresAtMillis));
         }
-        String accountId = accountId();
+        String accountId = accountId().value;
         if (accountId != null) {
             json.add("account_id", accountId);
         }
-        return json;
+        return json.toString();
     }
 
-    /** The ChatGPT account id from the tokens' claims, else the stored one; null if none. */
-    String accountId() {
-        if (!accountIdKnown) {
-            accountId = TokenClaims.accountId(idToken, accessToken, storedAccountId);
-            accountIdKnown = true;
+    /** The ChatGPT account id from the tokens' claims, else the stored one. */
+    AccountId accountId() {
+        if (accountId == null) {
+            accountId = AccountId.of(TokenClaims.of(idToken), TokenClaims.of(accessToken), storedAccountId);
         }
         return accountId;
     }
 
     boolean canRefresh() {
         return refreshToken != null;
-    }
-
-    /** A non-empty string field, or null. */
-    static String string(JsonObject json, String name) {
-        JsonValue value = json.get(name);
-        return value != null && value.isString() && !value.asString().isEmpty() ? value.asString() : null;
     }
 }

@@ -1,8 +1,5 @@
 package chatgpt.oauth;
 
-import com.eclipsesource.json.JsonValue;
-import tark.host.JsonInput;
-
 /** When an access token expires, and whether it is time to refresh it. */
 final class Expiry {
     /** The expiry is not known (an opaque token without {@code expires_at}): taken as valid. */
@@ -19,19 +16,22 @@ final class Expiry {
     }
 
     /**
-     * Reads {@code expires_at}: Unix seconds, or milliseconds when clearly so; integer or float, or
-     * a string holding one. Returns {@link #UNKNOWN} for anything else.
+     * The credentials file's {@code expires_at}: Unix seconds, or milliseconds when clearly so (some
+     * tools write those). Returns {@link #UNKNOWN} for anything implausible.
      */
-    static long fromExpiresAt(JsonValue value) {
-        return fromUnixTime(JsonInput.wholeNumber(value, -1));
-    }
-
-    /** Seconds or milliseconds since the epoch, as milliseconds; {@link #UNKNOWN} if implausible. */
-    static long fromUnixTime(long number) {
+    static long fromExpiresAt(long number) {
         if (number <= 0) {
             return UNKNOWN;
         }
-        long millis = number > MILLIS_THRESHOLD ? number : number * 1000;
+        return plausible(number > MILLIS_THRESHOLD ? number : number * 1000);
+    }
+
+    /** A JWT's {@code exp}: a NumericDate, always seconds (RFC 7519), whatever its size. */
+    static long fromJwtExp(long seconds) {
+        return seconds <= 0 || seconds > LATEST_MILLIS / 1000 ? UNKNOWN : seconds * 1000;
+    }
+
+    private static long plausible(long millis) {
         return millis < LATEST_MILLIS ? millis : UNKNOWN;
     }
 

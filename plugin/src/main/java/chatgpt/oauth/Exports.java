@@ -1,8 +1,8 @@
 package chatgpt.oauth;
 
 import org.teavm.interop.Export;
+import tark.host.ExportBuffers;
 import tark.host.ExportGuard;
-import tark.host.Utf8;
 import tark.host.WasmHost;
 import tark.host.WasmMemory;
 
@@ -10,32 +10,43 @@ import tark.host.WasmMemory;
  * The functions tark calls. Each one moves bytes between the host's buffers and {@link Provider},
  * through {@link ExportGuard}, so that no exception becomes a trap.
  */
-public final class Exports implements ExportGuard.Exports {
-    private static final int CREDENTIALS = 0;
-    private static final int REFRESH = 1;
-    private static final int STATUS = 2;
-    private static final int INIT = 3;
-    private static final int LOGOUT = 4;
-    private static final int PROCESS_TOKENS = 5;
-    private static final int INFO = 6;
-    private static final int MODELS = 7;
-    private static final int LEGACY_DISPLAY_NAME = 8;
-    private static final int LEGACY_STATUS = 9;
-    private static final int LEGACY_TOKEN = 10;
-    private static final int LEGACY_ENDPOINT = 11;
-    private static final int LEGACY_LOGOUT = 12;
-    private static final int LEGACY_INIT = 13;
+public final class Exports implements ExportGuard.Dispatcher {
+    // Each export's wasm name, used by its @Export and by the log; its number indexes NAMES.
+    static final String CREDENTIALS = "provider_auth_credentials";
+    static final String REFRESH = "provider_auth_refresh";
+    static final String STATUS = "provider_auth_status";
+    static final String INIT = "provider_auth_init";
+    static final String LOGOUT = "provider_auth_logout";
+    static final String PROCESS_TOKENS = "auth_process_tokens";
+    static final String INFO = "provider_info";
+    static final String MODELS = "provider_models";
+    static final String LEGACY_DISPLAY_NAME = "display_name";
+    static final String LEGACY_STATUS = "status";
+    static final String LEGACY_TOKEN = "get_token";
+    static final String LEGACY_ENDPOINT = "get_endpoint";
+    static final String LEGACY_LOGOUT = "logout";
+    static final String LEGACY_INIT = "init_with_credentials";
     private static final String[] NAMES = {
-        "provider_auth_credentials", "provider_auth_refresh", "provider_auth_status", "provider_auth_init",
-        "provider_auth_logout", "auth_process_tokens", "provider_info", "provider_models",
-        "display_name", "status", "get_token", "get_endpoint", "logout", "init_with_credentials",
+        CREDENTIALS, REFRESH, STATUS, INIT, LOGOUT, PROCESS_TOKENS, INFO, MODELS,
+        LEGACY_DISPLAY_NAME, LEGACY_STATUS, LEGACY_TOKEN, LEGACY_ENDPOINT, LEGACY_LOGOUT, LEGACY_INIT,
     };
+    private static final int N_CREDENTIALS = 0;
+    private static final int N_REFRESH = 1;
+    private static final int N_STATUS = 2;
+    private static final int N_INIT = 3;
+    private static final int N_LOGOUT = 4;
+    private static final int N_PROCESS_TOKENS = 5;
+    private static final int N_INFO = 6;
+    private static final int N_MODELS = 7;
+    private static final int N_LEGACY_DISPLAY_NAME = 8;
+    private static final int N_LEGACY_STATUS = 9;
+    private static final int N_LEGACY_TOKEN = 10;
+    private static final int N_LEGACY_ENDPOINT = 11;
+    private static final int N_LEGACY_LOGOUT = 12;
+    private static final int N_LEGACY_INIT = 13;
 
     private static final Exports EXPORTS = new Exports();
     private Provider provider;
-    /** The last answer and its UTF-8: an unchanged answer (the usual repeated call) is not encoded again. */
-    private String lastText;
-    private byte[] lastBytes;
 
     private Exports() {
     }
@@ -44,78 +55,78 @@ public final class Exports implements ExportGuard.Exports {
     public static void main(String[] args) {
     }
 
-    @Export(name = "provider_auth_credentials")
+    @Export(name = CREDENTIALS)
     public static int providerAuthCredentials(int ret) {
-        return run(CREDENTIALS, ret, 0, 0);
+        return run(N_CREDENTIALS, ret, 0, 0);
     }
 
     /** The refresh hook: a host whose request was refused (401) asks for fresh credentials. */
-    @Export(name = "provider_auth_refresh")
+    @Export(name = REFRESH)
     public static int providerAuthRefresh(int ret) {
-        return run(REFRESH, ret, 0, 0);
+        return run(N_REFRESH, ret, 0, 0);
     }
 
-    @Export(name = "provider_auth_status")
+    @Export(name = STATUS)
     public static int providerAuthStatus() {
-        return run(STATUS, 0, 0, 0);
+        return run(N_STATUS, 0, 0, 0);
     }
 
-    @Export(name = "provider_auth_init")
+    @Export(name = INIT)
     public static int providerAuthInit(int ptr, int len) {
-        return run(INIT, ptr, len, 0);
+        return run(N_INIT, ptr, len, 0);
     }
 
-    @Export(name = "provider_auth_logout")
+    @Export(name = LOGOUT)
     public static int providerAuthLogout() {
-        return run(LOGOUT, 0, 0, 0);
+        return run(N_LOGOUT, 0, 0, 0);
     }
 
     /** tark's login hook: turns the token endpoint's reply into the credentials file. */
-    @Export(name = "auth_process_tokens")
+    @Export(name = PROCESS_TOKENS)
     public static int authProcessTokens(int tokensPtr, int tokensLen, int out) {
-        return run(PROCESS_TOKENS, tokensPtr, tokensLen, out);
+        return run(N_PROCESS_TOKENS, tokensPtr, tokensLen, out);
     }
 
-    @Export(name = "provider_info")
+    @Export(name = INFO)
     public static int providerInfo(int ret) {
-        return run(INFO, ret, 0, 0);
+        return run(N_INFO, ret, 0, 0);
     }
 
-    @Export(name = "provider_models")
+    @Export(name = MODELS)
     public static int providerModels(int ret) {
-        return run(MODELS, ret, 0, 0);
+        return run(N_MODELS, ret, 0, 0);
     }
 
     // The auth-plugin interface of older tark hosts.
 
-    @Export(name = "display_name")
+    @Export(name = LEGACY_DISPLAY_NAME)
     public static int displayName(int ret) {
-        return run(LEGACY_DISPLAY_NAME, ret, 0, 0);
+        return run(N_LEGACY_DISPLAY_NAME, ret, 0, 0);
     }
 
-    @Export(name = "status")
+    @Export(name = LEGACY_STATUS)
     public static int status() {
-        return run(LEGACY_STATUS, 0, 0, 0);
+        return run(N_LEGACY_STATUS, 0, 0, 0);
     }
 
-    @Export(name = "get_token")
+    @Export(name = LEGACY_TOKEN)
     public static int getToken(int ret) {
-        return run(LEGACY_TOKEN, ret, 0, 0);
+        return run(N_LEGACY_TOKEN, ret, 0, 0);
     }
 
-    @Export(name = "get_endpoint")
+    @Export(name = LEGACY_ENDPOINT)
     public static int getEndpoint(int ret) {
-        return run(LEGACY_ENDPOINT, ret, 0, 0);
+        return run(N_LEGACY_ENDPOINT, ret, 0, 0);
     }
 
-    @Export(name = "logout")
+    @Export(name = LEGACY_LOGOUT)
     public static int logout() {
-        return run(LEGACY_LOGOUT, 0, 0, 0);
+        return run(N_LEGACY_LOGOUT, 0, 0, 0);
     }
 
-    @Export(name = "init_with_credentials")
+    @Export(name = LEGACY_INIT)
     public static int initWithCredentials(int ptr, int len) {
-        return run(LEGACY_INIT, ptr, len, 0);
+        return run(N_LEGACY_INIT, ptr, len, 0);
     }
 
     private static int run(int export, int a, int b, int c) {
@@ -128,34 +139,34 @@ public final class Exports implements ExportGuard.Exports {
             provider = new Provider(WasmHost.INSTANCE);
         }
         switch (export) {
-            case CREDENTIALS:
-                return write(a, provider.credentials());
-            case LEGACY_TOKEN:
-                return write(a, provider.token());
-            case REFRESH:
-                return write(a, provider.refresh());
-            case STATUS:
+            case N_CREDENTIALS:
+                return write(export, a, provider.credentials());
+            case N_LEGACY_TOKEN:
+                return write(export, a, provider.token());
+            case N_REFRESH:
+                return write(export, a, provider.refresh());
+            case N_STATUS:
                 return provider.status();
-            case LEGACY_STATUS:
+            case N_LEGACY_STATUS:
                 return provider.legacyStatus();
-            case INIT:
-            case LEGACY_INIT:
+            case N_INIT:
+            case N_LEGACY_INIT:
                 String json = input(export, a, b);
                 return json == null ? AuthFailure.BAD_INPUT : provider.init(json);
-            case LOGOUT:
-            case LEGACY_LOGOUT:
+            case N_LOGOUT:
+            case N_LEGACY_LOGOUT:
                 return provider.logout();
-            case PROCESS_TOKENS:
+            case N_PROCESS_TOKENS:
                 String tokens = input(export, a, b);
-                return tokens == null ? AuthFailure.BAD_INPUT : write(c, provider.processTokens(tokens));
-            case INFO:
-                return write(a, Reply.text(Provider.INFO));
-            case MODELS:
-                return write(a, Reply.text(Provider.MODELS));
-            case LEGACY_DISPLAY_NAME:
-                return write(a, Reply.text(Provider.DISPLAY_NAME));
-            case LEGACY_ENDPOINT:
-                return write(a, Reply.text(Provider.ENDPOINT));
+                return tokens == null ? AuthFailure.BAD_INPUT : write(export, c, provider.processTokens(tokens));
+            case N_INFO:
+                return write(export, a, Reply.text(Provider.INFO));
+            case N_MODELS:
+                return write(export, a, Reply.text(Provider.MODELS));
+            case N_LEGACY_DISPLAY_NAME:
+                return write(export, a, Reply.text(Provider.DISPLAY_NAME));
+            case N_LEGACY_ENDPOINT:
+                return write(export, a, Reply.text(Provider.ENDPOINT));
             default:
                 throw new IllegalArgumentException();
         }
@@ -168,30 +179,29 @@ public final class Exports implements ExportGuard.Exports {
 
     /** The host's input buffer as text; null (logged) when it lies outside memory or is too large. */
     private String input(int export, int ptr, int len) {
-        byte[] bytes = WasmMemory.read(ptr, len);
-        if (bytes == null) {
+        String text = ExportBuffers.input(ptr, len);
+        if (text == null) {
             provider.failed(new AuthFailure(AuthFailure.BAD_INPUT, NAMES[export] + " was given a buffer outside"
                     + " memory or over " + WasmMemory.MAX_HOST_VALUE + " bytes; this is a host bug."));
-            return null;
         }
-        return Utf8.decode(bytes);
+        return text;
     }
 
-    /** Writes a reply into the host's buffer, refusing (and logging) one that would not fit. */
-    private int write(int ret, Reply reply) {
+    /** Writes a reply into the host's buffer, refusing (and logging) a buffer not lent or too small. */
+    private int write(int export, int ret, Reply reply) {
         if (reply.isFailure()) {
             return reply.code;
         }
-        if (!reply.text.equals(lastText)) {
-            lastBytes = Utf8.encode(reply.text);
-            lastText = reply.text;
+        int written = ExportBuffers.output(ret, reply.text);
+        if (written == WasmMemory.NOT_LENT) {
+            return provider.failed(new AuthFailure(AuthFailure.BAD_INPUT, NAMES[export] + " was given an output"
+                    + " buffer that alloc did not lend for this call; nothing was written. This is a host bug:"
+                    + " call alloc right before the export and pass its pointer.")).code;
         }
-        byte[] bytes = lastBytes;
-        int written = WasmMemory.write(ret, bytes);
         if (written < 0) {
-            return provider.failed(new AuthFailure(AuthFailure.ANSWER_TOO_LARGE, "The answer (" + bytes.length
-                    + " bytes) does not fit tark's buffer; the tokens are unusually large. Log in again with"
-                    + " `tark auth chatgpt-oauth`; if it persists, report it.")).code;
+            return provider.failed(new AuthFailure(AuthFailure.ANSWER_TOO_LARGE, "The answer ("
+                    + ExportBuffers.length(reply.text) + " bytes) does not fit tark's buffer; the tokens are"
+                    + " unusually large. Log in again with `tark auth chatgpt-oauth`; if it persists, report it.")).code;
         }
         return written;
     }

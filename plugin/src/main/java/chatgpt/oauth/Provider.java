@@ -73,7 +73,7 @@ final class Provider {
     /** Legacy {@code status}: 0 no credentials, 1 usable, 2 expired. */
     int legacyStatus() {
         int status = auth.status();
-        return status == 1 ? 1 : status == 3 ? 2 : 0;
+        return status == ChatGptAuth.STATUS_AUTHENTICATED ? 1 : status == ChatGptAuth.STATUS_EXPIRED ? 2 : 0;
     }
 
     Reply processTokens(String tokenReply) {
@@ -95,7 +95,7 @@ final class Provider {
 
     int logout() {
         auth.logout();
-        host.logInfo("Dropped the ChatGPT tokens kept by the plugin.");
+        host.logInfo("Logged out: dropped the ChatGPT tokens kept by the plugin.");
         return 0;
     }
 
@@ -107,7 +107,7 @@ final class Provider {
 
     static String credentialsDocument(Credentials credentials) {
         JsonObject headers = new JsonObject().add("originator", ORIGINATOR);
-        String accountId = credentials.accountId();
+        String accountId = credentials.accountId().value;
         if (accountId != null) {
             headers.add("ChatGPT-Account-Id", accountId);
         }

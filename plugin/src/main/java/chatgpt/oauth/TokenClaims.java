@@ -1,76 +1,55 @@
 package chatgpt.oauth;
 
-import com.eclipsesource.json.JsonObject;
-import com.eclipsesource.json.JsonValue;
 import tark.host.JsonInput;
 import tark.host.Utf8;
 
-/** What this plugin reads from ChatGPT's JWTs: the account id and the access token's expiry. */
+/**
+ * What this plugin reads from one of ChatGPT's JWTs, in one pass over its payload: the account id
+ * and the expiry.
+ */
 final class TokenClaims {
+    static final TokenClaims NONE = new TokenClaims(null, Expiry.UNKNOWN);
+
     private static final String AUTH_CLAIM = "https://api.openai.com/auth";
     private static final String ACCOUNT_ID = "chatgpt_account_id";
+    /** The account id as ChatGPT has issued it over time, in order of preference; then the expiry. */
+    private static final String[] FIELDS = {
+        JsonInput.path(AUTH_CLAIM, ACCOUNT_ID), ACCOUNT_ID, JsonInput.path("organizations", "0", "id"), "exp",
+    };
+    private static final int EXP = 3;
 
-    private TokenClaims() {
+    /** The first account id the token carries, as it is (not yet checked); null if none. */
+    final String accountId;
+    /** The {@code exp} claim in milliseconds, or {@link Expiry#UNKNOWN}. */
+    final long expiresAtMillis;
+
+    private TokenClaims(String accountId, long expiresAtMillis) {
+        this.accountId = accountId;
+        this.expiresAtMillis = expiresAtMillis;
     }
 
-    /** The JWT's payload (base64url, padding optional, any UTF-8); null if the token is not a JWT. */
-    static JsonObject payload(String token) {
-        if (token == null) {
-            return null;
+    /** The claims of a JWT (payload in either base64 alphabet, any UTF-8); {@link #NONE} if not a JWT. */
+    static TokenClaims of(String token) {
+        JsonInput claims = token == null ? null : JsonInput.read(payload(token), FIELDS);
+        if (claims == null) {
+            return NONE;
         }
+        String accountId = null;
+        for (int field = 0; field < EXP && accountId == null; field++) {
+            accountId = claims.string(field);
+        }
+        long exp = claims.isNumber(EXP) ? Expiry.fromJwtExp(claims.wholeNumber(EXP, -1)) : Expiry.UNKNOWN;
+        return new TokenClaims(accountId, exp);
+    }
+
+    /** The JWT's payload as text; null if the token is not a JWT. */
+    private static String payload(String token) {
         int firstDot = token.indexOf('.');
         int secondDot = firstDot < 0 ? -1 : token.indexOf('.', firstDot + 1);
         if (secondDot < 0) {
             return null;
         }
         byte[] json = Base64Url.decode(token.substring(firstDot + 1, secondDot));
-        return json == null ? null : JsonInput.parseObject(Utf8.decode(json));
-    }
-
-    /**
-     * The ChatGPT account id of the first token that carries one, looked up as ChatGPT has issued it
-     * over time: the auth claim object, a top-level claim, then the first organization; else
-     * {@code fallback}. Empty ids count as absent.
-     */
-    static String accountId(String idToken, String accessToken, String fallback) {
-        String found = accountId(payload(idToken));
-        if (found == null) {
-            found = accountId(payload(accessToken));
-        }
-        return found != null ? found : nonEmpty(fallback);
-    }
-
-    private static String accountId(JsonObject claims) {
-        if (claims == null) {
-            return null;
-        }
-        JsonValue auth = claims.get(AUTH_CLAIM);
-        String id = auth != null && auth.isObject() ? string(auth.asObject().get(ACCOUNT_ID)) : null;
-        if (id == null) {
-            id = string(claims.get(ACCOUNT_ID));
-        }
-        if (id == null) {
-            JsonValue organizations = claims.get("organizations");
-            if (organizations != null && organizations.isArray() && !organizations.asArray().isEmpty()) {
-                JsonValue first = organizations.asArray().get(0);
-                id = first.isObject() ? string(first.asObject().get("id")) : null;
-            }
-        }
-        return id;
-    }
-
-    /** The access token's {@code exp} in milliseconds, or {@link Expiry#UNKNOWN}. */
-    static long expiryMillis(String accessToken) {
-        JsonObject claims = payload(accessToken);
-        JsonValue exp = claims == null ? null : claims.get("exp");
-        return exp != null && exp.isNumber() ? Expiry.fromUnixTime(JsonInput.wholeNumber(exp, -1)) : Expiry.UNKNOWN;
-    }
-
-    private static String string(JsonValue value) {
-        return value != null && value.isString() ? nonEmpty(value.asString()) : null;
-    }
-
-    private static String nonEmpty(String text) {
-        return text == null || text.isEmpty() ? null : text;
+        return json == null ? null : Utf8.decode(json);
     }
 }

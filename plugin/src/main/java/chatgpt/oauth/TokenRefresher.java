@@ -1,17 +1,21 @@
 package chatgpt.oauth;
 
 import com.eclipsesource.json.JsonObject;
-import com.eclipsesource.json.JsonValue;
 import tark.host.Host;
 import tark.host.HttpReply;
 import tark.host.JsonInput;
 
-/** Trades a refresh token for new tokens at ChatGPT's OAuth token endpoint. */
+/** Talks to ChatGPT's OAuth endpoints: trades a refresh token for new tokens, and revokes one. */
 final class TokenRefresher {
     static final String TOKEN_URL = "https://auth.openai.com/oauth/token";
+    static final String REVOKE_URL = "https://auth.openai.com/oauth/revoke";
     static final String CLIENT_ID = "app_EMoamEEZ73f0CkXaXp7hrann";
     private static final String SCOPE = "openid profile email";
     private static final String[] HEADERS = {"Content-Type", "application/json", "Accept", "application/json"};
+
+    /** The token reply's fields: what {@link Credentials} needs, with {@code expires_in} for its expiry. */
+    private static final String[] REPLY_FIELDS = {"access_token", "refresh_token", "id_token", "expires_in"};
+    private static final String[] ERROR_FIELDS = {"error", JsonInput.path("error", "code")};
 
     private final Host host;
 
@@ -21,7 +25,7 @@ final class TokenRefresher {
 
     /**
      * The successor of {@code current}. The endpoint may omit a new refresh token or id token: the old
-     * ones stay then. The caller must persist the result before using it, because a successful
+     * ones stay then. The caller must persist the result before anything else, because a successful
      * refresh has retired the old refresh token.
      */
     Credentials refresh(Credentials current) throws AuthFailure {
@@ -37,34 +41,68 @@ final class TokenRefresher {
                     + reply.error() + ". Check the network connection and that plugin.toml allows http to "
                     + "auth.openai.com, then try again.");
         }
+        if (isRetryable(reply.status())) {
+            throw new AuthFailure(AuthFailure.REFRESH_FAILED, "ChatGPT's token endpoint is unavailable for now"
+                    + " (HTTP " + reply.status() + errorCode(reply.body()) + "); the login is kept. Try again in a"
+                    + " moment.");
+        }
         if (reply.status() >= 400 && reply.status() < 500) {
             throw new AuthFailure(AuthFailure.REFRESH_REJECTED, "ChatGPT refused to refresh the login (HTTP "
-                    + reply.status() + errorCode(reply.body()) + "). Run `tark auth chatgpt-oauth` to log in again"
-                    + " (if another tark session has just refreshed the same login, simply retry).");
+                    + reply.status() + errorCode(reply.body()) + "). If another tark session has just refreshed the"
+                    + " same login, simply retry; otherwise run `tark auth chatgpt-oauth` to log in again.");
         }
-        JsonObject json = reply.isSuccess() ? JsonInput.parseObject(reply.body()) : null;
-        String accessToken = json == null ? null : Credentials.string(json, "access_token");
-        if (accessToken == null) {
+        Credentials fresh = reply.isSuccess() ? fromReply(reply.body(), current, host.currentTimeMillis()) : null;
+        if (fresh == null) {
             throw new AuthFailure(AuthFailure.REFRESH_FAILED, "ChatGPT's token endpoint answered HTTP "
                     + reply.status() + " without a usable access token. Try again later; if it persists, run "
                     + "`tark auth chatgpt-oauth`.");
         }
-        String refreshToken = Credentials.string(json, "refresh_token");
-        String idToken = Credentials.string(json, "id_token");
-        return new Credentials(accessToken,
-                refreshToken != null ? refreshToken : current.refreshToken,
-                idToken != null ? idToken : current.idToken,
-                current.storedAccountId,
-                expiresAt(json, accessToken, host.currentTimeMillis()));
+        return fresh;
     }
 
-    /** From {@code expires_in} (seconds from now) if given, else the access token's {@code exp}. */
-    static long expiresAt(JsonObject reply, String accessToken, long nowMillis) {
-        long expiresIn = JsonInput.wholeNumber(reply.get("expires_in"), -1);
-        if (expiresIn > 0 && expiresIn < 1_000_000_000L) {
-            return nowMillis + expiresIn * 1000;
+    /**
+     * Revokes a refresh token, as the Codex CLI does on logout (RFC 7009). Best effort: returns a reason
+     * when it failed, null when the endpoint confirmed it.
+     */
+    String revoke(String refreshToken) {
+        String body = new JsonObject()
+                .add("token", refreshToken)
+                .add("token_type_hint", "refresh_token")
+                .add("client_id", CLIENT_ID)
+                .toString();
+        HttpReply reply = host.httpPost(REVOKE_URL, HEADERS, body);
+        if (reply.isTransportError()) {
+            return reply.error();
         }
-        return TokenClaims.expiryMillis(accessToken);
+        return reply.isSuccess() ? null : "HTTP " + reply.status() + errorCode(reply.body());
+    }
+
+    /** Timeouts, rate limits and server errors pass; the refresh token stays good for a later try. */
+    static boolean isRetryable(int status) {
+        return status == 408 || status == 429 || status >= 500;
+    }
+
+    /**
+     * A token reply (the refresh's, or the login's that tark hands {@code auth_process_tokens}) as
+     * credentials descending from {@code previous} (whose refresh and id tokens stay when the reply
+     * omits new ones; null for a login); null without a usable access token.
+     */
+    static Credentials fromReply(String replyBody, Credentials previous, long nowMillis) {
+        JsonInput reply = JsonInput.read(replyBody, REPLY_FIELDS);
+        String accessToken = reply == null ? null : reply.string(0);
+        if (accessToken == null) {
+            return null;
+        }
+        String refreshToken = reply.string(1);
+        String idToken = reply.string(2);
+        long expiresIn = reply.wholeNumber(3, -1);
+        long expiresAt = expiresIn > 0 && expiresIn < 1_000_000_000L ? nowMillis + expiresIn * 1000
+                : TokenClaims.of(accessToken).expiresAtMillis;
+        return new Credentials(accessToken,
+                refreshToken != null || previous == null ? refreshToken : previous.refreshToken,
+                idToken != null || previous == null ? idToken : previous.idToken,
+                previous == null ? null : previous.storedAccountId,
+                expiresAt);
     }
 
     /**
@@ -72,16 +110,9 @@ final class TokenRefresher {
      * the body carries a plain one; other body text is never repeated, it could echo a token.
      */
     static String errorCode(String body) {
-        JsonObject json = JsonInput.parseObject(body);
-        JsonValue error = json == null ? null : json.get("error");
-        if (error != null && error.isObject()) {
-            error = error.asObject().get("code");
-        }
-        if (error == null || !error.isString()) {
-            return "";
-        }
-        String code = error.asString();
-        if (code.isEmpty() || code.length() > 64) {
+        JsonInput json = JsonInput.read(body, ERROR_FIELDS);
+        String code = json == null ? null : json.string(0) != null ? json.string(0) : json.string(1);
+        if (code == null || code.length() > 64) {
             return "";
         }
         for (int i = 0; i < code.length(); i++) {

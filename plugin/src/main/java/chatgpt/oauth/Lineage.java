@@ -1,0 +1,73 @@
+package chatgpt.oauth;
+
+import tark.host.Utf8;
+
+/**
+ * A login's lineage: the refresh tokens this plugin obtains descend from the one in the credentials
+ * file, which the plugin never writes anywhere. Everything it stores about them is tied to that root
+ * token by keys derived from it (HKDF-SHA256): a one-way {@link #id} to recognise the login, and an
+ * AEAD key (ChaCha20-Poly1305) to seal the tokens. So whoever can read tark's storage (0644) but not
+ * the credentials file (0600) learns nothing, and once the file is gone nobody can open them.
+ */
+final class Lineage {
+    private static final byte[] SALT = Utf8.encode("chatgpt-oauth stored tokens v1");
+    private static final int ID_BYTES = 16;
+
+    /** A one-way fingerprint of the root refresh token, in hex. */
+    final String id;
+    private final byte[] sealKey;
+    /** Keys the synthetic nonce, so a nonce never repeats under {@link #sealKey} for different tokens. */
+    private final byte[] nonceKey;
+    private final byte[] associatedData;
+
+    private Lineage(byte[] rootRefreshToken) {
+        id = hex(Hkdf.sha256(rootRefreshToken, SALT, Utf8.encode("lineage id"), ID_BYTES));
+        sealKey = Hkdf.sha256(rootRefreshToken, SALT, Utf8.encode("seal key"), ChaCha20Poly1305.KEY_BYTES);
+        nonceKey = Hkdf.sha256(rootRefreshToken, SALT, Utf8.encode("nonce key"), 32);
+        associatedData = Utf8.encode(id);
+    }
+
+    /** The lineage rooted at this refresh token (the one in the credentials file). */
+    static Lineage of(String rootRefreshToken) {
+        return new Lineage(Utf8.encode(rootRefreshToken));
+    }
+
+    /**
+     * Encrypts and authenticates {@code plaintext}: base64url of nonce, ciphertext and tag. The nonce is
+     * an HMAC of the plaintext (as in SIV): no random source is needed, and equal nonces under one key
+     * only ever come with equal plaintexts.
+     */
+    String seal(String plaintext) {
+        byte[] message = Utf8.encode(plaintext);
+        byte[] nonce = new byte[ChaCha20Poly1305.NONCE_BYTES];
+        System.arraycopy(Sha256.hmac(nonceKey, message), 0, nonce, 0, nonce.length);
+        byte[] sealed = ChaCha20Poly1305.seal(sealKey, nonce, message, associatedData);
+        byte[] out = new byte[nonce.length + sealed.length];
+        System.arraycopy(nonce, 0, out, 0, nonce.length);
+        System.arraycopy(sealed, 0, out, nonce.length, sealed.length);
+        return Base64Url.encode(out);
+    }
+
+    /** The plaintext {@link #seal} sealed under this lineage; null if it was not, or was altered. */
+    String open(String sealedText) {
+        byte[] sealed = sealedText == null ? null : Base64Url.decode(sealedText);
+        int nonceBytes = ChaCha20Poly1305.NONCE_BYTES;
+        if (sealed == null || sealed.length < nonceBytes + ChaCha20Poly1305.TAG_BYTES) {
+            return null;
+        }
+        byte[] nonce = new byte[nonceBytes];
+        byte[] body = new byte[sealed.length - nonceBytes];
+        System.arraycopy(sealed, 0, nonce, 0, nonceBytes);
+        System.arraycopy(sealed, nonceBytes, body, 0, body.length);
+        byte[] message = ChaCha20Poly1305.open(sealKey, nonce, body, associatedData);
+        return message == null ? null : Utf8.decode(message);
+    }
+
+    private static String hex(byte[] bytes) {
+        StringBuilder out = new StringBuilder(bytes.length * 2);
+        for (byte b : bytes) {
+            out.append(Character.forDigit(b >> 4 & 15, 16)).append(Character.forDigit(b & 15, 16));
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,47 @@
+package chatgpt.oauth;
+
+import tark.host.Host;
+import tark.host.HostValue;
+import tark.host.JsonInput;
+
+/**
+ * The plugin's {@code storage.json} as it is on disk now, read through {@code tark:fs}. tark gives each
+ * instance the copy it loaded at start, and other tark sessions (other terminals) rewrite the file
+ * since: before spending a refresh token, the plugin looks here for tokens one of them saved.
+ */
+final class StorageFile {
+    static final String XDG_VARIABLE = "XDG_DATA_HOME";
+    /** Below the data directory, as tark places it: {@code <data dir>/tark/plugins/<name>/data}. */
+    static final String PLUGIN_STORAGE = "/tark/plugins/chatgpt-oauth/data/storage.json";
+    /** The data directories tark uses: Linux's default below HOME, then macOS's. */
+    private static final String[] HOME_DATA_DIRS = {"/.local/share", "/Library/Application Support"};
+
+    private final Host host;
+    private String[] paths;
+
+    StorageFile(Host host) {
+        this.host = host;
+    }
+
+    /** The value of {@code key} in the first storage file found; null if none holds one. */
+    String read(String key) {
+        for (String path : paths()) {
+            HostValue file = host.readFile(path);
+            if (file.isPresent()) {
+                JsonInput storage = JsonInput.read(file.value(), key);
+                return storage == null ? null : storage.string(0);
+            }
+        }
+        return null;
+    }
+
+    private String[] paths() {
+        if (paths == null) {
+            String home = CredentialSources.home(host);
+            HostValue xdg = host.env(XDG_VARIABLE);
+            String first = xdg.isPresent() ? xdg.value() : home + HOME_DATA_DIRS[0];
+            paths = new String[] {first + PLUGIN_STORAGE, home + HOME_DATA_DIRS[1] + PLUGIN_STORAGE};
+        }
+        return paths;
+    }
+}

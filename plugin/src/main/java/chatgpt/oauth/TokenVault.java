@@ -1,0 +1,188 @@
+package chatgpt.oauth;
+
+import com.eclipsesource.json.JsonObject;
+import tark.host.Host;
+import tark.host.HostValue;
+import tark.host.JsonInput;
+
+/**
+ * Tokens this plugin obtained by refreshing, kept sealed in {@code tark:storage} under their
+ * {@link Lineage}. Refresh tokens are single-use: once the file's is spent, its stored descendant is
+ * the login, so it wins while the file keeps that refresh token (whatever else is edited in it).
+ *
+ * <p>tark loads {@code storage.json} once per instance and rewrites the whole file from that copy on
+ * every set or delete, so a write from a stale copy erases what other tark sessions saved since. This
+ * class therefore writes only to save tokens just obtained, or to forget on logout; an entry of
+ * another lineage is ignored, never deleted; and {@link #loadFromDisk} sees other sessions' saves.
+ */
+final class TokenVault {
+    static final String KEY = "tokens";
+    /** Version 0.3 kept refreshed tokens in clear under this key; they are moved under a seal. */
+    static final String LEGACY_KEY = "refreshed_tokens";
+    private static final String[] ENTRY_FIELDS = {"lineage", "sealed"};
+
+    private final Host host;
+    private final StorageFile disk;
+    private boolean viewLoaded;
+    /** This instance's copy of the entry, as tark holds it (what it loaded, then our own writes). */
+    private String viewEntry;
+    private boolean legacyInView;
+    /** Tokens another session saved since this instance loaded storage (see {@link #loadFromDisk}). */
+    private Credentials newerOnDisk;
+    private String newerOnDiskLineage;
+    /** The last entry opened, and what it held: warm calls do not decrypt again. */
+    private String openedEntry;
+    private String openedLineage;
+    private Credentials opened;
+
+    TokenVault(Host host) {
+        this.host = host;
+        this.disk = new StorageFile(host);
+    }
+
+    /** Whether this instance's copy of storage holds no tokens at all (nothing to open). */
+    boolean isEmpty() {
+        loadView();
+        return viewEntry == null && !legacyInView;
+    }
+
+    /**
+     * The stored descendant of this lineage: from this instance's copy of storage, or what an earlier
+     * {@link #loadFromDisk} found newer; null if none.
+     */
+    Credentials load(Lineage lineage, CredentialSource source) {
+        loadView();
+        if (newerOnDisk != null && lineage.id.equals(newerOnDiskLineage)) {
+            return newerOnDisk;
+        }
+        Credentials stored = open(viewEntry, lineage);
+        return stored != null ? stored : migrateLegacy(lineage, source);
+    }
+
+    /** The descendant another tark session may have saved since this instance started; null if none. */
+    Credentials loadFromDisk(Lineage lineage) {
+        Credentials onDisk = open(disk.read(KEY), lineage);
+        if (onDisk != null) {
+            newerOnDisk = onDisk;
+            newerOnDiskLineage = lineage.id;
+        }
+        return onDisk;
+    }
+
+    /** Seals and persists tokens just obtained; false if the host could not store them. */
+    boolean save(Lineage lineage, Credentials credentials) {
+        loadView();
+        String entry = new JsonObject()
+                .add("lineage", lineage.id)
+                .add("sealed", lineage.seal(credentials.toTarkJson()))
+                .toString();
+        boolean saved = host.storageSet(KEY, entry);
+        if (saved) {
+            newerOnDisk = null;
+            viewEntry = entry;
+            openedEntry = entry;
+            openedLineage = lineage.id;
+            opened = credentials;
+            dropLegacy();
+        }
+        return saved;
+    }
+
+    /**
+     * Forgets the stored tokens (the user logged out), except those of {@code keep}'s lineage (the
+     * credentials still in use, if any). Returns whether anything was deleted.
+     */
+    boolean forget(Lineage keep) {
+        loadView();
+        String onDisk = disk.read(KEY);
+        boolean stale = isOther(viewEntry, keep) || isOther(onDisk, keep);
+        if (stale) {
+            // Deleting rewrites storage.json from this instance's copy, so this also drops an entry another
+            // session saved since; with no credentials file, that entry cannot be opened any more anyway.
+            host.storageDelete(KEY);
+            viewEntry = null;
+            opened = null;
+            newerOnDisk = null;
+        }
+        return dropLegacy() || stale;
+    }
+
+    private boolean isOther(String entry, Lineage keep) {
+        if (entry == null) {
+            return false;
+        }
+        JsonInput fields = JsonInput.read(entry, ENTRY_FIELDS);
+        return keep == null || fields == null || !keep.id.equals(fields.string(0));
+    }
+
+    private Credentials open(String entry, Lineage lineage) {
+        if (entry == null) {
+            return null;
+        }
+        if (entry.equals(openedEntry) && lineage.id.equals(openedLineage)) {
+            return opened;
+        }
+        JsonInput fields = JsonInput.read(entry, ENTRY_FIELDS);
+        if (fields == null || !lineage.id.equals(fields.string(0))) {
+            return null; // another login's tokens (or not ours): ignored, never deleted
+        }
+        String plaintext = lineage.open(fields.string(1));
+        Credentials credentials = plaintext == null ? null : Credentials.fromTarkJson(plaintext);
+        if (credentials == null) {
+            host.logDebug("Ignored stored ChatGPT tokens that do not open under this login's key.");
+            return null;
+        }
+        openedEntry = entry;
+        openedLineage = lineage.id;
+        opened = credentials;
+        return credentials;
+    }
+
+    private void loadView() {
+        if (!viewLoaded) {
+            viewLoaded = true;
+            HostValue entry = host.storageGet(KEY);
+            viewEntry = entry.isPresent() ? entry.value() : null;
+            legacyInView = host.storageGet(LEGACY_KEY).isPresent();
+        }
+    }
+
+    /**
+     * Version 0.3's clear entry, when it descends from this very file content: sealed now and the clear
+     * copy removed, so that upgrading neither loses the login nor leaves its tokens readable.
+     */
+    private Credentials migrateLegacy(Lineage lineage, CredentialSource source) {
+        if (!legacyInView) {
+            return null;
+        }
+        HostValue legacy = host.storageGet(LEGACY_KEY);
+        JsonInput entry = legacy.isPresent() ? JsonInput.read(legacy.value(), "source") : null;
+        if (entry == null || !legacyFingerprint(source.content).equals(entry.string(0))) {
+            return null;
+        }
+        Credentials credentials = Credentials.read(legacy.value(), "credentials");
+        if (credentials != null) {
+            save(lineage, credentials);
+        }
+        return credentials;
+    }
+
+    private boolean dropLegacy() {
+        if (!legacyInView) {
+            return false;
+        }
+        legacyInView = false;
+        host.storageDelete(LEGACY_KEY);
+        return true;
+    }
+
+    /** Version 0.3's fingerprint of a credentials file's content: FNV-1a over its characters, and its length. */
+    static String legacyFingerprint(String content) {
+        long hash = 0xcbf29ce484222325L;
+        for (int i = 0; i < content.length(); i++) {
+            hash ^= content.charAt(i);
+            hash *= 0x100000001b3L;
+        }
+        return Long.toHexString(hash) + ":" + content.length();
+    }
+}
