@@ -30,7 +30,7 @@ import org.teavm.model.util.UsageExtractor;
  * reading the pointers, {@link UnreadTableSlots} keeps only the ones arraycopy may ask for, and the
  * optimiser drops the rest.
  */
-public final class CatchByParentChain implements ClassHolderTransformer {
+final class CatchByParentChain implements ClassHolderTransformer {
     static final String EXCEPTION_HANDLING = "org.teavm.runtime.ExceptionHandling";
     static final String RUNTIME_CLASS = "org.teavm.runtime.RuntimeClass";
     static final FieldReference IS_SUPERTYPE_OF = new FieldReference(RUNTIME_CLASS, "isSupertypeOf");
@@ -119,6 +119,6 @@ public final class CatchByParentChain implements ClassHolderTransformer {
     }
 
     private static IllegalStateException unexpected(String what) {
-        return new IllegalStateException(EXCEPTION_HANDLING + ": " + what + "; check the TeaVM version");
+        return new UnexpectedTeaVm(EXCEPTION_HANDLING + ": " + what);
     }
 }

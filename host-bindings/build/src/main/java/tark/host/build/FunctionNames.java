@@ -1,35 +1,33 @@
 package tark.host.build;
 
-import org.teavm.backend.wasm.TeaVMWasmHost;
+import org.teavm.ast.InvocationExpr;
 import org.teavm.backend.wasm.WasmTarget;
 import org.teavm.backend.wasm.intrinsics.WasmIntrinsic;
+import org.teavm.backend.wasm.intrinsics.WasmIntrinsicFactory;
+import org.teavm.backend.wasm.intrinsics.WasmIntrinsicFactoryContext;
 import org.teavm.backend.wasm.intrinsics.WasmIntrinsicManager;
 import org.teavm.backend.wasm.model.expression.WasmExpression;
-import org.teavm.ast.InvocationExpr;
 import org.teavm.model.MethodReference;
-import org.teavm.vm.spi.TeaVMHost;
-import org.teavm.vm.spi.TeaVMPlugin;
 
 /**
- * TeaVM plugin, active only when {@link WasmBuild} sets {@value #PROPERTY}: the module gets a name
- * section for its functions, which {@link UnreadTableSlots} reads and then removes.
+ * Registered by {@link WasmBuildPlugin}: the module gets a name section for its functions, which
+ * {@link UnreadTableSlots} reads and then removes.
  *
  * <p>TeaVM writes that section only for an unobfuscated build, and the same switch would also put
  * every call site's method name and line into the module's data (80 KB). So the build starts
  * obfuscated, and the switch is turned off once method bodies are being generated: by then the
  * call-site tables have been set up, and the only reader left is the part that writes the sections.
  */
-public final class FunctionNames implements TeaVMPlugin {
-    static final String PROPERTY = "tark.wasm.functionNames";
+final class FunctionNames implements WasmIntrinsicFactory {
+    private final WasmTarget target;
+
+    FunctionNames(WasmTarget target) {
+        this.target = target;
+    }
 
     @Override
-    public void install(TeaVMHost host) {
-        TeaVMWasmHost wasm = host.getExtension(TeaVMWasmHost.class);
-        if (!Boolean.parseBoolean(host.getProperties().getProperty(PROPERTY)) || !(wasm instanceof WasmTarget)) {
-            return;
-        }
-        WasmTarget target = (WasmTarget) wasm;
-        wasm.add(context -> new WasmIntrinsic() {
+    public WasmIntrinsic create(WasmIntrinsicFactoryContext context) {
+        return new WasmIntrinsic() {
             private boolean named;
 
             /** Asked for every call TeaVM generates; applies to none. */
@@ -46,6 +44,6 @@ public final class FunctionNames implements TeaVMPlugin {
             public WasmExpression apply(InvocationExpr invocation, WasmIntrinsicManager manager) {
                 throw new UnsupportedOperationException("applies to no method");
             }
-        });
+        };
     }
 }

@@ -14,7 +14,7 @@ import org.teavm.model.emit.ProgramEmitter;
  * calls {@code _start}), and argv decoding is the only thing that pulls {@code java.nio.charset}'s
  * decoders into the module: about 15 KB on every provider init.
  */
-public final class NoCommandLineArguments implements ClassHolderTransformer {
+final class NoCommandLineArguments implements ClassHolderTransformer {
     private static final String WASI_SUPPORT = "org.teavm.backend.wasm.runtime.WasiSupport";
     private static final ValueType STRING_ARRAY = ValueType.arrayOf(ValueType.object("java.lang.String"));
 
@@ -25,7 +25,7 @@ public final class NoCommandLineArguments implements ClassHolderTransformer {
         }
         MethodHolder getArgs = cls.getMethod(new MethodDescriptor("getArgs", STRING_ARRAY));
         if (getArgs == null) {
-            throw new IllegalStateException(WASI_SUPPORT + ".getArgs() not found: check the TeaVM version");
+            throw new UnexpectedTeaVm(WASI_SUPPORT + ".getArgs() not found");
         }
         ProgramEmitter program = ProgramEmitter.create(getArgs, context.getHierarchy());
         program.constructArray(ValueType.object("java.lang.String"), 0).returnValue();

@@ -15,7 +15,7 @@ import org.teavm.model.emit.ProgramEmitter;
  * walked the shadow stack and allocated an array on every throw (a missing login throws on every
  * call). About 1.2 KB of module.
  */
-public final class NoStackTraces implements ClassHolderTransformer {
+final class NoStackTraces implements ClassHolderTransformer {
     private static final String THROWABLE = "java.lang.Throwable";
 
     @Override
@@ -25,7 +25,7 @@ public final class NoStackTraces implements ClassHolderTransformer {
         }
         MethodHolder fill = cls.getMethod(new MethodDescriptor("fillInStackTrace", ValueType.object(THROWABLE)));
         if (fill == null || fill.getProgram() == null) {
-            throw new IllegalStateException(THROWABLE + ".fillInStackTrace() not found: check the TeaVM version");
+            throw new UnexpectedTeaVm(THROWABLE + ".fillInStackTrace() not found");
         }
         ProgramEmitter.create(fill, context.getHierarchy()).var(0, ValueType.object(THROWABLE)).returnValue();
     }

@@ -24,7 +24,7 @@ import org.teavm.model.instructions.InvokeInstruction;
  * or updated: whatever it references is freed at the first collection and its memory reused (seen
  * as minimal-json's escape table overwritten after ~1000 calls). Here the header skip becomes 8.
  */
-public final class StaticGcRootsFix implements ClassHolderTransformer {
+final class StaticGcRootsFix implements ClassHolderTransformer {
     private static final String GC = "org.teavm.runtime.GC";
     private static final String[] WALKS = {"markFromStaticFields", "updatePointersFromStaticRoots"};
     private static final MethodReference ADDRESS_SIZE = new MethodReference("org.teavm.interop.Address",
@@ -40,7 +40,7 @@ public final class StaticGcRootsFix implements ClassHolderTransformer {
         for (String walk : WALKS) {
             MethodHolder method = cls.getMethod(new MethodDescriptor(walk, ValueType.VOID));
             if (method == null || method.getProgram() == null) {
-                throw new IllegalStateException(GC + "." + walk + "() not found: check the TeaVM version");
+                throw new UnexpectedTeaVm(GC + "." + walk + "() not found");
             }
             fixHeaderSkip(method.getProgram(), walk);
         }
@@ -59,8 +59,8 @@ public final class StaticGcRootsFix implements ClassHolderTransformer {
             }
         }
         if (sizeCalls.size() != 2 || sizeCalls.get(0).getBasicBlock() == sizeCalls.get(1).getBasicBlock()) {
-            throw new IllegalStateException(GC + "." + walk + " is not the walk this fix expects: check the"
-                    + " TeaVM version");
+            throw new UnexpectedTeaVm(GC + "." + walk + " does not skip a header of Address.sizeOf() then step"
+                    + " by Address.sizeOf() in a loop");
         }
         InvokeInstruction headerSkip = sizeCalls.get(0);
         IntegerConstantInstruction eightBytes = new IntegerConstantInstruction();

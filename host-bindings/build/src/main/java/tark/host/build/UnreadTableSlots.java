@@ -64,8 +64,8 @@ final class UnreadTableSlots {
             }
         }
         if (!named) {
-            throw new IllegalStateException("the module has no function names: is the FunctionNames plugin"
-                    + " registered in META-INF/services?");
+            throw new IllegalStateException("the module has no function names: is WasmBuildPlugin listed in"
+                    + " META-INF/services, and does TeaVM still write them when FunctionNames asks?");
         }
         Set<String> allNames = new HashSet<>(names.values());
         for (WasmSections.Section section : parsed.sections) {

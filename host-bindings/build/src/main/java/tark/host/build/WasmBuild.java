@@ -51,6 +51,7 @@ public final class WasmBuild {
         if (args.length != 3) {
             throw new IllegalArgumentException("usage: WasmBuild <main class> <output dir> <file name>");
         }
+        TeaVmVersion.require(Thread.currentThread().getContextClassLoader());
         TeaVMTool tool = new TeaVMTool();
         tool.setTargetType(TeaVMTargetType.WEBASSEMBLY_WASI);
         tool.setMainClass(args[0]);
@@ -66,11 +67,8 @@ public final class WasmBuild {
         tool.setIncremental(false);
         tool.setMinHeapSize(MIN_HEAP);
         tool.setMaxHeapSize(MAX_HEAP);
-        tool.getTransformers().add(NoCommandLineArguments.class.getName());
-        tool.getTransformers().add(StaticGcRootsFix.class.getName());
-        tool.getTransformers().add(CatchByParentChain.class.getName());
-        tool.getTransformers().add(NoStackTraces.class.getName());
-        tool.getProperties().setProperty(FunctionNames.PROPERTY, "true");
+        // Every transformer and intrinsic the build adds is registered by WasmBuildPlugin.
+        tool.getProperties().setProperty(WasmBuildPlugin.ACTIVE, "true");
         tool.setLog(new ConsoleTeaVMToolLog(false));
         tool.generate();
 
