@@ -2,6 +2,8 @@ package tark.host.build;
 
 import org.teavm.backend.wasm.TeaVMWasmHost;
 import org.teavm.backend.wasm.WasmTarget;
+import org.teavm.model.ReferenceCache;
+import org.teavm.parsing.ClasspathClassHolderSource;
 import org.teavm.vm.spi.TeaVMHost;
 import org.teavm.vm.spi.TeaVMPlugin;
 
@@ -24,7 +26,9 @@ public final class WasmBuildPlugin implements TeaVMPlugin {
             throw new IllegalStateException("WasmBuildPlugin only handles TeaVM's linear-memory wasm target");
         }
         host.add(new NoCommandLineArguments());
-        host.add(new StaticGcRootsFix());
+        // The fix checks the writer of the list as well as its readers; the writer is compiler code.
+        host.add(new StaticGcRootsFix(new ClasspathClassHolderSource(host.getResourceProvider(),
+                new ReferenceCache())));
         host.add(new CatchByParentChain());
         host.add(new NoStackTraces());
         wasm.add(new FunctionNames((WasmTarget) wasm));
