@@ -1,16 +1,20 @@
 package chatgpt.oauth;
 
+import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonObject;
 import tark.host.Host;
 import tark.host.JsonInput;
 
 /** The plugin's authentication rules: which tokens to hand tark, when to refresh, what to keep. */
 final class ChatGptAuth {
+    /** The diagnostics line's name of each {@link CredentialSource} kind, indexed by kind. */
+    private static final String[] SOURCE_NAMES = {null, "tark_file", "host_init", "codex_cli"};
+
     private final Host host;
     private final CredentialSources sources;
     private final RefreshedTokens refreshed;
     private final TokenRefresher refresher;
-    /** The credentials last answered with, so the debug line is written only when they change. */
+    /** The credentials last answered with, so the diagnostics line is written only when they change. */
     private Credentials lastSeen;
     /** A refresh token the endpoint refused in this instance: never presented again here. */
     private String refusedRefreshToken;
@@ -36,7 +40,7 @@ final class ChatGptAuth {
         Credentials credentials = latest(source);
         if (credentials != lastSeen) {
             lastSeen = credentials;
-            logWhatIsUsed(source, credentials);
+            logDiagnostics(source, credentials);
         }
         long now = host.currentTimeMillis();
         boolean expired = Expiry.isExpired(credentials.expiresAtMillis, now);
@@ -86,17 +90,28 @@ final class ChatGptAuth {
         }
         host.logInfo("Refreshed the ChatGPT access token.");
         lastSeen = fresh;
+        logDiagnostics(source, fresh);
         return fresh;
     }
 
-    /** What the plugin sees, for the check command and tark's debug log: never a token. */
-    private void logWhatIsUsed(CredentialSource source, Credentials credentials) {
-        String accountId = credentials.accountId();
-        host.logDebug("Credentials from " + source.location
-                + (credentials != source.credentials ? " (tokens refreshed earlier, from storage)" : "")
-                + "; expires_at " + (credentials.expiresAtMillis == Expiry.UNKNOWN ? "unknown"
-                        : String.valueOf(Expiry.toSeconds(credentials.expiresAtMillis)))
-                + "; account id " + (accountId != null ? accountId : "none"));
+    /**
+     * What the plugin decided, for the check command and tark's debug log: one line, "diagnostics "
+     * and a JSON object, never a token. The check command reads it instead of repeating these rules.
+     */
+    private void logDiagnostics(CredentialSource source, Credentials credentials) {
+        long now = host.currentTimeMillis();
+        long expiresAt = credentials.expiresAtMillis;
+        JsonObject line = new JsonObject()
+                .add("source", SOURCE_NAMES[source.kind])
+                .add("location", source.location)
+                .add("tokens", credentials == source.credentials ? "source" : "storage")
+                .add("account_id", credentials.accountId())
+                .add("expires_at", expiresAt == Expiry.UNKNOWN ? Json.NULL : Json.value(Expiry.toSeconds(expiresAt)))
+                .add("expired", Expiry.isExpired(expiresAt, now))
+                .add("refresh_due", Expiry.needsRefresh(expiresAt, now))
+                .add("may_refresh", mayRefresh(source, credentials))
+                .add("refresh_margin_seconds", Expiry.toSeconds(Expiry.REFRESH_MARGIN_MILLIS));
+        host.logDebug("diagnostics " + line);
     }
 
     /** {@code provider_auth_status}: 1 authenticated, 2 not authenticated, 3 expired and cannot refresh. */
@@ -108,10 +123,14 @@ final class ChatGptAuth {
             return 2;
         }
         Credentials credentials = latest(source);
-        boolean mayRefresh = source.kind != CredentialSource.CODEX_CLI && credentials.canRefresh()
-                && !credentials.refreshToken.equals(refusedRefreshToken);
         boolean expired = Expiry.isExpired(credentials.expiresAtMillis, host.currentTimeMillis());
-        return expired && !mayRefresh ? 3 : 1;
+        return expired && !mayRefresh(source, credentials) ? 3 : 1;
+    }
+
+    /** Whether these credentials may be refreshed here: not the Codex CLI's, and a refresh token not refused. */
+    private boolean mayRefresh(CredentialSource source, Credentials credentials) {
+        return source.kind != CredentialSource.CODEX_CLI && credentials.canRefresh()
+                && !credentials.refreshToken.equals(refusedRefreshToken);
     }
 
     /** The source's credentials, or the tokens refreshed from them (the Codex CLI's are never refreshed). */
