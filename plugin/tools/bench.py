@@ -4,6 +4,12 @@
     python3 plugin/tools/bench.py [--rounds N] [--warm N] [--fresh-storage] [--no-rss]
                                   [--json] [--json-file PATH] [--ours DIR] [--peer DIR]
 
+The peer is not part of this repository: it is the built ``dist/`` (``plugin.toml`` and
+``plugin.wasm``) of the Rust chatgpt-oauth plugin for tark, ``tark/chatgpt`` in the public
+repository github.com/thoughtoinnovate/plugins.  Build it there, then pass its directory with
+``--peer`` or ``$CHATGPT_OAUTH_RUST_PEER``; without either, it is looked for in
+``../shared/peers/rust-chatgpt-oauth`` beside this checkout.
+
 Both modules run in wasmtime exactly as tark links them (plugin/tools/tark_host.py: tark's
 Config, WASI preview1 + tark:* imports, instantiation without _start), against the same
 credentials file in a temporary HOME: a JWT access token with a future ``exp`` and the ChatGPT
@@ -53,11 +59,12 @@ from tark_host import TarkHost, parse_auth_credentials, tark_config, RET_BUF_SIZ
 
 REPO = Path(__file__).resolve().parents[2]
 OURS_DIR = REPO / "dist"
-PEER_DIR = (REPO / ".." / "shared" / "peers" / "rust-chatgpt-oauth").resolve()
+PEER_DIR = Path(os.environ.get("CHATGPT_OAUTH_RUST_PEER")
+                or REPO / ".." / "shared" / "peers" / "rust-chatgpt-oauth").resolve()
 EXPORT = "provider_auth_credentials"
 ENDPOINT = "https://chatgpt.com/backend-api/codex/responses"
 ACCOUNT_ID = "bench-account-0000"
-TARGETS = {"size": 0.8, "cold": 0.8, "warm": 1.0}   # issue 4: ours / peer at most
+TARGETS = {"size": 0.8, "cold": 0.8, "warm": 1.0}   # the project's targets: ours / peer at most
 
 
 class BenchError(Exception):
@@ -426,7 +433,7 @@ def render(result: dict) -> str:
     for note in result["notes"]:
         lines.append("note: " + note)
     lines.append("")
-    lines.append("targets (issue 4), ours / peer:")
+    lines.append("targets, ours / peer:")
     for key, label in (("size", "size"), ("cold", "cold (one provider init, total)"),
                        ("warm", "warm call (total)"),
                        ("warm_outside_host", "warm call, outside host functions")):
@@ -570,7 +577,8 @@ def main(argv=None) -> int:
     ap.add_argument("--warm", type=int, default=500,
                     help="warm calls per round and plugin (default 500)")
     ap.add_argument("--ours", default=str(OURS_DIR), help="plugin dir to measure (default dist/)")
-    ap.add_argument("--peer", default=str(PEER_DIR), help="peer plugin dir")
+    ap.add_argument("--peer", default=str(PEER_DIR), help="the Rust plugin's dist/ (default "
+                    "$CHATGPT_OAUTH_RUST_PEER, else ../shared/peers/rust-chatgpt-oauth)")
     ap.add_argument("--fresh-storage", action="store_true",
                     help="delete each plugin's storage.json before every cold round (default: keep "
                          "it between rounds, as tark does between provider inits)")

@@ -31,6 +31,10 @@ sys.path.insert(0, str(REPO / "plugin" / "tools"))
 
 import tark_host  # noqa: E402
 from tark_host import TarkHost  # noqa: E402
+# The export return codes, from their one Python definition; the tests import them from here.
+from codes import (ANSWER_TOO_LARGE, BAD_INPUT, EXPIRED, INTERNAL_ERROR,  # noqa: E402,F401
+                   INVALID_CREDENTIALS, NOT_ALLOWED, NOT_AUTHENTICATED, REFRESH_FAILED,
+                   REFRESH_REJECTED)
 
 DIST = REPO / "dist"
 TOKEN_URL = "https://auth.openai.com/oauth/token"
@@ -38,17 +42,6 @@ CLIENT_ID = "app_EMoamEEZ73f0CkXaXp7hrann"
 ENDPOINT = "https://chatgpt.com/backend-api/codex/responses"
 AUTH_CLAIM = "https://api.openai.com/auth"
 DAY = 86400
-
-# Return codes (plugin/src/main/java/chatgpt/oauth/AuthFailure.java, ExportGuard).
-NOT_AUTHENTICATED = -1
-INVALID_CREDENTIALS = -2
-REFRESH_REJECTED = -3
-REFRESH_FAILED = -4
-EXPIRED = -5
-NOT_ALLOWED = -6
-ANSWER_TOO_LARGE = -7
-BAD_INPUT = -8
-INTERNAL_ERROR = -99
 
 LEAK_WINDOW = 12
 

@@ -1,4 +1,4 @@
-"""Issue 3's refresh flows across fresh instances: rotation, rejection, transport and server
+"""Refresh flows across fresh instances: rotation, rejection, transport and server
 errors, re-login, logout by file deletion, the forced refresh hook."""
 
 import json
@@ -200,7 +200,7 @@ def test_success_status_without_usable_token(inst, body):
 
 
 def test_refresh_returning_an_already_expired_token_is_not_handed_out(inst):
-    """Issue 3: "Never hand tark a token known to be expired"."""
+    """A refresh that yields an expired token fails: tark is never handed a token known to be expired."""
     expired_file(inst)
     dead = access_jwt("acct-main", -600)
     inst.endpoint.replies.append(json_reply(200, {"access_token": dead, "refresh_token": opaque("rt")}))

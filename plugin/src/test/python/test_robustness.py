@@ -1,4 +1,4 @@
-"""Issue 4's robustness: hostile credential files, token-endpoint replies and login-hook input
+"""Robustness: hostile credential files, token-endpoint replies and login-hook input
 never trap the module; answers that do not fit tark's buffers are refused without writing past
 them; big files, non-ASCII claims, corrupted storage.
 

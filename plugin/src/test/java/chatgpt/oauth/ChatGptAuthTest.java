@@ -647,6 +647,85 @@ class ChatGptAuthTest extends HostTest {
         }
     }
 
+    // ---- the diagnostics line, which plugin/tools/check.py reads ----
+
+    private List<JsonObject> diagnostics() {
+        List<JsonObject> lines = new java.util.ArrayList<>();
+        for (FakeHost.Log log : host.logs("debug")) {
+            if (log.message.startsWith("diagnostics ")) {
+                lines.add(Json.parse(log.message.substring("diagnostics ".length())).asObject());
+            }
+        }
+        return lines;
+    }
+
+    @Test
+    void diagnosticsDescribeTheCredentialsOncePerChange() throws AuthFailure {
+        writeTarkFile(Jwt.withAccount(NOW + DAY, "acct-diag"), Jwt.opaque("rt"), null, NOW + HOUR, null);
+        auth.current();
+        auth.current();
+        assertEquals(1, diagnostics().size(), "unchanged credentials are described once");
+        JsonObject line = diagnostics().get(0);
+        assertEquals(Json.parse("{\"source\":\"tark_file\",\"location\":\"" + TARK_PATH + "\",\"tokens\":\"source\","
+                + "\"account_id\":\"acct-diag\",\"expires_at\":" + (NOW + HOUR) + ",\"expired\":false,"
+                + "\"refresh_due\":false,\"may_refresh\":true,\"refresh_margin_seconds\":300}"), line);
+
+        writeTarkFile(Jwt.access(NOW + DAY), null, null, null, null);
+        auth.current();
+        assertEquals(2, diagnostics().size(), "a changed file is described again");
+        JsonObject changed = diagnostics().get(1);
+        assertEquals(Json.NULL, changed.get("account_id"));
+        assertEquals(NOW + DAY, changed.get("expires_at").asLong(), "the JWT's exp, without expires_at");
+        assertFalse(changed.get("may_refresh").asBoolean(), "no refresh token");
+    }
+
+    @Test
+    void diagnosticsComeBeforeTheRefreshAndDescribeTheNewTokensAfterIt() throws AuthFailure {
+        writeTarkFile(Jwt.access(NOW + 2 * MINUTE), Jwt.opaque("rt"), null, null, "acct-file");
+        String newAccess = Jwt.withAccount(NOW + DAY, "acct-new");
+        String reply = Fixtures.tokenReply(newAccess, Jwt.opaque("rt"), null, -1);
+        host.rememberSecretsIn(reply);
+        int[] linesAtRequest = {-1};
+        host.httpHandler = request -> {
+            linesAtRequest[0] = diagnostics().size();
+            return HttpReply.response(200, reply);
+        };
+        auth.current();
+        assertEquals(1, linesAtRequest[0], "described before the refresh is attempted");
+        JsonObject before = diagnostics().get(0);
+        assertEquals("source", before.getString("tokens", null));
+        assertFalse(before.get("expired").asBoolean());
+        assertTrue(before.get("refresh_due").asBoolean());
+        assertTrue(before.get("may_refresh").asBoolean());
+
+        assertEquals(2, diagnostics().size());
+        JsonObject after = diagnostics().get(1);
+        assertEquals("storage", after.getString("tokens", null));
+        assertEquals("acct-new", after.getString("account_id", null));
+        assertEquals(NOW + DAY, after.get("expires_at").asLong());
+        assertFalse(after.get("refresh_due").asBoolean());
+
+        freshInstance().current();
+        assertEquals("storage", diagnostics().get(2).getString("tokens", null), "recovered from storage");
+    }
+
+    @Test
+    void diagnosticsOfACodexLoginSayItMayNotBeRefreshed() throws AuthFailure {
+        host.file(CODEX_PATH, Fixtures.codexFile(Jwt.access(NOW - MINUTE), Jwt.opaque("rt"), null, "acct-codex"));
+        assertThrows(AuthFailure.class, () -> auth.current());
+        JsonObject line = diagnostics().get(0);
+        assertEquals("codex_cli", line.getString("source", null));
+        assertEquals(CODEX_PATH, line.getString("location", null));
+        assertTrue(line.get("expired").asBoolean());
+        assertFalse(line.get("may_refresh").asBoolean());
+    }
+
+    @Test
+    void noDiagnosticsWithoutCredentials() {
+        assertThrows(AuthFailure.class, () -> auth.current());
+        assertTrue(diagnostics().isEmpty());
+    }
+
     // ---- sources order through the rules ----
 
     @Test

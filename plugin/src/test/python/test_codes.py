@@ -1,0 +1,50 @@
+"""The README's table of return codes says exactly what plugin/tools/codes.py says."""
+
+import re
+
+from conftest import REPO
+from codes import CODES, Code
+
+TABLE_INTRO = "Return codes of the exports, as tark reports them"
+
+
+def troubleshooting_section() -> str:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    start = readme.index("\n## Troubleshooting\n")
+    end = readme.find("\n## ", start + 1)
+    return readme[start:end if end >= 0 else len(readme)]
+
+
+def return_code_table(section: str) -> dict:
+    """{code: Code(meaning, fix)} from the table that follows the intro sentence."""
+    after = section[section.index(TABLE_INTRO):]
+    lines = after.splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith("|"))
+    table = []
+    for line in lines[first:]:
+        if not line.startswith("|"):
+            break
+        table.append([cell.strip() for cell in line.strip().strip("|").split("|")])
+    header, rule, *rows = table
+    assert header == ["code", "meaning", "what to do"], header
+    assert all(re.fullmatch(r"-+", cell) for cell in rule), rule
+    codes = {}
+    for cells in rows:
+        assert len(cells) == 3, cells
+        number = re.fullmatch(r"`(-\d+)`", cells[0])
+        assert number, f"not a code: {cells[0]!r}"
+        code = int(number.group(1))
+        assert code not in codes, f"{code} appears twice"
+        codes[code] = Code(cells[1], cells[2])
+    return codes
+
+
+def test_readme_table_lists_every_return_code_with_its_meaning_and_fix():
+    assert return_code_table(troubleshooting_section()) == CODES
+
+
+def test_the_table_reader_notices_a_drift():
+    section = troubleshooting_section()
+    changed = section.replace("| `-4` |", "| `-40` |", 1)
+    assert changed != section
+    assert return_code_table(changed) != CODES
