@@ -29,8 +29,8 @@ final class AccountId {
                 return new AccountId(candidate, warning);
             }
             if (warning == null) {
-                warning = "Ignored " + origins[i] + ": it is not a plain account id (letters, digits, - _ . :"
-                        + " only), so it cannot be sent as the ChatGPT-Account-Id header.";
+                warning = "Ignored " + origins[i] + ": it holds a control character (or is blank or over 256"
+                        + " characters), so it cannot be sent as the ChatGPT-Account-Id header.";
             }
         }
         if (warning != null) {

@@ -7,7 +7,7 @@ package chatgpt.oauth;
  */
 final class HeaderValues {
     /** Longer than any ChatGPT account id or organisation id seen. */
-    private static final int MAX_ACCOUNT_ID = 128;
+    private static final int MAX_ACCOUNT_ID = 256;
 
     private HeaderValues() {
     }
@@ -23,15 +23,19 @@ final class HeaderValues {
         return !value.isEmpty();
     }
 
-    /** An account id: letters, digits, {@code - _ . :} (UUIDs and {@code org-...} ids). */
+    /**
+     * An account id: printable characters only (no C0 or C1 control character, no DEL), no space at
+     * either end. tark's HTTP client takes any other character, and ChatGPT's ids are plain ASCII, but
+     * a JWT's claims are UTF-8 and the header is only sent, never interpreted, here.
+     */
     static boolean isAccountId(String value) {
-        if (value.isEmpty() || value.length() > MAX_ACCOUNT_ID) {
+        if (value.isEmpty() || value.length() > MAX_ACCOUNT_ID || value.charAt(0) == ' '
+                || value.charAt(value.length() - 1) == ' ') {
             return false;
         }
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
-            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_'
-                    || c == '.' || c == ':')) {
+            if (c < ' ' || c >= 0x7F && c <= 0x9F) {
                 return false;
             }
         }
