@@ -46,14 +46,13 @@ final class ChaCha20 {
     private static void blockFunction(int[] state, int[] x) {
         System.arraycopy(state, 0, x, 0, 16);
         for (int round = 0; round < 10; round++) {
-            quarterRound(x, 0, 4, 8, 12);
-            quarterRound(x, 1, 5, 9, 13);
-            quarterRound(x, 2, 6, 10, 14);
-            quarterRound(x, 3, 7, 11, 15);
-            quarterRound(x, 0, 5, 10, 15);
-            quarterRound(x, 1, 6, 11, 12);
-            quarterRound(x, 2, 7, 8, 13);
-            quarterRound(x, 3, 4, 9, 14);
+            // Columns (0, 4, 8, 12) to (3, 7, 11, 15), then diagonals (0, 5, 10, 15) to (3, 4, 9, 14).
+            for (int i = 0; i < 4; i++) {
+                quarterRound(x, i, 4 + i, 8 + i, 12 + i);
+            }
+            for (int i = 0; i < 4; i++) {
+                quarterRound(x, i, 4 + (i + 1 & 3), 8 + (i + 2 & 3), 12 + (i + 3 & 3));
+            }
         }
         for (int i = 0; i < 16; i++) {
             x[i] += state[i];
