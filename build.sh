@@ -18,7 +18,7 @@ case "${1:-build}" in
         echo "dist/plugin.wasm: $(wc -c < dist/plugin.wasm) bytes"
         ;;
     test)
-        python3 -c 'import wasmtime, pytest' 2>/dev/null \
+        python3 -c 'import wasmtime, pytest, cryptography' 2>/dev/null \
             || python3 -m pip install -q -r plugin/tools/requirements.txt
         # JUnit, then a fresh build of the module into plugin/target (dist/ is left alone: the tests
         # check that the fresh build reproduces the committed dist/plugin.wasm byte for byte).

@@ -50,7 +50,10 @@ final class ChatGptAuth {
         report(source, credentials);
         long now = host.currentTimeMillis();
         boolean expired = Expiry.isExpired(credentials.expiresAtMillis, now);
-        if (!forceRefresh && !Expiry.needsRefresh(credentials.expiresAtMillis, now)) {
+        // A stored token (the endpoint's) that cannot go in a header is as good as expired: the next one
+        // may be fine. The file's own is the user's to fix, and headerSafe says so.
+        boolean unusable = credentials != source.credentials && !HeaderValues.isToken(credentials.accessToken);
+        if (!forceRefresh && !unusable && !Expiry.needsRefresh(credentials.expiresAtMillis, now)) {
             return headerSafe(source, credentials);
         }
         if (!mayRefresh(source, credentials)) {
@@ -238,6 +241,11 @@ final class ChatGptAuth {
             CredentialSource source = sources.find();
             Credentials credentials = latest(source);
             if (mayRefresh(source, credentials)) {
+                // Another session may have refreshed since this instance loaded storage: revoke the live one.
+                Credentials onDisk = vault.loadFromDisk(lineage(source));
+                if (isSuccessor(onDisk, credentials)) {
+                    credentials = onDisk;
+                }
                 String failure = refresher.revoke(credentials.refreshToken);
                 if (failure != null) {
                     host.logWarn("Could not revoke the ChatGPT login at OpenAI (" + failure + "); logged out here"

@@ -39,7 +39,8 @@ final class StorageFile {
         if (paths == null) {
             String home = CredentialSources.home(host);
             HostValue xdg = host.env(XDG_VARIABLE);
-            String first = xdg.isPresent() ? xdg.value() : home + HOME_DATA_DIRS[0];
+            // As tark's `dirs` crate does: a relative XDG_DATA_HOME is ignored.
+            String first = xdg.isPresent() && xdg.value().startsWith("/") ? xdg.value() : home + HOME_DATA_DIRS[0];
             paths = new String[] {first + PLUGIN_STORAGE, home + HOME_DATA_DIRS[1] + PLUGIN_STORAGE};
         }
         return paths;

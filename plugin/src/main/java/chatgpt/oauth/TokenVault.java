@@ -40,10 +40,10 @@ final class TokenVault {
         this.disk = new StorageFile(host);
     }
 
-    /** Whether this instance's copy of storage holds no tokens at all (nothing to open). */
+    /** Whether neither this instance's copy of storage nor an earlier disk read holds any tokens. */
     boolean isEmpty() {
         loadView();
-        return viewEntry == null && !legacyInView;
+        return viewEntry == null && !legacyInView && newerOnDisk == null;
     }
 
     /**
