@@ -1,0 +1,77 @@
+package chatgpt.oauth;
+
+/**
+ * The ChaCha20 stream cipher (RFC 8439 sections 2.3 and 2.4): the cipher half of
+ * {@link ChaCha20Poly1305}. Add, rotate and xor on ints only, so it needs nothing from the JDK.
+ */
+final class ChaCha20 {
+    static final int BLOCK_BYTES = 64;
+
+    private ChaCha20() {
+    }
+
+    /** One 64-byte keystream block: the block function's serialized output. */
+    static byte[] block(byte[] key, int counter, byte[] nonce) {
+        return xor(key, counter, nonce, new byte[BLOCK_BYTES]);
+    }
+
+    /** The input xored with the keystream from block {@code counter} on; encrypts and decrypts alike. */
+    static byte[] xor(byte[] key, int counter, byte[] nonce, byte[] input) {
+        int[] state = new int[16];
+        state[0] = 0x61707865;
+        state[1] = 0x3320646e;
+        state[2] = 0x79622d32;
+        state[3] = 0x6b206574;
+        for (int i = 0; i < 8; i++) {
+            state[4 + i] = littleEndian(key, i << 2);
+        }
+        state[12] = counter;
+        for (int i = 0; i < 3; i++) {
+            state[13 + i] = littleEndian(nonce, i << 2);
+        }
+        byte[] out = new byte[input.length];
+        int[] keystream = new int[16];
+        for (int at = 0; at < input.length; at += BLOCK_BYTES) {
+            blockFunction(state, keystream);
+            int end = Math.min(BLOCK_BYTES, input.length - at);
+            for (int i = 0; i < end; i++) {
+                out[at + i] = (byte) (input[at + i] ^ keystream[i >> 2] >>> ((i & 3) << 3));
+            }
+            state[12]++;
+        }
+        return out;
+    }
+
+    /** 20 rounds (10 column and diagonal pairs) over a copy of the state, then the state added back. */
+    private static void blockFunction(int[] state, int[] x) {
+        System.arraycopy(state, 0, x, 0, 16);
+        for (int round = 0; round < 10; round++) {
+            quarterRound(x, 0, 4, 8, 12);
+            quarterRound(x, 1, 5, 9, 13);
+            quarterRound(x, 2, 6, 10, 14);
+            quarterRound(x, 3, 7, 11, 15);
+            quarterRound(x, 0, 5, 10, 15);
+            quarterRound(x, 1, 6, 11, 12);
+            quarterRound(x, 2, 7, 8, 13);
+            quarterRound(x, 3, 4, 9, 14);
+        }
+        for (int i = 0; i < 16; i++) {
+            x[i] += state[i];
+        }
+    }
+
+    private static void quarterRound(int[] x, int a, int b, int c, int d) {
+        x[a] += x[b];
+        x[d] = Integer.rotateLeft(x[d] ^ x[a], 16);
+        x[c] += x[d];
+        x[b] = Integer.rotateLeft(x[b] ^ x[c], 12);
+        x[a] += x[b];
+        x[d] = Integer.rotateLeft(x[d] ^ x[a], 8);
+        x[c] += x[d];
+        x[b] = Integer.rotateLeft(x[b] ^ x[c], 7);
+    }
+
+    private static int littleEndian(byte[] bytes, int at) {
+        return bytes[at] & 0xff | (bytes[at + 1] & 0xff) << 8 | (bytes[at + 2] & 0xff) << 16 | bytes[at + 3] << 24;
+    }
+}
