@@ -281,12 +281,13 @@ final class FakeHost implements Host {
         return machine.storageDisk;
     }
 
-    /** Where tark keeps this plugin's storage.json: {@code $XDG_DATA_HOME}, else {@code $HOME/.local/share}. */
+    /** Where tark keeps this plugin's storage.json: {@code $XDG_DATA_HOME} if absolute, else {@code $HOME/.local/share}. */
     String storagePath() {
         String dataDir = machine.dataDir;
         if (dataDir == null) {
             String xdg = env.get("XDG_DATA_HOME");
-            dataDir = xdg != null && !xdg.isEmpty() ? xdg : env.get("HOME") + "/.local/share";
+            // As the dirs crate: a relative XDG_DATA_HOME is ignored.
+            dataDir = xdg != null && xdg.startsWith("/") ? xdg : env.get("HOME") + "/.local/share";
         }
         return dataDir + STORAGE_BELOW_DATA_DIR;
     }
