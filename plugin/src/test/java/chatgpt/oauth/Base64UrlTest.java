@@ -31,12 +31,37 @@ class Base64UrlTest {
     }
 
     @Test
+    void decodesTheStandardAlphabetWithAndWithoutPadding() {
+        Random random = new Random(9);
+        for (int length = 0; length < 200; length++) {
+            byte[] bytes = new byte[length];
+            random.nextBytes(bytes);
+            String padded = Base64.getEncoder().encodeToString(bytes);
+            assertArrayEquals(bytes, Base64Url.decode(padded), padded);
+            assertArrayEquals(bytes, Base64Url.decode(padded.replace("=", "")), padded);
+        }
+        assertArrayEquals(new byte[] {(byte) 0xfb, (byte) 0xff}, Base64Url.decode("+/8="));
+    }
+
+    @Test
+    void encodesUrlSafeWithoutPaddingLikeTheJdk() {
+        Random random = new Random(11);
+        for (int length = 0; length < 200; length++) {
+            byte[] bytes = new byte[length];
+            random.nextBytes(bytes);
+            String expected = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+            assertEquals(expected, Base64Url.encode(bytes));
+            assertArrayEquals(bytes, Base64Url.decode(Base64Url.encode(bytes)));
+        }
+    }
+
+    @Test
     void emptyIsEmpty() {
         assertEquals(0, Base64Url.decode("").length);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"a", "abcde", "ab+c", "ab/c", "ab c", "ab.c", "é", "ab=c", "abc\n"})
+    @ValueSource(strings = {"a", "abcde", "ab c", "ab.c", "é", "ab=c", "abc\n", "ab*c", "a=bc"})
     void invalidTextIsNull(String text) {
         assertNull(Base64Url.decode(text));
     }

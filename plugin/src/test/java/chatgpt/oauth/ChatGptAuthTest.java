@@ -7,7 +7,7 @@ import static chatgpt.oauth.Fixtures.HOUR;
 import static chatgpt.oauth.Fixtures.TARK_PATH;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,9 +31,14 @@ class ChatGptAuthTest extends HostTest {
         auth = new ChatGptAuth(host);
     }
 
-    /** A fresh instance on the same host: what tark's next provider init sees. */
+    /** A fresh instance on the same machine: what tark's next start sees (storage.json loaded anew). */
     private ChatGptAuth freshInstance() {
-        return new ChatGptAuth(host);
+        return new ChatGptAuth(host.session());
+    }
+
+    /** The tokens stored on disk, opened with the key of the login rooted at this file refresh token. */
+    private Credentials stored(String fileRefreshToken) {
+        return Fixtures.opened(host.disk().get(TokenVault.KEY), fileRefreshToken);
     }
 
     private String writeTarkFile(String access, String refresh, String id, Object expiresAt, String accountId) {
@@ -137,20 +142,21 @@ class ChatGptAuthTest extends HostTest {
         assertEquals(newRefresh, fresh.refreshToken);
         assertEquals(oldRefresh, host.requests().get(0).jsonBody().getString("refresh_token", null));
 
-        // Persisted before current() returned: storage already holds the successor.
-        String stored = host.storage.get(RefreshedTokens.KEY);
-        assertTrue(stored != null && stored.contains(newRefresh) && stored.contains(newAccess), String.valueOf(stored));
-        assertFalse(stored.contains(oldRefresh));
+        // Persisted before current() returned: storage already holds the successor, sealed.
+        Credentials stored = stored(oldRefresh);
+        assertEquals(newRefresh, stored.refreshToken);
+        assertEquals(newAccess, stored.accessToken);
+        host.assertNoSecretIn(host.disk().text(), "storage.json");
         List<String> events = host.events();
         int post = events.indexOf("http.post " + TokenRefresher.TOKEN_URL);
-        int save = events.indexOf("storage.set " + RefreshedTokens.KEY);
+        int save = events.indexOf("storage.set " + TokenVault.KEY);
         assertTrue(post >= 0 && save > post, events.toString());
 
         // tark's next provider init: a fresh instance, same file, same storage.
         Credentials next = freshInstance().current();
         assertEquals(newAccess, next.accessToken);
         assertEquals(newRefresh, next.refreshToken);
-        assertEquals("acct-1", next.accountId());
+        assertEquals("acct-1", next.accountId().value);
         assertEquals(1, host.requests().size(), "no second refresh");
     }
 
@@ -190,17 +196,17 @@ class ChatGptAuthTest extends HostTest {
         Credentials next = freshInstance().current();
         assertEquals(newAccess, next.accessToken);
         assertEquals(oldRefresh, next.refreshToken);
-        assertEquals("acct-keep", next.accountId());
+        assertEquals("acct-keep", next.accountId().value);
         assertEquals(1, host.requests().size());
     }
 
     @Test
     void expiresInSetsTheStoredExpiry() throws AuthFailure {
-        writeTarkFile(Jwt.access(NOW - HOUR), Jwt.opaque("rt"), null, null, null);
+        String fileRefresh = Jwt.opaque("rt");
+        writeTarkFile(Jwt.access(NOW - HOUR), fileRefresh, null, null, null);
         host.reply(200, Fixtures.tokenReply(Jwt.opaque("at"), Jwt.opaque("rt"), null, 1800));
         assertEquals(Jwt.NOW_MILLIS + 1_800_000, auth.current().expiresAtMillis);
-        JsonObject stored = Json.parse(host.storage.get(RefreshedTokens.KEY)).asObject();
-        assertEquals(NOW + 1800, stored.get("credentials").asObject().getLong("expires_at", 0));
+        assertEquals((NOW + 1800) * 1000, stored(fileRefresh).expiresAtMillis);
 
         // 26 minutes later: 4 minutes left, so the stored token is refreshed in turn.
         host.advance(26 * MINUTE * 1000);
@@ -223,14 +229,14 @@ class ChatGptAuthTest extends HostTest {
 
     @Test
     void anAlreadyExpiredRefreshedTokenIsNotHandedOutButItsSuccessorIsKept() throws AuthFailure {
-        writeTarkFile(Jwt.access(NOW - HOUR), Jwt.opaque("rt"), null, null, null);
+        String fileRefresh = Jwt.opaque("rt");
+        writeTarkFile(Jwt.access(NOW - HOUR), fileRefresh, null, null, null);
         String newRefresh = Jwt.opaque("rt");
         host.reply(200, Fixtures.tokenReply(Jwt.access(NOW - MINUTE), newRefresh, null, -1));
         AuthFailure failure = currentFails();
         assertEquals(AuthFailure.REFRESH_FAILED, failure.code());
         assertTrue(failure.getMessage().contains("clock"), failure.getMessage());
-        String stored = host.storage.get(RefreshedTokens.KEY);
-        assertTrue(stored != null && stored.contains(newRefresh), "the old refresh token is spent: keep the new one");
+        assertEquals(newRefresh, stored(fileRefresh).refreshToken, "the old refresh token is spent: keep the new one");
 
         // The next attempt spends the stored successor, not the file's dead token.
         String goodAccess = Jwt.access(NOW + DAY);
@@ -288,14 +294,16 @@ class ChatGptAuthTest extends HostTest {
         assertEquals(AuthFailure.REFRESH_REJECTED, failure.code());
         assertTrue(failure.getMessage().contains("refresh_token_reused"), failure.getMessage());
         assertTrue(failure.getMessage().contains("tark auth chatgpt-oauth"), failure.getMessage());
+        assertTrue(failure.getMessage().contains("retry"), failure.getMessage());
         assertEquals(1, host.requests().size());
         // Nothing written: in tark a write here would rewrite storage.json from this instance's stale
         // view and erase tokens another session has just rotated.
-        assertFalse(host.storage.containsKey(RefreshedTokens.KEY));
+        assertNull(host.disk().text());
+        assertFalse(host.events().stream().anyMatch(e -> e.startsWith("storage.set") || e.startsWith("storage.delete")));
 
         // Another tark session won the race and stored the successor: the next instance uses it.
         String rotated = Jwt.access(NOW + DAY);
-        new RefreshedTokens(host).save(CredentialSource.fingerprintOf(host.files.get(TARK_PATH)),
+        new TokenVault(host.session()).save(Lineage.of(deadRefresh),
                 new Credentials(rotated, Jwt.opaque("rt"), null, null, (NOW + DAY) * 1000));
         assertEquals(rotated, freshInstance().current().accessToken);
         assertEquals(1, host.requests().size(), "no request: the stored successor is valid");
@@ -318,7 +326,7 @@ class ChatGptAuthTest extends HostTest {
         writeTarkFile(Jwt.access(NOW - HOUR), refresh, null, null, null);
         host.reply(503, "{\"error\":\"temporarily_unavailable\"}");
         assertEquals(AuthFailure.REFRESH_FAILED, currentFails().code());
-        assertFalse(host.storage.containsKey(RefreshedTokens.KEY), "nothing learned, nothing kept");
+        assertFalse(host.disk().containsKey(TokenVault.KEY), "nothing learned, nothing kept");
         assertEquals(1, auth.status(), "still refreshable");
 
         String newAccess = Jwt.access(NOW + DAY);
@@ -334,13 +342,13 @@ class ChatGptAuthTest extends HostTest {
         host.reply(HttpReply.transportError("operation timed out"));
         AuthFailure failure = currentFails();
         assertEquals(AuthFailure.REFRESH_FAILED, failure.code());
-        assertFalse(host.storage.containsKey(RefreshedTokens.KEY));
+        assertFalse(host.disk().containsKey(TokenVault.KEY));
     }
 
     @Test
     void anExpiredTokenIsNeverReturnedAfterAFailedRefresh() {
         writeTarkFile(Jwt.access(NOW - 1), Jwt.opaque("rt"), null, null, null);
-        host.httpHandler = request -> HttpReply.response(500, "");
+        host.handleHttp(request -> HttpReply.response(500, ""));
         for (int i = 0; i < 3; i++) {
             assertThrows(AuthFailure.class, () -> freshInstance().current());
             assertThrows(AuthFailure.class, () -> freshInstance().refreshNow());
@@ -350,19 +358,22 @@ class ChatGptAuthTest extends HostTest {
     // ---- the file is the source of truth ----
 
     @Test
-    void changedFileWinsAndDropsStoredState() throws AuthFailure {
+    void aNewLoginWinsAndTheOldLoginsEntryIsIgnoredNotDeleted() throws AuthFailure {
         writeTarkFile(Jwt.access(NOW - HOUR), Jwt.opaque("rt"), Jwt.withAccount(NOW, "acct-old"), null, null);
         host.reply(200, Fixtures.tokenReply(Jwt.access(NOW + DAY), Jwt.opaque("rt"), null, -1));
         auth.current();
-        assertTrue(host.storage.containsKey(RefreshedTokens.KEY));
+        String entry = host.disk().get(TokenVault.KEY);
+        assertNotNull(entry);
 
-        // Re-login, maybe as another account.
+        // Re-login, maybe as another account: a refresh token never seen.
         String otherAccess = Jwt.access(NOW + DAY);
         writeTarkFile(otherAccess, Jwt.opaque("rt"), Jwt.withAccount(NOW + DAY, "acct-other"), null, null);
-        Credentials now = freshInstance().current();
-        assertEquals(otherAccess, now.accessToken);
-        assertEquals("acct-other", now.accountId());
-        assertFalse(host.storage.containsKey(RefreshedTokens.KEY), "the old login's tokens are dropped");
+        for (ChatGptAuth instance : new ChatGptAuth[] {auth, freshInstance()}) {
+            Credentials now = instance.current();
+            assertEquals(otherAccess, now.accessToken);
+            assertEquals("acct-other", now.accountId().value);
+        }
+        assertEquals(entry, host.disk().get(TokenVault.KEY), "ignored, not deleted: a stale view must not write");
         assertEquals(1, host.requests().size());
     }
 
@@ -371,10 +382,11 @@ class ChatGptAuthTest extends HostTest {
         writeTarkFile(Jwt.access(NOW - HOUR), Jwt.opaque("rt"), null, null, null);
         host.reply(200, Fixtures.tokenReply(Jwt.access(NOW + DAY), Jwt.opaque("rt"), null, -1));
         auth.current();
-        assertTrue(host.storage.containsKey(RefreshedTokens.KEY));
+        assertTrue(host.disk().containsKey(TokenVault.KEY));
 
         host.files.remove(TARK_PATH); // tark auth logout: the file goes, storage.json stays
         AuthFailure failure = assertThrows(AuthFailure.class, () -> freshInstance().current());
+        assertFalse(host.disk().containsKey(TokenVault.KEY), "the logged-out login's tokens are forgotten");
         assertEquals(AuthFailure.NOT_AUTHENTICATED, failure.code());
         assertTrue(failure.getMessage().contains("tark auth chatgpt-oauth"));
         assertEquals(AuthFailure.NOT_AUTHENTICATED,
@@ -403,7 +415,7 @@ class ChatGptAuthTest extends HostTest {
         host.file(CODEX_PATH, Fixtures.codexFile(access, Jwt.opaque("rt"), null, null));
         Credentials credentials = auth.current();
         assertEquals(access, credentials.accessToken);
-        assertEquals("acct-codex", credentials.accountId());
+        assertEquals("acct-codex", credentials.accountId().value);
         assertEquals(1, auth.status());
         assertTrue(host.requests().isEmpty());
         assertTrue(host.storage.isEmpty());
@@ -440,12 +452,14 @@ class ChatGptAuthTest extends HostTest {
 
     @Test
     void codexStoredStateIsIgnored() throws AuthFailure {
-        // Even a stored entry with a matching fingerprint is not used for the Codex CLI's login.
-        String content = Fixtures.codexFile(Jwt.access(NOW + DAY), Jwt.opaque("rt"), null, null);
-        host.file(CODEX_PATH, content);
-        Credentials other = new Credentials(Jwt.access(NOW + DAY), "rt_other", null, null, Expiry.UNKNOWN);
-        new RefreshedTokens(host).save(CredentialSource.fingerprintOf(content), other);
-        assertNotEquals(other.accessToken, auth.current().accessToken);
+        // Even tokens stored under the Codex login's own lineage are not used: it is never refreshed here.
+        String codexRefresh = Jwt.opaque("rt");
+        String codexAccess = Jwt.access(NOW + DAY);
+        host.file(CODEX_PATH, Fixtures.codexFile(codexAccess, codexRefresh, null, null));
+        Credentials other = new Credentials(Jwt.access(NOW + DAY), Jwt.opaque("rt"), null, null, Expiry.UNKNOWN);
+        host.secret(other.accessToken);
+        new TokenVault(host.session()).save(Lineage.of(codexRefresh), other);
+        assertEquals(codexAccess, freshInstance().current().accessToken);
     }
 
     // ---- provider_auth_init ----
@@ -456,7 +470,7 @@ class ChatGptAuthTest extends HostTest {
         auth.adopt(Fixtures.tarkFile(access, Jwt.opaque("rt"), null, null, "acct-init"));
         Credentials credentials = auth.current();
         assertEquals(access, credentials.accessToken);
-        assertEquals("acct-init", credentials.accountId());
+        assertEquals("acct-init", credentials.accountId().value);
         assertTrue(host.storage.isEmpty(), "kept in memory: tark's logout deletes only the file");
         assertEquals(AuthFailure.NOT_AUTHENTICATED,
                 assertThrows(AuthFailure.class, () -> freshInstance().current()).code());
@@ -538,8 +552,10 @@ class ChatGptAuthTest extends HostTest {
         auth.adopt(Fixtures.tarkFile(Jwt.access(NOW + DAY), null, null, null, null));
         assertFalse(host.storage.isEmpty());
 
+        host.reply(200, "{}"); // the revocation
         auth.logout();
         assertTrue(host.storage.isEmpty(), host.storage.toString());
+        assertFalse(host.disk().containsKey(TokenVault.KEY));
         host.files.remove(TARK_PATH);
         assertEquals(2, freshInstance().status());
     }
@@ -551,30 +567,30 @@ class ChatGptAuthTest extends HostTest {
         String idWithClaim = Jwt.withAccount(NOW + DAY, "acct-id");
         String accessWithClaim = Jwt.withAccount(NOW + DAY, "acct-access");
         writeTarkFile(accessWithClaim, null, idWithClaim, null, "acct-stored");
-        assertEquals("acct-id", auth.current().accountId());
+        assertEquals("acct-id", auth.current().accountId().value);
 
         writeTarkFile(accessWithClaim, null, Jwt.access(NOW + DAY), null, "acct-stored");
-        assertEquals("acct-access", auth.current().accountId());
+        assertEquals("acct-access", auth.current().accountId().value);
 
         writeTarkFile(Jwt.token(Jwt.claims(NOW + DAY).add("chatgpt_account_id", "acct-top")), null, null, null,
                 "acct-stored");
-        assertEquals("acct-top", auth.current().accountId());
+        assertEquals("acct-top", auth.current().accountId().value);
 
         writeTarkFile(Jwt.token(Jwt.claims(NOW + DAY).add("organizations",
                 Json.parse("[{\"id\":\"org-1\"},{\"id\":\"org-2\"}]"))), null, null, null, "acct-stored");
-        assertEquals("org-1", auth.current().accountId());
+        assertEquals("org-1", auth.current().accountId().value);
 
         writeTarkFile(Jwt.access(NOW + DAY), null, null, null, "acct-stored");
-        assertEquals("acct-stored", auth.current().accountId());
+        assertEquals("acct-stored", auth.current().accountId().value);
 
         writeTarkFile(Jwt.access(NOW + DAY), null, null, null, null);
-        assertNull(auth.current().accountId());
+        assertNull(auth.current().accountId().value);
     }
 
     // ---- auth_process_tokens ----
 
     @Test
-    void processTokensKeepsEveryFieldAndAddsExpiryAndAccount() throws AuthFailure {
+    void processTokensWritesTheTokensExpiryAndAccountOnly() throws AuthFailure {
         String access = Jwt.access(NOW + 10 * DAY);
         String refresh = Jwt.opaque("rt");
         String id = Jwt.withAccount(NOW + HOUR, "acct-login");
@@ -586,15 +602,24 @@ class ChatGptAuthTest extends HostTest {
         host.setNow(Jwt.NOW_MILLIS + 999);
 
         JsonObject file = Json.parse(auth.processTokens(reply)).asObject();
-        JsonObject input = Json.parse(reply).asObject();
-        for (String name : input.names()) {
-            assertEquals(input.get(name), file.get(name), name);
-        }
+        assertEquals(List.of("access_token", "refresh_token", "id_token", "expires_at", "account_id"), file.names());
+        assertEquals(access, file.getString("access_token", null));
+        assertEquals(refresh, file.getString("refresh_token", null));
+        assertEquals(id, file.getString("id_token", null));
         assertEquals(NOW + 3600, file.getLong("expires_at", 0), "now + expires_in, in seconds");
         assertEquals("acct-login", file.getString("account_id", null));
-        assertEquals(input.size() + 2, file.size());
         assertTrue(host.requests().isEmpty());
         assertTrue(host.storage.isEmpty());
+    }
+
+    @Test
+    void processTokensLogsTheTermsNotice() throws AuthFailure {
+        String reply = Fixtures.tokenReply(Jwt.opaque("at"), Jwt.opaque("rt"), null, 3600);
+        host.rememberSecretsIn(reply);
+        auth.processTokens(reply);
+        List<String> info = host.messages("info");
+        assertEquals(1, info.size(), info.toString());
+        assertTrue(info.get(0).contains(ChatGptAuth.TERMS_NOTICE), info.get(0));
     }
 
     @Test
@@ -608,7 +633,7 @@ class ChatGptAuthTest extends HostTest {
         assertEquals(access, credentials.accessToken);
         assertEquals(refresh, credentials.refreshToken);
         assertEquals((NOW + 7200) * 1000, credentials.expiresAtMillis);
-        assertEquals("acct-9", credentials.accountId());
+        assertEquals("acct-9", credentials.accountId().value);
         assertTrue(host.requests().isEmpty());
     }
 
@@ -630,10 +655,11 @@ class ChatGptAuthTest extends HostTest {
     }
 
     @Test
-    void processTokensKeepsAGivenAccountIdWhenNoTokenHasOne() throws AuthFailure {
+    void processTokensTakesTheAccountIdFromTheTokensOnly() throws AuthFailure {
+        // Version 0.3 kept a reply's own account_id; the token endpoint sends none, so it is no longer read.
         String reply = new JsonObject().add("access_token", Jwt.opaque("at")).add("account_id", "acct-given").toString();
         host.rememberSecretsIn(reply);
-        assertEquals("acct-given", Json.parse(auth.processTokens(reply)).asObject().getString("account_id", null));
+        assertNull(Json.parse(auth.processTokens(reply)).asObject().get("account_id"));
     }
 
     @Test

@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -228,21 +226,58 @@ class CredentialSourcesTest extends HostTest {
     }
 
     @Test
-    void fingerprintFollowsTheExactContent() throws AuthFailure {
+    void theSourceKeepsTheExactContentItWasReadFrom() throws AuthFailure {
         String content = Fixtures.tarkFile(Jwt.access(EXP), "rt_a", null, null, null);
         host.file(TARK_PATH, content);
-        String first = sources.find().fingerprint;
-        assertEquals(first, sources.find().fingerprint, "same content, same fingerprint");
+        assertEquals(content, sources.find().content);
         host.file(TARK_PATH, content + "\n");
-        assertNotEquals(first, sources.find().fingerprint, "any change, another fingerprint");
-        assertEquals(CredentialSource.fingerprintOf(content), first);
-        assertNotEquals(CredentialSource.fingerprintOf("ab"), CredentialSource.fingerprintOf("ba"));
+        assertEquals(content + "\n", sources.find().content);
     }
 
     @Test
-    void fingerprintHoldsNoPieceOfTheContent() {
-        String token = Jwt.access(EXP);
-        String fingerprint = CredentialSource.fingerprintOf(Fixtures.tarkFile(token, null, null, null, null));
-        assertNull(FakeHost.leakedPiece(token, fingerprint));
+    void onlyTheCodexLoginIsNotRefreshable() throws AuthFailure {
+        host.file(CODEX_PATH, Fixtures.codexFile(Jwt.access(EXP), "rt_codex", null, null));
+        assertFalse(sources.find().refreshable);
+        sources.adopt(Fixtures.tarkFile(Jwt.access(EXP), "rt_init", null, null, null));
+        assertTrue(sources.find().refreshable);
+        host.file(TARK_PATH, Fixtures.tarkFile(Jwt.access(EXP), "rt_file", null, null, null));
+        assertTrue(sources.find().refreshable);
+    }
+
+    @Test
+    void aFileTarkCannotReadAsUtf8IsNamedAsSuch() {
+        // tark's fs.read answers -3 alike for a missing file, an unreadable one and one not in UTF-8.
+        host.fileFailures.put(TARK_PATH, HostValue.absent());
+        AuthFailure failure = failure();
+        assertEquals(AuthFailure.NOT_AUTHENTICATED, failure.code());
+        assertTrue(failure.getMessage().contains("missing, unreadable, or not UTF-8"), failure.getMessage());
+        assertTrue(failure.getMessage().contains("UTF-8 JSON"), "says how to fix it: " + failure.getMessage());
+        assertTrue(failure.getMessage().contains(TARK_PATH), failure.getMessage());
+    }
+
+    @Test
+    void fallingBackToTheCodexLoginIsLoggedOnceAndSaysWhy() throws AuthFailure {
+        host.file(CODEX_PATH, Fixtures.codexFile(Jwt.access(EXP), "rt_codex", null, null));
+        sources.find();
+        sources.find();
+        List<String> info = host.messages("info");
+        assertEquals(1, info.size(), info.toString());
+        assertTrue(info.get(0).contains("Codex CLI"), info.get(0));
+        assertTrue(info.get(0).contains(CODEX_PATH), info.get(0));
+        assertTrue(info.get(0).contains(TARK_PATH + " is missing, unreadable, or not UTF-8"), info.get(0));
+    }
+
+    @Test
+    void tarkFileAbsentIsTrueOnlyWhenTarkSaysSo() throws AuthFailure {
+        host.file(CODEX_PATH, Fixtures.codexFile(Jwt.access(EXP), null, null, null));
+        sources.find();
+        assertTrue(sources.tarkFileAbsent());
+        host.file(TARK_PATH, Fixtures.tarkFile(Jwt.access(EXP), null, null, null, null));
+        sources.find();
+        assertFalse(sources.tarkFileAbsent());
+        host.files.remove(TARK_PATH);
+        host.deniedPaths.add(TARK_PATH);
+        failure();
+        assertFalse(sources.tarkFileAbsent(), "a refused read is no logout");
     }
 }

@@ -16,7 +16,7 @@ class CredentialsTest {
     private static final long EXP = Jwt.NOW_SECONDS + Fixtures.DAY;
 
     private static Credentials read(String json) {
-        return Credentials.fromTarkJson(Json.parse(json).asObject());
+        return Credentials.fromTarkJson(json);
     }
 
     @Test
@@ -100,13 +100,13 @@ class CredentialsTest {
     void writesWhatItReads() {
         String access = Jwt.access(EXP);
         Credentials original = new Credentials(access, "rt_2", "id_opaque", "acct-9", (Jwt.NOW_SECONDS + 77) * 1000);
-        JsonObject json = original.toTarkJson();
+        JsonObject json = Json.parse(original.toTarkJson()).asObject();
         assertEquals(access, json.getString("access_token", null));
         assertEquals("rt_2", json.getString("refresh_token", null));
         assertEquals("id_opaque", json.getString("id_token", null));
         assertEquals(Jwt.NOW_SECONDS + 77, json.getLong("expires_at", 0));
         assertEquals("acct-9", json.getString("account_id", null));
-        Credentials back = Credentials.fromTarkJson(json);
+        Credentials back = Credentials.fromTarkJson(original.toTarkJson());
         assertEquals(original.accessToken, back.accessToken);
         assertEquals(original.refreshToken, back.refreshToken);
         assertEquals(original.idToken, back.idToken);
@@ -116,7 +116,7 @@ class CredentialsTest {
 
     @Test
     void absentFieldsAreNotWritten() {
-        JsonObject json = new Credentials("opaque_a", null, null, null, Expiry.UNKNOWN).toTarkJson();
+        JsonObject json = Json.parse(new Credentials("opaque_a", null, null, null, Expiry.UNKNOWN).toTarkJson()).asObject();
         assertEquals(1, json.size());
         assertEquals("opaque_a", json.getString("access_token", null));
     }
@@ -125,24 +125,51 @@ class CredentialsTest {
     void writtenAccountIdComesFromTheClaimsFirst() {
         Credentials credentials = new Credentials(Jwt.withAccount(EXP, "acct-claim"), null, null, "acct-stored",
                 Expiry.UNKNOWN);
-        assertEquals("acct-claim", credentials.accountId());
-        assertEquals("acct-claim", credentials.toTarkJson().getString("account_id", null));
+        assertEquals("acct-claim", credentials.accountId().value);
+        assertEquals("acct-claim", Json.parse(credentials.toTarkJson()).asObject().getString("account_id", null));
     }
 
     @Test
     void accountIdFallsBackToTheStoredOne() {
         assertEquals("acct-stored", new Credentials(Jwt.access(EXP), null, "opaque", "acct-stored",
-                Expiry.UNKNOWN).accountId());
-        assertNull(new Credentials(Jwt.access(EXP), null, null, null, Expiry.UNKNOWN).accountId());
+                Expiry.UNKNOWN).accountId().value);
+        assertNull(new Credentials(Jwt.access(EXP), null, null, null, Expiry.UNKNOWN).accountId().value);
     }
 
     @Test
-    void stringHelperWantsANonEmptyString() {
-        JsonObject json = Json.parse("{\"a\":\"x\",\"b\":\"\",\"c\":1,\"d\":null}").asObject();
-        assertEquals("x", Credentials.string(json, "a"));
-        assertNull(Credentials.string(json, "b"));
-        assertNull(Credentials.string(json, "c"));
-        assertNull(Credentials.string(json, "d"));
-        assertNull(Credentials.string(json, "missing"));
+    void readsTheFieldsInsideAMember() {
+        String access = Jwt.access(EXP);
+        Credentials credentials = Credentials.read(Fixtures.codexFile(access, "rt_c", null, "acct-c"), "tokens");
+        assertEquals(access, credentials.accessToken);
+        assertEquals("rt_c", credentials.refreshToken);
+        assertEquals("acct-c", credentials.storedAccountId);
+        assertEquals(EXP * 1000, credentials.expiresAtMillis);
+        assertNull(Credentials.read("{\"access_token\":\"top\"}", "tokens"), "top-level fields are not the member's");
+        assertNull(Credentials.read("{\"tokens\":null}", "tokens"));
+    }
+
+    @Test
+    void lastDuplicateFieldCounts() {
+        assertEquals("second", read("{\"access_token\":\"first\",\"access_token\":\"second\"}").accessToken);
+    }
+
+    @Test
+    void aDenseFileOverTheValueBudgetIsRefusedNotParsedIntoATree() {
+        StringBuilder json = new StringBuilder("{\"access_token\":\"a\",\"x\":[");
+        for (int i = 0; i < 350_000; i++) {
+            json.append(i == 0 ? "" : ",").append(i % 10);
+        }
+        assertNull(read(json.append("]}").toString()));
+        assertNull(read("{\"access_token\":\"a\",\"x\":" + "[".repeat(40) + "]".repeat(40) + "}"), "too deep");
+        assertEquals("a", read("{\"access_token\":\"a\",\"x\":" + "[".repeat(20) + "]".repeat(20) + "}").accessToken);
+    }
+
+    @Test
+    void accountIdOfAnyTokenWithAControlCharacterIsPassedOverWithAWarning() {
+        Credentials credentials = new Credentials(Jwt.withAccount(EXP, "acct\r\nX-Injected: 1"), null, null,
+                "acct-file", Expiry.UNKNOWN);
+        AccountId accountId = credentials.accountId();
+        assertEquals("acct-file", accountId.value);
+        assertTrue(accountId.warning.contains("access_token"), accountId.warning);
     }
 }

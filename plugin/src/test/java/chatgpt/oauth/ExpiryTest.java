@@ -4,15 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.eclipsesource.json.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import tark.host.JsonInput;
 
 class ExpiryTest {
     private static final long NOW = Jwt.NOW_MILLIS;
     private static final long MINUTE = 60_000;
+
+    /** The file's expires_at as Credentials reads it: a JSON number or string, as a whole number. */
+    private static long fromFile(String number) {
+        return Expiry.fromExpiresAt(JsonInput.wholeNumber(number, -1));
+    }
 
     @ParameterizedTest
     @CsvSource({
@@ -30,7 +35,7 @@ class ExpiryTest {
         "100000000001, 100000000001",
     })
     void expiresAtNumbers(String number, long expectedMillis) {
-        assertEquals(expectedMillis, Expiry.fromExpiresAt(Json.parse(number)));
+        assertEquals(expectedMillis, fromFile(number));
     }
 
     @ParameterizedTest
@@ -40,27 +45,32 @@ class ExpiryTest {
         "'1750008400123', 1750008400123",
     })
     void expiresAtStringsHoldingANumber(String text, long expectedMillis) {
-        assertEquals(expectedMillis, Expiry.fromExpiresAt(Json.value(text)));
+        assertEquals(expectedMillis, fromFile(text));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"0", "-1", "-1750008400", "1e30", "1000000000000000", "\"soon\"", "\"\"", "null", "true",
-            "[1750008400]", "{\"s\":1750008400}"})
-    void implausibleOrNonNumericExpiresAtIsUnknown(String json) {
-        assertEquals(Expiry.UNKNOWN, Expiry.fromExpiresAt(Json.parse(json)));
+    @ValueSource(strings = {"0", "-1", "-1750008400", "1e30", "1000000000000000", "soon", "", "null", "true",
+            "[1750008400]", "99999999999999999999"})
+    void implausibleOrNonNumericExpiresAtIsUnknown(String text) {
+        assertEquals(Expiry.UNKNOWN, fromFile(text));
     }
 
     @Test
     void absentExpiresAtIsUnknown() {
-        assertEquals(Expiry.UNKNOWN, Expiry.fromExpiresAt(null));
+        assertEquals(Expiry.UNKNOWN, Expiry.fromExpiresAt(-1));
     }
 
     @Test
-    void fromUnixTimeReadsSecondsAndMilliseconds() {
-        assertEquals(1_750_008_400_000L, Expiry.fromUnixTime(1_750_008_400L));
-        assertEquals(1_750_008_400_123L, Expiry.fromUnixTime(1_750_008_400_123L));
-        assertEquals(Expiry.UNKNOWN, Expiry.fromUnixTime(0));
-        assertEquals(Expiry.UNKNOWN, Expiry.fromUnixTime(-5));
+    void jwtExpIsAlwaysSeconds() {
+        assertEquals(1_750_008_400_000L, Expiry.fromJwtExp(1_750_008_400L));
+        // Year 9999 in seconds: far in the future, not 1978 in milliseconds.
+        assertEquals(253_402_300_799_000L, Expiry.fromJwtExp(253_402_300_799L));
+        assertFalse(Expiry.needsRefresh(Expiry.fromJwtExp(253_402_300_799L), NOW));
+        // The file's expires_at may be milliseconds: the same number is taken as such there.
+        assertEquals(253_402_300_799L, Expiry.fromExpiresAt(253_402_300_799L));
+        assertEquals(Expiry.UNKNOWN, Expiry.fromJwtExp(0));
+        assertEquals(Expiry.UNKNOWN, Expiry.fromJwtExp(-5));
+        assertEquals(Expiry.UNKNOWN, Expiry.fromJwtExp(Long.MAX_VALUE), "no overflow into the past");
     }
 
     @Test

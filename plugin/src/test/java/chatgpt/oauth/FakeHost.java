@@ -3,12 +3,16 @@ package chatgpt.oauth;
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;
+import com.eclipsesource.json.WriterConfig;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -20,14 +24,23 @@ import tark.host.HostValue;
 import tark.host.HttpReply;
 
 /**
- * An in-memory tark host for unit tests: files, environment, storage, HTTP, logs and a clock, each
- * behaving as tark's host functions do (see tark-host-abi.md), with everything the plugin does recorded.
+ * An in-memory tark host for unit tests: one tark instance (one terminal's session) on a {@link Machine}
+ * that several instances can share, each behaving as tark's host functions do (see tark-host-abi.md),
+ * with everything the plugin does recorded.
+ *
+ * <p>Plugin storage follows tark's {@code PluginState} exactly: each instance loads {@code storage.json}
+ * once, when it is created ({@link #storage} is that snapshot); {@code get} answers from the snapshot;
+ * every {@code set} and {@code delete} rewrites the whole shared file from this instance's snapshot
+ * (last writer wins). The file is also readable through {@code fs.read} at the data-dir path tark uses.
  *
  * <p>It also collects every token that passes through it (any JSON string member whose name ends in
  * {@code token}, from files, storage, HTTP bodies and documents handed to {@link #rememberSecretsIn}),
  * so that {@link #assertNoSecretInLogs()} can check that no log line carries one.
  */
 final class FakeHost implements Host {
+    /** Below tark's data directory: {@code <data dir>/tark/plugins/<name>/data/storage.json}. */
+    static final String STORAGE_BELOW_DATA_DIR = "/tark/plugins/chatgpt-oauth/data/storage.json";
+
     /** One recorded {@code tark:http} call. */
     static final class Request {
         final String method;
@@ -54,6 +67,12 @@ final class FakeHost implements Host {
         JsonObject jsonBody() {
             return Json.parse(body).asObject();
         }
+
+        /** The refresh token a refresh (or revocation) request presented. */
+        String presentedRefreshToken() {
+            JsonObject json = jsonBody();
+            return json.getString("refresh_token", json.getString("token", null));
+        }
     }
 
     /** One recorded {@code tark:log} line. */
@@ -72,38 +91,152 @@ final class FakeHost implements Host {
         }
     }
 
-    /** Files by path, as {@code tark:fs.read} would find them. */
-    final Map<String, String> files = new HashMap<>();
+    /**
+     * The plugin's {@code storage.json} on disk, shared by every tark instance of the machine, written as
+     * tark's {@code save_storage} does: the whole map as pretty JSON, by {@code std::fs::write} (no lock,
+     * not atomic; a new file gets mode {@code 0666 & ~umask}).
+     */
+    static final class StorageDisk {
+        /** The usual umask: files are created 0644, readable by every local user. */
+        int umask = 0022;
+        /** The file's text; null when there is no file. */
+        private String text;
+        private int mode = -1;
+        private int writes;
+
+        /** What an instance loads at start: a JSON object of strings, else an empty map (as tark). */
+        Map<String, String> load() {
+            Map<String, String> map = new LinkedHashMap<>();
+            if (text == null) {
+                return map;
+            }
+            try {
+                JsonValue json = Json.parse(text);
+                if (!json.isObject()) {
+                    return new LinkedHashMap<>();
+                }
+                for (JsonObject.Member member : json.asObject()) {
+                    if (!member.getValue().isString()) {
+                        return new LinkedHashMap<>();
+                    }
+                    map.put(member.getName(), member.getValue().asString());
+                }
+            } catch (RuntimeException notJson) {
+                return new LinkedHashMap<>();
+            }
+            return map;
+        }
+
+        /** tark's save: the whole map, replacing whatever the file held. */
+        void save(Map<String, String> map) {
+            JsonObject json = new JsonObject();
+            map.forEach(json::add);
+            if (text == null) {
+                mode = 0666 & ~umask;
+            }
+            text = json.toString(WriterConfig.PRETTY_PRINT);
+            writes++;
+        }
+
+        /** Another program (or a hand edit) writes the file. */
+        void replaceText(String newText) {
+            if (text == null) {
+                mode = 0666 & ~umask;
+            }
+            text = newText;
+        }
+
+        /** Writes one entry as another tark instance would: load, set, save. */
+        void put(String key, String value) {
+            Map<String, String> map = load();
+            map.put(key, value);
+            save(map);
+        }
+
+        String get(String key) {
+            return load().get(key);
+        }
+
+        boolean containsKey(String key) {
+            return load().containsKey(key);
+        }
+
+        /** The file's text; null when there is none. */
+        String text() {
+            return text;
+        }
+
+        /** The file's permission bits; -1 when there is no file. */
+        int mode() {
+            return mode;
+        }
+
+        /** How many times a tark instance rewrote the file. */
+        int writes() {
+            return writes;
+        }
+    }
+
+    /** What the tark instances on one machine share: files, environment, storage.json, network, logs, clock. */
+    static final class Machine {
+        final Map<String, String> files = new HashMap<>();
+        final Set<String> deniedPaths = new HashSet<>();
+        final Map<String, HostValue> fileFailures = new HashMap<>();
+        final Map<String, String> env = new HashMap<>();
+        final Set<String> deniedEnv = new HashSet<>();
+        final StorageDisk storageDisk = new StorageDisk();
+        /** tark's data directory when not derived from the environment (e.g. macOS's). */
+        String dataDir;
+        final Deque<HttpReply> replies = new ArrayDeque<>();
+        Function<Request, HttpReply> httpHandler;
+        final List<Request> requests = new ArrayList<>();
+        final List<Log> logs = new ArrayList<>();
+        final List<String> events = new ArrayList<>();
+        final Set<String> secrets = new LinkedHashSet<>();
+        long now;
+    }
+
+    final Machine machine;
+    /** Files by path, as {@code tark:fs.read} would find them (shared by the machine's instances). */
+    final Map<String, String> files;
     /** Paths {@code tark:fs.read} refuses (-2, not in the manifest's fs_read). */
-    final Set<String> deniedPaths = new HashSet<>();
+    final Set<String> deniedPaths;
     /** Paths whose read fails another way (e.g. too large, or a host error code). */
-    final Map<String, HostValue> fileFailures = new HashMap<>();
+    final Map<String, HostValue> fileFailures;
     /** Environment variables; an empty value reads as unset, as in tark. */
-    final Map<String, String> env = new HashMap<>();
+    final Map<String, String> env;
     /** Variable names {@code tark:env.get} refuses (-2, not in the manifest's env). */
-    final Set<String> deniedEnv = new HashSet<>();
-    /** The plugin's storage.json. */
-    final Map<String, String> storage = new LinkedHashMap<>();
+    final Set<String> deniedEnv;
+    /** This instance's storage: what it loaded from storage.json when created, then its own writes. */
+    final Map<String, String> storage;
     /** When true, {@code tark:storage.set} fails (-1) and stores nothing. */
     boolean failStorageSet;
-    /** When set, handles every HTTP request (after {@link #replies} is empty). */
-    Function<Request, HttpReply> httpHandler;
     /** Replies handed out in order, one per HTTP request. */
-    final Deque<HttpReply> replies = new ArrayDeque<>();
-
-    private final List<Request> requests = new ArrayList<>();
-    private final List<Log> logs = new ArrayList<>();
-    /** Every host call in order: "fs.read PATH", "storage.set KEY", "http.post URL", ... */
-    private final List<String> events = new ArrayList<>();
-    private final Set<String> secrets = new LinkedHashSet<>();
-    private long now;
+    final Deque<HttpReply> replies;
 
     FakeHost() {
         this(Jwt.NOW_MILLIS);
     }
 
     FakeHost(long nowMillis) {
-        this.now = nowMillis;
+        this(new Machine());
+        machine.now = nowMillis;
+    }
+
+    private FakeHost(Machine machine) {
+        this.machine = machine;
+        this.files = machine.files;
+        this.deniedPaths = machine.deniedPaths;
+        this.fileFailures = machine.fileFailures;
+        this.env = machine.env;
+        this.deniedEnv = machine.deniedEnv;
+        this.replies = machine.replies;
+        this.storage = machine.storageDisk.load();
+    }
+
+    /** Another tark instance on this machine, started now: it loads storage.json as it is on disk now. */
+    FakeHost session() {
+        return new FakeHost(machine);
     }
 
     // ---- setup helpers ----
@@ -131,18 +264,38 @@ final class FakeHost implements Host {
         return reply(HttpReply.response(status, body));
     }
 
+    /** Handles every HTTP request once {@link #replies} is empty. */
+    void handleHttp(Function<Request, HttpReply> handler) {
+        machine.httpHandler = handler;
+    }
+
     void setNow(long millis) {
-        now = millis;
+        machine.now = millis;
     }
 
     void advance(long millis) {
-        now += millis;
+        machine.now += millis;
+    }
+
+    StorageDisk disk() {
+        return machine.storageDisk;
+    }
+
+    /** Where tark keeps this plugin's storage.json: {@code $XDG_DATA_HOME} if absolute, else {@code $HOME/.local/share}. */
+    String storagePath() {
+        String dataDir = machine.dataDir;
+        if (dataDir == null) {
+            String xdg = env.get("XDG_DATA_HOME");
+            // As the dirs crate: a relative XDG_DATA_HOME is ignored.
+            dataDir = xdg != null && xdg.startsWith("/") ? xdg : env.get("HOME") + "/.local/share";
+        }
+        return dataDir + STORAGE_BELOW_DATA_DIR;
     }
 
     /** Registers a token that must never show up in a log line. */
     void secret(String token) {
         if (token != null && !token.isEmpty()) {
-            secrets.add(token);
+            machine.secrets.add(token);
         }
     }
 
@@ -177,16 +330,16 @@ final class FakeHost implements Host {
     // ---- what happened ----
 
     List<Request> requests() {
-        return Collections.unmodifiableList(requests);
+        return Collections.unmodifiableList(machine.requests);
     }
 
     List<Log> logs() {
-        return Collections.unmodifiableList(logs);
+        return Collections.unmodifiableList(machine.logs);
     }
 
     List<Log> logs(String level) {
         List<Log> matching = new ArrayList<>();
-        for (Log log : logs) {
+        for (Log log : machine.logs) {
             if (log.level.equals(level)) {
                 matching.add(log);
             }
@@ -194,20 +347,24 @@ final class FakeHost implements Host {
         return matching;
     }
 
-    List<String> errors() {
+    List<String> messages(String level) {
         List<String> messages = new ArrayList<>();
-        for (Log log : logs("error")) {
+        for (Log log : logs(level)) {
             messages.add(log.message);
         }
         return messages;
     }
 
+    List<String> errors() {
+        return messages("error");
+    }
+
     List<String> events() {
-        return Collections.unmodifiableList(events);
+        return Collections.unmodifiableList(machine.events);
     }
 
     Set<String> secrets() {
-        return Collections.unmodifiableSet(secrets);
+        return Collections.unmodifiableSet(machine.secrets);
     }
 
     /**
@@ -215,8 +372,8 @@ final class FakeHost implements Host {
      * prefix of a token is tolerated, nothing longer).
      */
     void assertNoSecretInLogs() {
-        for (String secret : secrets) {
-            for (Log log : logs) {
+        for (String secret : machine.secrets) {
+            for (Log log : machine.logs) {
                 String leak = leakedPiece(secret, log.message);
                 if (leak != null) {
                     throw new AssertionError("a log line contains a token piece \"" + leak + "\": " + log);
@@ -225,10 +382,49 @@ final class FakeHost implements Host {
         }
     }
 
+    /**
+     * Fails if {@code text} holds a 12-byte piece of a token seen in this test: in clear, in base64
+     * (either alphabet, any alignment) or in hex of its UTF-8.
+     */
+    void assertNoSecretIn(String text, String where) {
+        for (String secret : machine.secrets) {
+            for (String encoded : encodings(secret)) {
+                if (encoded.length() < 12) {
+                    continue; // too short to tell apart from chance
+                }
+                String leak = leakedPiece(encoded, text, encoded.length() == secret.length() ? 12 : 16);
+                if (leak != null) {
+                    throw new AssertionError(where + " contains a piece of a token (\"" + leak + "\")");
+                }
+            }
+        }
+    }
+
+    /** A token as it may be written: plain, hex of UTF-8, and base64 at each of the three byte alignments. */
+    static List<String> encodings(String secret) {
+        byte[] bytes = secret.getBytes(StandardCharsets.UTF_8);
+        List<String> out = new ArrayList<>();
+        out.add(secret);
+        out.add(HexFormat.of().formatHex(bytes));
+        out.add(HexFormat.of().withUpperCase().formatHex(bytes));
+        for (int offset = 0; offset < 3 && offset < bytes.length; offset++) {
+            byte[] tail = java.util.Arrays.copyOfRange(bytes, offset, bytes.length);
+            String url = Base64.getUrlEncoder().withoutPadding().encodeToString(tail);
+            // The last characters also depend on what follows the token: leave them out.
+            String fixed = url.substring(0, Math.max(0, url.length() - 4));
+            out.add(fixed);
+            out.add(fixed.replace('-', '+').replace('_', '/'));
+        }
+        return out;
+    }
+
     static String leakedPiece(String secret, String message) {
-        int piece = 12;
+        return leakedPiece(secret, message, 12);
+    }
+
+    private static String leakedPiece(String secret, String message, int piece) {
         if (secret.length() <= piece) {
-            return message.contains(secret) ? secret : null;
+            return !secret.isEmpty() && message.contains(secret) ? secret : null;
         }
         for (int i = 0; i + piece <= secret.length(); i++) {
             String part = secret.substring(i, i + piece);
@@ -243,7 +439,7 @@ final class FakeHost implements Host {
 
     @Override
     public HostValue readFile(String path) {
-        events.add("fs.read " + path);
+        machine.events.add("fs.read " + path);
         if (deniedPaths.contains(path)) {
             return HostValue.failure(HostValue.DENIED, -2);
         }
@@ -251,7 +447,7 @@ final class FakeHost implements Host {
         if (failure != null) {
             return failure;
         }
-        String content = files.get(path);
+        String content = path.equals(storagePath()) ? disk().text() : files.get(path);
         if (content == null) {
             return HostValue.absent();
         }
@@ -261,7 +457,7 @@ final class FakeHost implements Host {
 
     @Override
     public HostValue env(String name) {
-        events.add("env.get " + name);
+        machine.events.add("env.get " + name);
         if (deniedEnv.contains(name)) {
             return HostValue.failure(HostValue.DENIED, -2);
         }
@@ -271,7 +467,7 @@ final class FakeHost implements Host {
 
     @Override
     public HostValue storageGet(String key) {
-        events.add("storage.get " + key);
+        machine.events.add("storage.get " + key);
         String value = storage.get(key);
         if (value == null || value.isEmpty()) {
             return HostValue.absent();
@@ -282,19 +478,21 @@ final class FakeHost implements Host {
 
     @Override
     public boolean storageSet(String key, String value) {
-        events.add("storage.set " + key);
+        machine.events.add("storage.set " + key);
         rememberSecretsIn(value);
         if (failStorageSet) {
             return false;
         }
         storage.put(key, value);
+        disk().save(storage);
         return true;
     }
 
     @Override
     public boolean storageDelete(String key) {
-        events.add("storage.delete " + key);
+        machine.events.add("storage.delete " + key);
         storage.remove(key);
+        disk().save(storage);
         return true;
     }
 
@@ -309,12 +507,12 @@ final class FakeHost implements Host {
     }
 
     private HttpReply http(Request request) {
-        events.add("http." + request.method.toLowerCase() + " " + request.url);
-        requests.add(request);
+        machine.events.add("http." + request.method.toLowerCase() + " " + request.url);
+        machine.requests.add(request);
         rememberSecretsIn(request.body);
         HttpReply reply = replies.poll();
-        if (reply == null && httpHandler != null) {
-            reply = httpHandler.apply(request);
+        if (reply == null && machine.httpHandler != null) {
+            reply = machine.httpHandler.apply(request);
             if (reply != null && !reply.isTransportError()) {
                 rememberSecretsIn(reply.body());
             }
@@ -327,26 +525,26 @@ final class FakeHost implements Host {
 
     @Override
     public void logDebug(String message) {
-        logs.add(new Log("debug", message));
+        machine.logs.add(new Log("debug", message));
     }
 
     @Override
     public void logInfo(String message) {
-        logs.add(new Log("info", message));
+        machine.logs.add(new Log("info", message));
     }
 
     @Override
     public void logWarn(String message) {
-        logs.add(new Log("warn", message));
+        machine.logs.add(new Log("warn", message));
     }
 
     @Override
     public void logError(String message) {
-        logs.add(new Log("error", message));
+        machine.logs.add(new Log("error", message));
     }
 
     @Override
     public long currentTimeMillis() {
-        return now;
+        return machine.now;
     }
 }

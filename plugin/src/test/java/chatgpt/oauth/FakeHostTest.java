@@ -48,6 +48,81 @@ class FakeHostTest {
     }
 
     @Test
+    void storageLeakCheckSeesPlainBase64AndHexPieces() {
+        FakeHost host = new FakeHost();
+        String token = Jwt.opaque("rt");
+        host.secret(token);
+        byte[] utf8 = ("{\"x\":\"" + token + "\"}").getBytes(StandardCharsets.UTF_8);
+        String[] leaks = {
+            "..." + token.substring(3, 20) + "...",
+            Base64.getUrlEncoder().withoutPadding().encodeToString(utf8),
+            Base64.getEncoder().encodeToString(("ab" + token).getBytes(StandardCharsets.UTF_8)),
+            java.util.HexFormat.of().formatHex(token.getBytes(StandardCharsets.UTF_8)),
+        };
+        for (String leak : leaks) {
+            assertThrows(AssertionError.class, () -> host.assertNoSecretIn(leak, "storage"), leak);
+        }
+        assertDoesNotThrow(() -> host.assertNoSecretIn(Jwt.opaque("other") + token.substring(0, 11), "storage"));
+    }
+
+    @Test
+    void instancesShareTheStorageFileButEachLoadsItOnce() {
+        FakeHost first = new FakeHost();
+        first.env("HOME", "/home/u");
+        FakeHost second = first.session();
+        assertTrue(first.storageSet("a", "1"));
+        assertFalse(second.storageGet("a").isPresent(), "the second instance loaded storage.json before the write");
+        assertEquals("1", first.session().storageGet("a").value(), "an instance started now sees it");
+
+        // The second instance's write rewrites the whole file from its own copy: "a" is gone.
+        assertTrue(second.storageSet("b", "2"));
+        assertFalse(first.disk().containsKey("a"));
+        assertEquals("2", first.disk().get("b"));
+        assertEquals("1", first.storageGet("a").value(), "the first instance still answers from its copy");
+
+        // A delete rewrites the whole file too, even for a key the file did not hold.
+        first.storageDelete("zzz");
+        assertEquals("1", first.disk().get("a"));
+        assertFalse(first.disk().containsKey("b"));
+        assertEquals(3, first.disk().writes());
+    }
+
+    @Test
+    void storageFileIsReadableAtTheDataDirWithTheModeFromTheUmask() {
+        FakeHost host = new FakeHost();
+        host.env("HOME", "/home/u");
+        String path = "/home/u/.local/share/tark/plugins/chatgpt-oauth/data/storage.json";
+        assertEquals(path, host.storagePath());
+        assertEquals(HostValue.ABSENT, host.readFile(path).kind());
+        assertEquals(-1, host.disk().mode());
+        host.storageSet("k", "v\"1");
+        assertEquals(0644, host.disk().mode(), "0666 & ~022: every local user can read it");
+        JsonObject file = Json.parse(host.readFile(path).value()).asObject();
+        assertEquals("v\"1", file.getString("k", null));
+        assertEquals(1, file.size());
+
+        host.env("XDG_DATA_HOME", "/data");
+        assertEquals("/data/tark/plugins/chatgpt-oauth/data/storage.json", host.storagePath());
+
+        FakeHost strict = new FakeHost();
+        strict.env("HOME", "/home/u");
+        strict.disk().umask = 0077;
+        strict.storageSet("k", "v");
+        assertEquals(0600, strict.disk().mode());
+    }
+
+    @Test
+    void aStorageFileThatIsNotAnObjectOfStringsLoadsEmpty() {
+        FakeHost host = new FakeHost();
+        for (String text : new String[] {"[]", "{\"a\":1}", "not json", "{\"a\":\"x\",\"b\":null}"}) {
+            host.disk().replaceText(text);
+            assertTrue(host.session().storage.isEmpty(), text);
+        }
+        host.disk().replaceText("{\"a\":\"x\"}");
+        assertEquals("x", host.session().storageGet("a").value());
+    }
+
+    @Test
     void secretsAreCollectedFromStorageAndHttp() {
         FakeHost host = new FakeHost();
         String access = Jwt.access(1);

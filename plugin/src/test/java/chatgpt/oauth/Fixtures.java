@@ -1,6 +1,8 @@
 package chatgpt.oauth;
 
+import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonObject;
+import com.eclipsesource.json.JsonValue;
 
 /** Paths and documents shared by the plugin's tests. */
 final class Fixtures {
@@ -9,6 +11,8 @@ final class Fixtures {
     static final String CODEX_PATH = HOME + "/.codex/auth.json";
     static final long HOUR = 3600;
     static final long DAY = 86_400;
+    /** Where tark keeps the plugin's storage.json for HOME (Linux, no XDG_DATA_HOME). */
+    static final String STORAGE_PATH = HOME + "/.local/share" + FakeHost.STORAGE_BELOW_DATA_DIR;
 
     private Fixtures() {
     }
@@ -69,5 +73,23 @@ final class Fixtures {
         }
         json.add("token_type", "Bearer").add("scope", "openid profile email");
         return json.toString();
+    }
+
+    /**
+     * The credentials sealed in a storage entry ({@code {"lineage", "sealed"}}), opened with the key of the
+     * login rooted at {@code rootRefreshToken}; null if there is no entry or it does not open.
+     */
+    static Credentials opened(String entry, String rootRefreshToken) {
+        if (entry == null) {
+            return null;
+        }
+        JsonObject json = Json.parse(entry).asObject();
+        Lineage lineage = Lineage.of(rootRefreshToken);
+        if (!lineage.id.equals(json.getString("lineage", null))) {
+            return null;
+        }
+        JsonValue sealed = json.get("sealed");
+        String plaintext = sealed != null && sealed.isString() ? lineage.open(sealed.asString()) : null;
+        return plaintext == null ? null : Credentials.fromTarkJson(plaintext);
     }
 }

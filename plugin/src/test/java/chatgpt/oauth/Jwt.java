@@ -25,6 +25,12 @@ final class Jwt {
                 + base64Url(payloadJson.getBytes(StandardCharsets.UTF_8)) + "." + randomText(43);
     }
 
+    /** A JWT whose payload is in the standard base64 alphabet ({@code + /}) with {@code =} padding. */
+    static String standardBase64Token(String payloadJson) {
+        return base64Url(HEADER.getBytes(StandardCharsets.UTF_8)) + "."
+                + Base64.getEncoder().encodeToString(payloadJson.getBytes(StandardCharsets.UTF_8)) + "." + randomText(43);
+    }
+
     static String token(JsonObject payload) {
         return token(payload.toString());
     }

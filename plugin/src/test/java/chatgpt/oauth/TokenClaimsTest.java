@@ -2,8 +2,8 @@ package chatgpt.oauth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.eclipsesource.json.JsonArray;
@@ -28,72 +28,113 @@ class TokenClaimsTest {
         return array;
     }
 
-    @Test
-    void decodesAPayloadWithNonAsciiText() {
-        String token = Jwt.token(Jwt.claims(EXP).add("org_name", "Société Générale — 東京 🚀"));
-        JsonObject payload = TokenClaims.payload(token);
-        assertNotNull(payload);
-        assertEquals("Zoë Ünïcødé 日本語 ✓ 🚀", payload.getString("name", null));
-        assertEquals("Société Générale — 東京 🚀", payload.getString("org_name", null));
-        assertEquals(EXP, payload.getLong("exp", 0));
+    /** The account id the plugin sends for these tokens and the file's account_id field. */
+    private static String accountId(String idToken, String accessToken, String fileField) {
+        return AccountId.of(TokenClaims.of(idToken), TokenClaims.of(accessToken), fileField).value;
     }
 
     @Test
-    void decodesBase64UrlAlphabetWithoutPadding() {
+    void readsAPayloadWithNonAsciiText() {
+        String token = Jwt.token(Jwt.claims(EXP).add("org_name", "Société Générale — 東京 🚀")
+                .add(Jwt.AUTH_CLAIM, authClaim("acct-1")));
+        TokenClaims claims = TokenClaims.of(token);
+        assertEquals("acct-1", claims.accountId);
+        assertEquals(EXP * 1000, claims.expiresAtMillis);
+    }
+
+    @Test
+    void readsBase64UrlAlphabetWithoutPadding() {
         // "???>>>" in the JSON text makes base64url use both '_' and '-'; the length leaves no padding.
         String payloadJson = "{\"x\":\"???>>>\",\"exp\":" + EXP + "}";
         String token = Jwt.token(payloadJson);
         String encoded = token.split("\\.")[1];
         assertTrue(encoded.contains("_") && encoded.contains("-"), encoded);
         assertFalse(encoded.contains("="));
-        assertEquals("???>>>", TokenClaims.payload(token).getString("x", null));
+        assertEquals(EXP * 1000, TokenClaims.of(token).expiresAtMillis);
     }
 
     @Test
-    void paddedPayloadsAreAcceptedToo() {
-        byte[] json = "{\"exp\":12}".getBytes(StandardCharsets.UTF_8);
+    void readsTheStandardAlphabetWithPadding() {
+        // The same characters make standard base64 use '/' and '+'; the length needs '=' padding.
+        String payloadJson = "{\"x\":\"???>>>\",\"chatgpt_account_id\":\"acct-std\",\"exp\":" + EXP + "}";
+        while (payloadJson.length() % 3 == 0) {
+            payloadJson = payloadJson.replace("{", "{ "); // a length that needs padding
+        }
+        String token = Jwt.standardBase64Token(payloadJson);
+        String encoded = token.split("\\.")[1];
+        assertTrue(encoded.contains("/") && encoded.contains("+") && encoded.endsWith("="), encoded);
+        TokenClaims claims = TokenClaims.of(token);
+        assertEquals("acct-std", claims.accountId);
+        assertEquals(EXP * 1000, claims.expiresAtMillis);
+        assertEquals("acct-std", TokenClaims.of(token.replace("=", "")).accountId, "padding is optional");
+    }
+
+    @Test
+    void paddedUrlSafePayloadsAreAcceptedToo() {
+        byte[] json = "{\"exp\":1750000000 }".getBytes(StandardCharsets.UTF_8);
         String padded = java.util.Base64.getUrlEncoder().encodeToString(json);
         assertTrue(padded.endsWith("="));
-        assertEquals(12, TokenClaims.payload("h." + padded + ".s").getInt("exp", 0));
+        assertEquals(1_750_000_000_000L, TokenClaims.of("h." + padded + ".s").expiresAtMillis);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "opaque-token", "one.dot", "a.!!!notbase64!!!.c", "a.e30", "..", "a..c"})
-    void nonJwtsHaveNoPayload(String token) {
-        assertNull(TokenClaims.payload(token));
+    @ValueSource(strings = {"", "opaque-token", "one.dot", "a.!!!notbase64!!!.c", "..", "a..c"})
+    void nonJwtsHaveNoClaims(String token) {
+        assertSame(TokenClaims.NONE, TokenClaims.of(token));
     }
 
     @Test
-    void nullHasNoPayload() {
-        assertNull(TokenClaims.payload(null));
+    void nullHasNoClaims() {
+        assertSame(TokenClaims.NONE, TokenClaims.of(null));
+        assertNull(TokenClaims.NONE.accountId);
+        assertEquals(Expiry.UNKNOWN, TokenClaims.NONE.expiresAtMillis);
     }
 
     @Test
-    void payloadThatIsNotAnObjectIsNull() {
-        assertNull(TokenClaims.payload(Jwt.token("[1,2,3]")));
-        assertNull(TokenClaims.payload(Jwt.token("\"text\"")));
-        assertNull(TokenClaims.payload(Jwt.token("{not json")));
+    void payloadThatIsNotAnObjectHasNoClaims() {
+        assertSame(TokenClaims.NONE, TokenClaims.of(Jwt.token("[1,2,3]")));
+        assertSame(TokenClaims.NONE, TokenClaims.of(Jwt.token("\"text\"")));
+        assertSame(TokenClaims.NONE, TokenClaims.of(Jwt.token("{not json")));
     }
 
     @Test
-    void expiryIsTheAccessTokensExp() {
-        assertEquals(EXP * 1000, TokenClaims.expiryMillis(Jwt.access(EXP)));
-        assertEquals(EXP * 1000, TokenClaims.expiryMillis(Jwt.token("{\"exp\":" + EXP + ".5}")));
+    void aDensePayloadOverTheValueBudgetHasNoClaimsAndDoesNotFillTheHeap() {
+        StringBuilder payload = new StringBuilder("{\"chatgpt_account_id\":\"acct-d\",\"exp\":" + EXP + ",\"x\":[");
+        for (int i = 0; i < 350_000; i++) {
+            payload.append(i == 0 ? "" : ",").append(i % 10);
+        }
+        assertSame(TokenClaims.NONE, TokenClaims.of(Jwt.token(payload.append("]}").toString())));
+    }
+
+    @Test
+    void expiryIsTheExpClaimInSeconds() {
+        assertEquals(EXP * 1000, TokenClaims.of(Jwt.access(EXP)).expiresAtMillis);
+        assertEquals(EXP * 1000, TokenClaims.of(Jwt.token("{\"exp\":" + EXP + ".5}")).expiresAtMillis);
+    }
+
+    @Test
+    void aFarFutureExpIsSecondsNotMilliseconds() {
+        // 253402300799 is 9999-12-31T23:59:59Z in seconds; read as milliseconds it would be 1978.
+        long millis = TokenClaims.of(Jwt.access(253_402_300_799L)).expiresAtMillis;
+        assertEquals(253_402_300_799_000L, millis);
+        assertFalse(Expiry.isExpired(millis, Jwt.NOW_MILLIS));
+        assertFalse(Expiry.needsRefresh(millis, Jwt.NOW_MILLIS));
     }
 
     @Test
     void noUsableExpIsUnknown() {
-        assertEquals(Expiry.UNKNOWN, TokenClaims.expiryMillis(Jwt.opaque("at")));
-        assertEquals(Expiry.UNKNOWN, TokenClaims.expiryMillis(Jwt.token("{\"sub\":\"x\"}")));
-        assertEquals(Expiry.UNKNOWN, TokenClaims.expiryMillis(Jwt.token("{\"exp\":\"" + EXP + "\"}")));
-        assertEquals(Expiry.UNKNOWN, TokenClaims.expiryMillis(Jwt.token("{\"exp\":null}")));
-        assertEquals(Expiry.UNKNOWN, TokenClaims.expiryMillis(null));
+        assertEquals(Expiry.UNKNOWN, TokenClaims.of(Jwt.opaque("at")).expiresAtMillis);
+        assertEquals(Expiry.UNKNOWN, TokenClaims.of(Jwt.token("{\"sub\":\"x\"}")).expiresAtMillis);
+        assertEquals(Expiry.UNKNOWN, TokenClaims.of(Jwt.token("{\"exp\":\"" + EXP + "\"}")).expiresAtMillis);
+        assertEquals(Expiry.UNKNOWN, TokenClaims.of(Jwt.token("{\"exp\":null}")).expiresAtMillis);
+        assertEquals(Expiry.UNKNOWN, TokenClaims.of(Jwt.token("{\"exp\":-3}")).expiresAtMillis);
+        assertEquals(Expiry.UNKNOWN, TokenClaims.of(null).expiresAtMillis);
     }
 
     @Test
     void accountIdFromTheAuthClaimObject() {
         String id = Jwt.token(Jwt.claims(EXP).add(Jwt.AUTH_CLAIM, authClaim("acct-claim")));
-        assertEquals("acct-claim", TokenClaims.accountId(id, null, null));
+        assertEquals("acct-claim", accountId(id, null, null));
     }
 
     @Test
@@ -102,57 +143,57 @@ class TokenClaimsTest {
                 .add("organizations", organizations("org-first"))
                 .add("chatgpt_account_id", "acct-top")
                 .add(Jwt.AUTH_CLAIM, authClaim("acct-claim")));
-        assertEquals("acct-claim", TokenClaims.accountId(id, null, "stored"));
+        assertEquals("acct-claim", accountId(id, null, "stored"));
     }
 
     @Test
     void topLevelClaimWinsOverOrganizations() {
         String id = Jwt.token(Jwt.claims(EXP).add("organizations", organizations("org-first"))
                 .add("chatgpt_account_id", "acct-top"));
-        assertEquals("acct-top", TokenClaims.accountId(id, null, null));
+        assertEquals("acct-top", accountId(id, null, null));
     }
 
     @Test
     void firstOrganizationIsTheLastResortInAToken() {
         String id = Jwt.token(Jwt.claims(EXP).add("organizations", organizations("org-first", "org-second")));
-        assertEquals("org-first", TokenClaims.accountId(id, null, null));
+        assertEquals("org-first", accountId(id, null, null));
     }
 
     @Test
     void idTokenWinsOverAccessToken() {
         String id = Jwt.token(Jwt.claims(EXP).add("organizations", organizations("org-from-id")));
         String access = Jwt.withAccount(EXP, "acct-from-access");
-        assertEquals("org-from-id", TokenClaims.accountId(id, access, "stored"));
+        assertEquals("org-from-id", accountId(id, access, "stored"));
     }
 
     @Test
     void accessTokenWhenTheIdTokenHasNone() {
         String id = Jwt.token(Jwt.claims(EXP));
         String access = Jwt.withAccount(EXP, "acct-from-access");
-        assertEquals("acct-from-access", TokenClaims.accountId(id, access, "stored"));
-        assertEquals("acct-from-access", TokenClaims.accountId(null, access, "stored"));
-        assertEquals("acct-from-access", TokenClaims.accountId("opaque-id", access, "stored"));
+        assertEquals("acct-from-access", accountId(id, access, "stored"));
+        assertEquals("acct-from-access", accountId(null, access, "stored"));
+        assertEquals("acct-from-access", accountId("opaque-id", access, "stored"));
     }
 
     @Test
     void accessTokensTopLevelAndOrganizations() {
-        assertEquals("acct-top", TokenClaims.accountId(null,
-                Jwt.token(Jwt.claims(EXP).add("chatgpt_account_id", "acct-top")), null));
-        assertEquals("org-a", TokenClaims.accountId(null,
-                Jwt.token(Jwt.claims(EXP).add("organizations", organizations("org-a"))), null));
+        assertEquals("acct-top", accountId(null, Jwt.token(Jwt.claims(EXP).add("chatgpt_account_id", "acct-top")), null));
+        assertEquals("org-a", accountId(null, Jwt.token(Jwt.claims(EXP).add("organizations", organizations("org-a"))),
+                null));
     }
 
     @Test
     void storedAccountIdWhenNoTokenCarriesOne() {
-        assertEquals("stored", TokenClaims.accountId(Jwt.access(EXP), Jwt.access(EXP), "stored"));
-        assertEquals("stored", TokenClaims.accountId(null, "opaque", "stored"));
+        assertEquals("stored", accountId(Jwt.access(EXP), Jwt.access(EXP), "stored"));
+        assertEquals("stored", accountId(null, "opaque", "stored"));
     }
 
     @Test
-    void noAccountIdAnywhereIsNull() {
-        assertNull(TokenClaims.accountId(Jwt.access(EXP), Jwt.access(EXP), null));
-        assertNull(TokenClaims.accountId(null, null, null));
-        assertNull(TokenClaims.accountId(null, null, ""), "an empty stored id counts as absent");
+    void noAccountIdAnywhereIsNullWithoutAWarning() {
+        assertNull(accountId(Jwt.access(EXP), Jwt.access(EXP), null));
+        AccountId none = AccountId.of(TokenClaims.NONE, TokenClaims.NONE, null);
+        assertNull(none.value);
+        assertNull(none.warning);
     }
 
     @Test
@@ -169,13 +210,17 @@ class TokenClaimsTest {
             Jwt.token(Jwt.claims(EXP).add("organizations", organizations(""))),
         };
         for (String id : badIdTokens) {
-            assertEquals("acct-good", TokenClaims.accountId(id, access, null), TokenClaims.payload(id).toString());
+            assertNull(TokenClaims.of(id).accountId, id);
+            assertEquals("acct-good", accountId(id, access, null), id);
         }
     }
 
     @Test
-    void nonAsciiAccountIdIsDecodedExactly() {
+    void nonAsciiAccountIdIsDecodedExactlyButNotSentAsAHeader() {
         String access = Jwt.withAccount(EXP, "compte-é-東京");
-        assertEquals("compte-é-東京", TokenClaims.accountId(null, access, null));
+        assertEquals("compte-é-東京", TokenClaims.of(access).accountId);
+        AccountId accountId = AccountId.of(TokenClaims.NONE, TokenClaims.of(access), null);
+        assertNull(accountId.value);
+        assertTrue(accountId.warning.contains("access_token"), accountId.warning);
     }
 }

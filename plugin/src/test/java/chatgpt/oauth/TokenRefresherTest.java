@@ -2,6 +2,7 @@ package chatgpt.oauth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -53,7 +54,7 @@ class TokenRefresherTest extends HostTest {
         assertEquals(newId, fresh.idToken);
         assertEquals("acct-stored", fresh.storedAccountId);
         assertEquals(Jwt.NOW_MILLIS + 3_600_000, fresh.expiresAtMillis, "expires_in counts from now");
-        assertEquals("acct-new", fresh.accountId());
+        assertEquals("acct-new", fresh.accountId().value);
     }
 
     @Test
@@ -88,20 +89,34 @@ class TokenRefresherTest extends HostTest {
     }
 
     @Test
-    void expiresAtHelper() {
-        JsonObject reply = new JsonObject().add("expires_in", 864_000);
-        assertEquals(Jwt.NOW_MILLIS + 864_000_000L, TokenRefresher.expiresAt(reply, "opaque", Jwt.NOW_MILLIS));
-        assertEquals(Jwt.NOW_MILLIS + 60_000, TokenRefresher.expiresAt(new JsonObject().add("expires_in", "60"),
-                "opaque", Jwt.NOW_MILLIS), "a numeric string counts");
-        assertEquals(Jwt.NOW_MILLIS + 90_000, TokenRefresher.expiresAt(new JsonObject().add("expires_in", 90.9),
-                "opaque", Jwt.NOW_MILLIS));
+    void expiresInOfTheReply() {
+        String opaque = Jwt.opaque("at");
+        assertEquals(Jwt.NOW_MILLIS + 864_000_000L, expiresAt("{\"access_token\":\"" + opaque + "\",\"expires_in\":864000}"));
+        assertEquals(Jwt.NOW_MILLIS + 60_000, expiresAt("{\"access_token\":\"" + opaque + "\",\"expires_in\":\"60\"}"),
+                "a numeric string counts");
+        assertEquals(Jwt.NOW_MILLIS + 90_000, expiresAt("{\"access_token\":\"" + opaque + "\",\"expires_in\":90.9}"));
         String jwt = Jwt.access(NEW_EXP);
-        for (Object bad : new Object[] {0, -5, "soon", 2_000_000_000L}) {
-            JsonObject json = bad instanceof String ? new JsonObject().add("expires_in", (String) bad)
-                    : new JsonObject().add("expires_in", ((Number) bad).longValue());
-            assertEquals(NEW_EXP * 1000, TokenRefresher.expiresAt(json, jwt, Jwt.NOW_MILLIS), json.toString());
-            assertEquals(Expiry.UNKNOWN, TokenRefresher.expiresAt(json, "opaque", Jwt.NOW_MILLIS), json.toString());
+        for (String bad : new String[] {"0", "-5", "\"soon\"", "2000000000", "null", "[60]"}) {
+            assertEquals(NEW_EXP * 1000, expiresAt("{\"access_token\":\"" + jwt + "\",\"expires_in\":" + bad + "}"), bad);
+            assertEquals(Expiry.UNKNOWN, expiresAt("{\"access_token\":\"" + opaque + "\",\"expires_in\":" + bad + "}"),
+                    bad);
         }
+    }
+
+    private long expiresAt(String reply) {
+        host.rememberSecretsIn(reply);
+        return TokenRefresher.fromReply(reply, current, Jwt.NOW_MILLIS).expiresAtMillis;
+    }
+
+    @Test
+    void aLoginReplyHasNoPreviousTokensToKeep() {
+        Credentials login = TokenRefresher.fromReply(Fixtures.tokenReply(Jwt.opaque("at"), null, null, -1), null,
+                Jwt.NOW_MILLIS);
+        assertNull(login.refreshToken);
+        assertNull(login.idToken);
+        assertNull(login.storedAccountId);
+        assertNull(TokenRefresher.fromReply("{\"refresh_token\":\"x\"}", null, Jwt.NOW_MILLIS));
+        assertNull(TokenRefresher.fromReply("not json", null, Jwt.NOW_MILLIS));
     }
 
     @ParameterizedTest
@@ -113,6 +128,7 @@ class TokenRefresherTest extends HostTest {
         assertTrue(failure.getMessage().contains(code), failure.getMessage());
         assertTrue(failure.getMessage().contains("400"), failure.getMessage());
         assertTrue(failure.getMessage().contains("tark auth chatgpt-oauth"), failure.getMessage());
+        assertTrue(failure.getMessage().contains("retry"), "another session may have spent it: " + failure.getMessage());
     }
 
     @Test
@@ -126,12 +142,26 @@ class TokenRefresherTest extends HostTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {400, 401, 403, 404, 429, 499})
-    void everyFourHundredIsRejected(int status) {
+    @ValueSource(ints = {400, 401, 403, 404, 409, 499})
+    void everyOtherFourHundredIsRejected(int status) {
         host.reply(status, "<html>nope</html>");
         AuthFailure failure = assertThrows(AuthFailure.class, () -> refresher.refresh(current));
         assertEquals(AuthFailure.REFRESH_REJECTED, failure.code());
         assertTrue(failure.getMessage().contains("tark auth chatgpt-oauth"));
+        assertFalse(TokenRefresher.isRetryable(status));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {408, 429, 500, 502, 503, 504, 599})
+    void timeoutsRateLimitsAndServerErrorsAreRetryable(int status) {
+        host.reply(status, "{\"error\":\"slow_down\"}");
+        AuthFailure failure = assertThrows(AuthFailure.class, () -> refresher.refresh(current));
+        assertEquals(AuthFailure.REFRESH_FAILED, failure.code());
+        assertTrue(failure.getMessage().contains(String.valueOf(status)), failure.getMessage());
+        assertTrue(failure.getMessage().contains("slow_down"), failure.getMessage());
+        assertTrue(failure.getMessage().contains("kept"), failure.getMessage());
+        assertFalse(failure.getMessage().contains("tark auth chatgpt-oauth"), "not a reason to log in again");
+        assertTrue(TokenRefresher.isRetryable(status));
     }
 
     @Test
@@ -158,15 +188,6 @@ class TokenRefresherTest extends HostTest {
         assertEquals("", TokenRefresher.errorCode(null));
     }
 
-    @ParameterizedTest
-    @ValueSource(ints = {500, 502, 503, 504})
-    void serverErrorsAreRefreshFailures(int status) {
-        host.reply(status, "{\"error\":\"server_error\"}");
-        AuthFailure failure = assertThrows(AuthFailure.class, () -> refresher.refresh(current));
-        assertEquals(AuthFailure.REFRESH_FAILED, failure.code());
-        assertTrue(failure.getMessage().contains(String.valueOf(status)), failure.getMessage());
-    }
-
     @Test
     void transportErrorIsARefreshFailure() {
         host.reply(HttpReply.transportError("dns error: failed to lookup address information"));
@@ -189,5 +210,41 @@ class TokenRefresherTest extends HostTest {
         host.reply(302, "");
         assertEquals(AuthFailure.REFRESH_FAILED,
                 assertThrows(AuthFailure.class, () -> refresher.refresh(current)).code());
+    }
+
+    @Test
+    void aDenseReplyOverTheValueBudgetIsRefusedCleanly() {
+        StringBuilder body = new StringBuilder("{\"access_token\":\"" + Jwt.access(NEW_EXP) + "\",\"extra\":[");
+        for (int i = 0; i < 25_000; i++) {
+            body.append(i == 0 ? "" : ",").append(i);
+        }
+        host.reply(200, body.append("]}").toString());
+        AuthFailure failure = assertThrows(AuthFailure.class, () -> refresher.refresh(current));
+        assertEquals(AuthFailure.REFRESH_FAILED, failure.code());
+    }
+
+    @Test
+    void revokesTheRefreshTokenAsTheCodexCliDoes() {
+        host.reply(200, "{}");
+        assertNull(refresher.revoke(oldRefresh));
+        FakeHost.Request request = host.requests().get(0);
+        assertEquals("POST", request.method);
+        assertEquals("https://auth.openai.com/oauth/revoke", request.url);
+        assertEquals(TokenRefresher.REVOKE_URL, request.url);
+        assertEquals("application/json", request.headers.get("Content-Type"));
+        JsonObject body = request.jsonBody();
+        assertEquals(3, body.size(), body.toString());
+        assertEquals(oldRefresh, body.getString("token", null));
+        assertEquals("refresh_token", body.getString("token_type_hint", null));
+        assertEquals(TokenRefresher.CLIENT_ID, body.getString("client_id", null));
+    }
+
+    @Test
+    void aFailedRevocationSaysWhyWithoutTheBody() {
+        host.reply(500, "{\"error\":\"server_error\",\"error_description\":\"" + oldRefresh + "\"}");
+        String failure = refresher.revoke(oldRefresh);
+        assertEquals("HTTP 500, server_error", failure);
+        host.reply(HttpReply.transportError("connection reset"));
+        assertEquals("connection reset", refresher.revoke(oldRefresh));
     }
 }

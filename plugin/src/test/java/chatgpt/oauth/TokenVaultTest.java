@@ -1,0 +1,200 @@
+package chatgpt.oauth;
+
+import static chatgpt.oauth.Fixtures.HOME;
+import static chatgpt.oauth.Fixtures.TARK_PATH;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.eclipsesource.json.Json;
+import com.eclipsesource.json.JsonObject;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class TokenVaultTest extends HostTest {
+    private final String root = Jwt.opaque("rt");
+    private final Lineage lineage = Lineage.of(root);
+    private final Credentials fresh = new Credentials(Jwt.access(Jwt.NOW_SECONDS + 3600), Jwt.opaque("rt"), "id_opaque",
+            "acct-1", (Jwt.NOW_SECONDS + 3600) * 1000);
+    private CredentialSource source;
+
+    @BeforeEach
+    void setUp() {
+        host.env("HOME", HOME);
+        String content = Fixtures.tarkFile(Jwt.access(Jwt.NOW_SECONDS - 60), root, null, null, null);
+        host.file(TARK_PATH, content);
+        host.secret(fresh.accessToken);
+        host.secret(fresh.refreshToken);
+        source = new CredentialSource(CredentialSource.TARK_FILE, TARK_PATH, Credentials.fromTarkJson(content), content);
+    }
+
+    private static void assertSameTokens(Credentials expected, Credentials actual) {
+        assertNotNull(actual);
+        assertEquals(expected.accessToken, actual.accessToken);
+        assertEquals(expected.refreshToken, actual.refreshToken);
+        assertEquals(expected.idToken, actual.idToken);
+        assertEquals(expected.expiresAtMillis, actual.expiresAtMillis);
+    }
+
+    @Test
+    void nothingStoredIsNull() {
+        TokenVault vault = new TokenVault(host);
+        assertTrue(vault.isEmpty());
+        assertNull(vault.load(lineage, source));
+        assertNull(vault.loadFromDisk(lineage));
+    }
+
+    @Test
+    void savedTokensLoadBackInTheNextInstanceOfTheSameLineage() {
+        assertTrue(new TokenVault(host).save(lineage, fresh));
+        TokenVault next = new TokenVault(host.session());
+        assertFalse(next.isEmpty());
+        Credentials loaded = next.load(lineage, source);
+        assertSameTokens(fresh, loaded);
+        assertEquals("acct-1", loaded.accountId().value);
+    }
+
+    @Test
+    void theEntryIsSealedUnderTheLineageAndHoldsNoTokenPiece() {
+        new TokenVault(host).save(lineage, fresh);
+        JsonObject entry = Json.parse(host.disk().get(TokenVault.KEY)).asObject();
+        assertEquals(2, entry.size(), entry.toString());
+        assertEquals(lineage.id, entry.getString("lineage", null));
+        assertTrue(lineage.id.matches("[0-9a-f]{32}"), lineage.id);
+        assertSameTokens(fresh, Fixtures.opened(host.disk().get(TokenVault.KEY), root));
+        host.secret(root);
+        host.assertNoSecretIn(host.disk().text(), "storage.json");
+    }
+
+    @Test
+    void anotherLineagesEntryIsIgnoredAndNeverDeleted() {
+        new TokenVault(host).save(Lineage.of(Jwt.opaque("rt")), fresh);
+        String before = host.disk().text();
+        FakeHost next = host.session();
+        TokenVault vault = new TokenVault(next);
+        assertNull(vault.load(lineage, source));
+        assertNull(vault.loadFromDisk(lineage));
+        assertEquals(before, host.disk().text());
+        assertFalse(host.events().contains("storage.delete " + TokenVault.KEY));
+    }
+
+    @Test
+    void damagedEntriesAreIgnoredQuietlyAndKept() {
+        new TokenVault(host).save(lineage, fresh);
+        String good = host.disk().get(TokenVault.KEY);
+        String sealed = Json.parse(good).asObject().getString("sealed", null);
+        char flipped = sealed.charAt(20) == 'A' ? 'B' : 'A';
+        String tampered = new JsonObject().add("lineage", lineage.id)
+                .add("sealed", sealed.substring(0, 20) + flipped + sealed.substring(21)).toString();
+        String[] damaged = {"garbage", "{}", "[]", tampered, new JsonObject().add("lineage", lineage.id).toString(),
+                new JsonObject().add("lineage", lineage.id).add("sealed", "!!").toString(),
+                new JsonObject().add("lineage", lineage.id).add("sealed", sealed.substring(0, 30)).toString(),
+                new JsonObject().add("lineage", lineage.id).add("sealed", lineage.seal("not credentials")).toString()};
+        for (String entry : damaged) {
+            host.disk().put(TokenVault.KEY, entry);
+            TokenVault vault = new TokenVault(host.session());
+            assertNull(vault.load(lineage, source), entry);
+            assertNull(vault.loadFromDisk(lineage), entry);
+            assertEquals(entry, host.disk().get(TokenVault.KEY), "ignored, not deleted");
+        }
+        for (FakeHost.Log log : host.logs()) {
+            assertFalse(log.message.contains(sealed.substring(0, 12)), "no log line shows the entry: " + log);
+            assertTrue(log.level.equals("debug"), log.toString());
+        }
+    }
+
+    @Test
+    void storageIsReadOncePerInstanceButTheDiskCanBeAskedAnyTime() {
+        TokenVault early = new TokenVault(host.session());
+        early.isEmpty(); // loads this instance's view: nothing yet
+        new TokenVault(host).save(lineage, fresh);
+        assertNull(early.load(lineage, source), "tark loaded storage.json before the other instance saved");
+        assertSameTokens(fresh, early.loadFromDisk(lineage));
+        assertSameTokens(fresh, early.load(lineage, source)); // what the disk showed is remembered
+    }
+
+    @Test
+    void loadFromDiskFindsTheFileAtXdgDataHome() {
+        host.env("XDG_DATA_HOME", "/xdg");
+        new TokenVault(host).save(lineage, fresh);
+        assertTrue(host.storagePath().startsWith("/xdg/"));
+        assertSameTokens(fresh, new TokenVault(host.session()).loadFromDisk(lineage));
+        assertTrue(host.events().contains("fs.read /xdg/tark/plugins/chatgpt-oauth/data/storage.json"));
+    }
+
+    @Test
+    void loadFromDiskFindsTheFileInMacOsDataDir() {
+        host.machine.dataDir = HOME + "/Library/Application Support";
+        new TokenVault(host).save(lineage, fresh);
+        assertSameTokens(fresh, new TokenVault(host.session()).loadFromDisk(lineage));
+    }
+
+    @Test
+    void saveReportsAStorageFailureAndWritesNothing() {
+        host.failStorageSet = true;
+        assertFalse(new TokenVault(host).save(lineage, fresh));
+        assertNull(host.disk().text());
+        assertNull(new TokenVault(host.session()).load(lineage, source));
+    }
+
+    @Test
+    void forgetDeletesEveryLineageButTheOneKept() {
+        new TokenVault(host).save(lineage, fresh);
+        FakeHost second = host.session();
+        assertFalse(new TokenVault(second).forget(lineage), "the kept lineage's entry stays");
+        assertTrue(host.disk().containsKey(TokenVault.KEY));
+
+        TokenVault vault = new TokenVault(host.session());
+        assertTrue(vault.forget(null));
+        assertFalse(host.disk().containsKey(TokenVault.KEY));
+        assertNull(vault.load(lineage, source));
+        assertNull(new TokenVault(host.session()).load(lineage, source));
+    }
+
+    @Test
+    void forgetSeesAnEntryAnotherInstanceSavedSince() {
+        TokenVault stale = new TokenVault(host.session());
+        stale.isEmpty();
+        new TokenVault(host).save(lineage, fresh);
+        assertTrue(stale.forget(null), "logged out: what the other instance saved is forgotten too");
+        assertFalse(host.disk().containsKey(TokenVault.KEY));
+    }
+
+    // ---- version 0.3's clear entry ----
+
+    private String legacyEntry(String fingerprint, Credentials credentials) {
+        return new JsonObject().add("source", fingerprint)
+                .add("credentials", Json.parse(credentials.toTarkJson())).toString();
+    }
+
+    @Test
+    void aLegacyEntryOfThisFileIsUsedSealedAndItsClearCopyDeleted() {
+        host.disk().put(TokenVault.LEGACY_KEY, legacyEntry(TokenVault.legacyFingerprint(source.content), fresh));
+        FakeHost instance = host.session();
+        TokenVault vault = new TokenVault(instance);
+        assertFalse(vault.isEmpty());
+        assertSameTokens(fresh, vault.load(lineage, source));
+        assertFalse(host.disk().containsKey(TokenVault.LEGACY_KEY), "the clear copy is gone");
+        assertSameTokens(fresh, Fixtures.opened(host.disk().get(TokenVault.KEY), root));
+        host.assertNoSecretIn(host.disk().text(), "storage.json");
+        assertSameTokens(fresh, new TokenVault(host.session()).load(lineage, source));
+    }
+
+    @Test
+    void aLegacyEntryOfOtherContentIsNotUsed() {
+        String other = TokenVault.legacyFingerprint(source.content + " ");
+        host.disk().put(TokenVault.LEGACY_KEY, legacyEntry(other, fresh));
+        assertNull(new TokenVault(host.session()).load(lineage, source));
+        assertFalse(host.disk().containsKey(TokenVault.KEY));
+    }
+
+    @Test
+    void legacyFingerprintIsVersion03s() {
+        // FNV-1a 64 over the UTF-16 code units, then ":" and the length, as version 0.3 wrote it.
+        assertEquals("cbf29ce484222325:0", TokenVault.legacyFingerprint(""));
+        assertEquals("af63dc4c8601ec8c:1", TokenVault.legacyFingerprint("a"));
+        assertFalse(TokenVault.legacyFingerprint("ab").equals(TokenVault.legacyFingerprint("ba")));
+    }
+}
