@@ -170,15 +170,15 @@ class TokenEndpoint:
 class Install:
     def __init__(self, root: Path):
         self.root = root
-        self.plugin_dir = root / "plugins" / "chatgpt-oauth"
+        self.home = root / "home"
+        # where tark installs it (Linux, no XDG_DATA_HOME): the plugin finds its storage.json there
+        self.plugin_dir = self.home / ".local" / "share" / "tark" / "plugins" / "chatgpt-oauth"
         self.plugin_dir.mkdir(parents=True)
         for name in ("plugin.toml", "plugin.wasm"):
             src = DIST / name
             if not src.exists():
                 pytest.fail(f"{src} is missing: run ./build.sh first")
             shutil.copyfile(src, self.plugin_dir / name)
-        self.home = root / "home"
-        self.home.mkdir()
         self.creds_path = self.home / ".config" / "tark" / "chatgpt_oauth.json"
         self.codex_path = self.home / ".codex" / "auth.json"
         self.data_dir = self.plugin_dir / "data"
@@ -246,6 +246,41 @@ class Install:
 
     def storage_text(self) -> str:
         return self.storage_path.read_text(encoding="utf-8") if self.storage_path.exists() else ""
+
+    def stored_tokens(self, root_refresh_token: Optional[str] = None) -> Optional[dict]:
+        """The tokens sealed in storage, opened with the credentials file's refresh token (or the one
+        given); None when there is no entry."""
+        entry = self.storage().get("tokens")
+        if entry is None:
+            return None
+        if root_refresh_token is None:
+            root_refresh_token = json.loads(self.creds_path.read_text(encoding="utf-8"))["refresh_token"]
+        return open_sealed(entry, root_refresh_token)
+
+
+STORAGE_SALT = b"chatgpt-oauth stored tokens v1"
+
+
+def lineage_keys(root_refresh_token: str) -> tuple:
+    """(lineage id, seal key) as the plugin derives them, with an independent HKDF-SHA256."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    def derive(info: bytes, length: int) -> bytes:
+        return HKDF(hashes.SHA256(), length, STORAGE_SALT, info).derive(root_refresh_token.encode())
+    return derive(b"lineage id", 16).hex(), derive(b"seal key", 32)
+
+
+def open_sealed(entry: str, root_refresh_token: str) -> dict:
+    """A stored entry opened with an independent ChaCha20-Poly1305 (RFC 8439): raises if the entry
+    is not of this lineage or does not authenticate."""
+    from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+    lineage, key = lineage_keys(root_refresh_token)
+    doc = json.loads(entry)
+    assert doc["lineage"] == lineage, "the entry belongs to another login"
+    raw = base64.urlsafe_b64decode(doc["sealed"] + "=" * (-len(doc["sealed"]) % 4))
+    plaintext = ChaCha20Poly1305(key).decrypt(raw[:12], raw[12:], lineage.encode())
+    return json.loads(plaintext)
 
 
 @pytest.fixture

@@ -117,7 +117,7 @@ def test_a_missing_login_names_the_code_and_its_fix(home):
     assert line(out, "Credentials source").startswith("Credentials source   none")
     assert line(out, "Refresh") == "Refresh              no usable credentials to refresh"
     assert f"returned {NOT_AUTHENTICATED}, {CODES[NOT_AUTHENTICATED].meaning}" in out
-    assert "ERROR: No ChatGPT credentials found at" in out
+    assert "ERROR: No ChatGPT credentials: " in out and "not UTF-8" in out
     assert f"    fix: {CODES[NOT_AUTHENTICATED].fix}" in out
     assert "RESULT: FAILED" in out
 

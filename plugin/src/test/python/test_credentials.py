@@ -121,10 +121,10 @@ def test_credentials_path_allowed_by_manifest(inst, tmp_path):
     inst.write_creds({"access_token": token}, path=elsewhere)
     inst.valid_creds("acct-default-file")
     toml = (inst.plugin_dir / "plugin.toml").read_text(encoding="utf-8")
-    old = 'fs_read = ["~/.config/tark/chatgpt_oauth.json", "~/.codex/auth.json"]'
+    old = 'fs_read = [\n    "~/.config/tark/chatgpt_oauth.json",'
     assert old in toml
     (inst.plugin_dir / "plugin.toml").write_text(
-        toml.replace(old, old[:-1] + f', "{elsewhere}"]'), encoding="utf-8")
+        toml.replace(old, old + f'\n    "{elsewhere}",'), encoding="utf-8")
     inst.env["CHATGPT_OAUTH_CREDENTIALS_PATH"] = str(elsewhere)
     host = inst.load()
     assert_credentials(ok_credentials(host), token, "acct-elsewhere")

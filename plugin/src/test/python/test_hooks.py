@@ -8,7 +8,7 @@ import pytest
 
 import tark_host
 from conftest import (BAD_INPUT, DAY, ENDPOINT, INVALID_CREDENTIALS, NOT_AUTHENTICATED, access_jwt,
-                      assert_credentials, claims, errors, failed, make_jwt, ok_credentials, opaque)
+                      assert_credentials, claims, errors, failed, json_reply, make_jwt, ok_credentials, opaque)
 
 
 # ---------------------------------------------------------------- auth_process_tokens
@@ -20,7 +20,9 @@ def login_reply(account="acct-login", expires_in=3600, **kw):
                                          "Bearer", None)
 
 
-def test_process_tokens_output_has_every_field(inst):
+def test_process_tokens_output_holds_what_the_plugin_reads(inst):
+    """The file gets the tokens, an absolute expires_at and the account id; nothing else of the
+    reply (expires_in is relative, token_type and scope are not read)."""
     at, it, tokens = login_reply("acct-login", 3600)
     host = inst.load()
     before = time.time()
@@ -28,15 +30,22 @@ def test_process_tokens_output_has_every_field(inst):
     after = time.time()
     assert out is not None and len(out.encode()) <= 8192
     doc = json.loads(out)
-    for key, value in json.loads(tokens).items():
-        if value is None:                   # tark's absent fields: dropped or kept as null
-            assert doc.get(key) is None, key
-        else:
-            assert key in doc and doc[key] == value, key
+    reply = json.loads(tokens)
+    for key in ("access_token", "refresh_token", "id_token"):
+        assert doc[key] == reply[key], key
+    assert set(doc) == {"access_token", "refresh_token", "id_token", "expires_at", "account_id"}
     assert isinstance(doc["expires_at"], int)
     assert int(before) + 3600 - 1 <= doc["expires_at"] <= after + 3600 + 1
     assert doc["account_id"] == "acct-login"
     assert host.http_requests == [] and errors(host) == []
+
+
+def test_process_tokens_logs_the_terms_notice(inst):
+    host = inst.load()
+    host.auth_process_tokens(login_reply()[2])
+    infos = [m for level, m in host.logs if level == "info"]
+    assert len(infos) == 1 and "Logged in to ChatGPT" in infos[0]
+    assert "OpenAI's terms" in infos[0] and "personal" in infos[0] and "stop it" in infos[0]
 
 
 def test_process_tokens_output_works_as_the_credentials_file(inst):
@@ -56,7 +65,7 @@ def test_process_tokens_expiry_from_jwt_when_no_expires_in(inst):
     doc = json.loads(inst.load().auth_process_tokens(tokens))
     assert doc["expires_at"] == exp
     assert doc["account_id"] == "acct-j"              # from the access token: no id_token
-    assert doc["access_token"] == at and doc["scope"] == "openid"
+    assert doc["access_token"] == at and "scope" not in doc
 
 
 def test_process_tokens_opaque_token_without_expiry(inst):
@@ -132,8 +141,9 @@ def test_logout_drops_stored_state(inst, export):
     host = inst.load()
     ok_credentials(host)
     rotated = inst.endpoint.last
-    assert "refreshed_tokens" in inst.storage()
+    assert "tokens" in inst.storage()
     assert host.call_i32(export) >= 0
+    assert "tokens" not in inst.storage()
     assert rotated["access_token"] not in inst.storage_text()
     assert rotated["refresh_token"] not in inst.storage_text()
     assert json.loads(inst.creds_path.read_text()) == doc, "logout leaves the file to tark"
@@ -153,11 +163,16 @@ def test_init_adopts_credentials(inst, export):
     assert_credentials(ok_credentials(host), doc["access_token"], "acct-file")
     inst.remove_creds()
     assert_credentials(ok_credentials(host), token, "acct-init")
-    # logout forgets them
+    # logout revokes their refresh token (as the Codex CLI does) and forgets them
+    inst.endpoint.default = json_reply(200, {})
     assert host.call_i32("provider_auth_logout") >= 0
     rc, _ = host.credentials()
     assert rc == NOT_AUTHENTICATED
-    assert inst.endpoint.requests == []
+    [revoke] = inst.endpoint.requests
+    assert revoke["url"] == "https://auth.openai.com/oauth/revoke"
+    body = json.loads(revoke["body"])
+    assert body["token"] == json.loads(payload)["refresh_token"]
+    assert body["token_type_hint"] == "refresh_token" and body["client_id"]
 
 
 def test_init_adopted_credentials_refresh_once(inst):

@@ -712,10 +712,10 @@ class ChatGptAuthTest extends HostTest {
         String reply = Fixtures.tokenReply(newAccess, Jwt.opaque("rt"), null, -1);
         host.rememberSecretsIn(reply);
         int[] linesAtRequest = {-1};
-        host.httpHandler = request -> {
+        host.handleHttp(request -> {
             linesAtRequest[0] = diagnostics().size();
             return HttpReply.response(200, reply);
-        };
+        });
         auth.current();
         assertEquals(1, linesAtRequest[0], "described before the refresh is attempted");
         JsonObject before = diagnostics().get(0);

@@ -19,7 +19,6 @@ import com.eclipsesource.json.WriterConfig;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -246,8 +245,6 @@ class LoginLineageTest extends HostTest {
     }
 
     @Test
-    @Disabled("main-code bug: ChatGptAuth.latest() (line 93) returns the file's tokens when vault.isEmpty(), which"
-            + " ignores TokenVault.newerOnDisk, so every later call re-reads storage.json and logs two diagnostics lines")
     void afterTakingAnotherSessionsTokensLaterCallsNeedNoDiskReadNorNewDiagnostics() throws AuthFailure {
         writeFile(Jwt.access(NOW + 2 * MINUTE), root, null);
         ChatGptAuth first = session();
@@ -395,8 +392,6 @@ class LoginLineageTest extends HostTest {
     }
 
     @Test
-    @Disabled("main-code bug: ChatGptAuth.logout() (line 239) revokes latest(source), this instance's copy,"
-            + " without reading storage.json from disk, so a stale session revokes a spent token")
     void aStaleSessionsLogoutRevokesTheDescendantAnotherSessionSaved() throws AuthFailure {
         String second = Jwt.opaque("rt");
         refreshOnce(second, NOW + 10 * MINUTE);

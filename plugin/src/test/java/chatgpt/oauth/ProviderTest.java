@@ -105,8 +105,8 @@ class ProviderTest extends HostTest {
     }
 
     @Test
-    void nonAsciiAccountIdIsLeftOutWithAWarning() {
-        host.file(TARK_PATH, Fixtures.tarkFile(Jwt.withAccount(NOW + DAY, "équipe-東京"), null, null, null, null));
+    void accountIdWithAControlCharacterIsLeftOutWithAWarning() {
+        host.file(TARK_PATH, Fixtures.tarkFile(Jwt.withAccount(NOW + DAY, "équipe\r\nX-Injected: 1"), null, null, null, null));
         JsonObject headers = parseCredentials(provider.credentials()).get("custom_headers").asObject();
         assertEquals(Set.of("originator"), names(headers));
         List<String> warnings = host.messages("warn");

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** storage.json read from disk, where tark keeps it, as it is now (not the instance's snapshot). */
@@ -60,8 +59,6 @@ class StorageFileTest extends HostTest {
     }
 
     @Test
-    @Disabled("main-code bug: StorageFile.paths() (line 42) uses XDG_DATA_HOME even when relative; tark's dirs crate"
-            + " ignores a relative one and uses ~/.local/share")
     void aRelativeXdgDataHomeIsIgnoredAsTarkIgnoresIt() {
         host.env("XDG_DATA_HOME", "relative/data");
         host.disk().put("k", "v");

@@ -216,9 +216,17 @@ class TokenClaimsTest {
     }
 
     @Test
-    void nonAsciiAccountIdIsDecodedExactlyButNotSentAsAHeader() {
+    void nonAsciiAccountIdIsDecodedExactlyAndSent() {
         String access = Jwt.withAccount(EXP, "compte-é-東京");
         assertEquals("compte-é-東京", TokenClaims.of(access).accountId);
+        AccountId accountId = AccountId.of(TokenClaims.NONE, TokenClaims.of(access), null);
+        assertEquals("compte-é-東京", accountId.value);
+        assertNull(accountId.warning);
+    }
+
+    @Test
+    void anAccountIdClaimWithALineBreakIsNotSentAsAHeader() {
+        String access = Jwt.withAccount(EXP, "compte\nX-Injected: 1");
         AccountId accountId = AccountId.of(TokenClaims.NONE, TokenClaims.of(access), null);
         assertNull(accountId.value);
         assertTrue(accountId.warning.contains("access_token"), accountId.warning);
