@@ -415,8 +415,8 @@ def tark_tokens(doc: dict) -> str:
 # --------------------------------------------------------------------------------------------
 
 class Plugin:
-    """The plugin module in the tark-host emulation: no network, an empty temporary storage
-    (what it keeps is tark's business, not this login's)."""
+    """The plugin module in the tark-host emulation, loaded once: no network, an empty
+    temporary storage (what it keeps is tark's business, not this login's)."""
 
     def __init__(self, directory: Path, home: str, env: dict):
         self.dir = directory
@@ -424,11 +424,25 @@ class Plugin:
         self.env = {"HOME": home}
         if env.get(PATH_VARIABLE):
             self.env[PATH_VARIABLE] = env[PATH_VARIABLE]
+        self._host = None
+        self._data = None
+        # Checked before the user spends a one-time code on a login that could not be saved;
+        # the module itself is compiled only when needed (it takes a moment).
         try:
             self.manifest = tark_host.load_manifest(directory / "plugin.toml")
+            wasm = directory / self.manifest["plugin"]["wasm"]
+            if not wasm.is_file():
+                raise tark_host.TarkError(f"{wasm} is missing")
         except tark_host.TarkError as e:
             raise LoginFailed(f"Cannot load the plugin in {directory}: {e}; reinstall it"
                               " (`tark plugin add ./dist`) or rebuild dist/ (`./build.sh`).") from None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self._data is not None:
+            self._data.cleanup()
 
     def client_id(self) -> str:
         client_id = (self.manifest.get("oauth") or {}).get("client_id")
@@ -442,9 +456,7 @@ class Plugin:
 
     def process_tokens(self, tokens: str) -> str:
         """auth_process_tokens, as tark calls it after a login: its output is the file."""
-        def call(host):
-            return host.auth_process_tokens(tokens)
-        out, host = self._run(call)
+        out = self._call(lambda host: host.auth_process_tokens(tokens))
         if out is None:
             raise LoginFailed(f"The plugin in {self.dir} has no auth_process_tokens export;"
                               " update it (`tark plugin add ./dist`).")
@@ -453,34 +465,36 @@ class Plugin:
     def credentials(self) -> tuple:
         """provider_auth_credentials on the file just written: (account id, expires_at), each
         None when unknown; LoginFailed with the plugin's own message when it cannot use it."""
-        (rc, creds), host = self._run(lambda h: h.credentials())
+        seen = len(self._host.logs) if self._host else 0
+        rc, creds = self._call(lambda host: host.credentials())
         if rc < 0:
-            raise LoginFailed(self._error(host, rc))
+            raise LoginFailed(f"The plugin cannot use the file: {self._error(rc)}")
         account = (creds.get("custom_headers") or {}).get("ChatGPT-Account-Id")
         expires = None
-        for level, msg in host.logs:
+        for level, msg in self._host.logs[seen:]:
             m = re.search(r"; expires_at (\d+);", msg) if level == "debug" else None
             if m:
                 expires = int(m.group(1))
         return account, expires
 
-    def _run(self, call):
-        host = None
-        with tempfile.TemporaryDirectory(prefix="chatgpt-oauth-login-") as data:
-            try:
-                host = tark_host.TarkHost.load(self.dir, self.home, env=self.env, data_dir=data,
-                                               stdio="capture", http=None)
-                return call(host), host
-            except tark_host.TarkError as e:
-                message = self._error(host, None) or str(e)
-            except (wasmtime.WasmtimeError, wasmtime.Trap) as e:
-                message = str(e).splitlines()[0]
+    def _call(self, call):
+        try:
+            if self._host is None:
+                self._data = tempfile.TemporaryDirectory(prefix="chatgpt-oauth-login-")
+                self._host = tark_host.TarkHost.load(self.dir, self.home, env=self.env,
+                                                     data_dir=self._data.name, stdio="capture",
+                                                     http=None)
+            return call(self._host)
+        except tark_host.TarkError as e:
+            message = self._error(None) or str(e)
+        except (wasmtime.WasmtimeError, wasmtime.Trap) as e:
+            message = str(e).splitlines()[0]
         raise LoginFailed(f"The plugin in {self.dir} failed: {message}")
 
-    @staticmethod
-    def _error(host, rc) -> str:
-        errors = [msg for level, msg in (host.logs if host else []) if level == "error"]
-        return errors[-1] if errors else (f"the plugin returned {rc}" if rc is not None else "")
+    def _error(self, rc) -> str:
+        """The plugin's last error line: its messages say what to do and never hold a token."""
+        errors = [msg for level, msg in (self._host.logs if self._host else []) if level == "error"]
+        return errors[-1] if errors else (f"it returned {rc}" if rc is not None else "")
 
 
 # --------------------------------------------------------------------------------------------
@@ -566,34 +580,34 @@ def login(args, env: dict, say, countdown: Countdown) -> int:
         raise LoginFailed("No home directory: set HOME or pass --home DIR.", USAGE)
     home = os.path.abspath(os.path.expanduser(home))
     target = credentials_path(home, env)
-    plugin = Plugin(plugin_dir(home, env), home, env)
-    if not plugin.may_read(target):
-        raise LoginFailed(f"tark would not let the plugin read {target}: add it to fs_read in"
-                          f" {plugin.dir / 'plugin.toml'}, or unset {PATH_VARIABLE}.", USAGE)
-    client_id = plugin.client_id()
-    server = AuthServer(issuer)
+    with Plugin(plugin_dir(home, env), home, env) as plugin:
+        if not plugin.may_read(target):
+            raise LoginFailed(f"tark would not let the plugin read {target}: add it to fs_read in"
+                              f" {plugin.dir / 'plugin.toml'}, or unset {PATH_VARIABLE}.", USAGE)
+        client_id = plugin.client_id()
+        server = AuthServer(issuer)
 
-    say("Log in to ChatGPT for tark (chatgpt-oauth), with a device code.")
-    say(NOTICE)
-    say()
-    code = request_code(server, client_id)
-    clock = Clock(args.time_scale)
-    say(f"1. On any device, open   {issuer}{VERIFICATION_PATH}")
-    say(f"2. Sign in to ChatGPT and enter this code:   {code.user_code}")
-    say("   (Never share the code: whoever enters it logs this machine in to their account.)")
-    say()
-    grant = wait_for_approval(server, code, clock, countdown, say)
-    countdown.end()
-    say("Approved; fetching the tokens.")
-    content = plugin.process_tokens(tark_tokens(exchange(server, client_id, grant)))
-    write_private(target, content)
-    say(f"Saved the login to {target}.")
-    account, expires = plugin.credentials()
-    until = (dt.datetime.fromtimestamp(expires).astimezone().strftime("%Y-%m-%d %H:%M %Z")
-             if expires else "unknown")
-    say(f"Logged in: ChatGPT account {account or 'unknown'}, access token valid until {until}"
-        " (the plugin refreshes it). tark uses it from its next start of the provider.")
-    return OK
+        say("Log in to ChatGPT for tark (chatgpt-oauth), with a device code.")
+        say(NOTICE)
+        say()
+        code = request_code(server, client_id)
+        clock = Clock(args.time_scale)
+        say(f"1. On any device, open   {issuer}{VERIFICATION_PATH}")
+        say(f"2. Sign in to ChatGPT and enter this code:   {code.user_code}")
+        say("   (Never share the code: whoever enters it logs this machine in to their account.)")
+        say()
+        grant = wait_for_approval(server, code, clock, countdown, say)
+        countdown.end()
+        say("Approved; fetching the tokens.")
+        content = plugin.process_tokens(tark_tokens(exchange(server, client_id, grant)))
+        write_private(target, content)
+        say(f"Saved the login to {target}.")
+        account, expires = plugin.credentials()
+        until = (dt.datetime.fromtimestamp(expires).astimezone().strftime("%Y-%m-%d %H:%M %Z")
+                 if expires else "unknown")
+        say(f"Logged in: ChatGPT account {account or 'unknown'}, access token valid until {until}"
+            " (the plugin refreshes it). tark uses it from its next start of the provider.")
+        return OK
 
 
 def _cancel(signum, frame):
