@@ -74,10 +74,12 @@ NOTICE = ("Note: this logs tark in with your personal ChatGPT subscription. Usin
           " programmatic calls is a grey area of OpenAI's terms: it is for your own use of your"
           " own subscription, not an enterprise or shared-service feature, and OpenAI may change"
           " or stop it at any time.")
-DISABLED = ("ChatGPT has no device-code login for this account or workspace (HTTP 404). Log in"
-            " with the browser instead: on your computer run `ssh -L 1455:localhost:1455 <host>`,"
-            " then `tark auth chatgpt-oauth` in that session and open the URL it prints in your"
-            " local browser; or run `tark auth chatgpt-oauth` on a machine with a browser.")
+DISABLED = ("ChatGPT has device-code login switched off for this account or workspace (HTTP 404):"
+            " turn on device code authorization for Codex in ChatGPT's Settings > Security (in a"
+            " workspace, an admin must allow it), or log in with the browser: on your computer run"
+            " `ssh -L 1455:localhost:1455 <host>`, then `tark auth chatgpt-oauth` in that session and"
+            " open the URL it prints in your local browser; or run `tark auth chatgpt-oauth` on a"
+            " machine with a browser.")
 AGAIN = "run login.py again"
 
 
