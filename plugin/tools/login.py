@@ -472,12 +472,8 @@ class Plugin:
         if rc < 0:
             raise LoginFailed(f"The plugin cannot use the file: {self._error(rc)}")
         account = (creds.get("custom_headers") or {}).get("ChatGPT-Account-Id")
-        expires = None
-        for level, msg in self._host.logs[seen:]:
-            m = re.search(r"; expires_at (\d+);", msg) if level == "debug" else None
-            if m:
-                expires = int(m.group(1))
-        return account, expires
+        debug = [msg for level, msg in self._host.logs[seen:] if level == "debug"]
+        return account, next(filter(None, map(logged_expiry, reversed(debug))), None)
 
     def _call(self, call):
         try:
@@ -497,6 +493,17 @@ class Plugin:
         """The plugin's last error line: its messages say what to do and never hold a token."""
         errors = [msg for level, msg in (self._host.logs if self._host else []) if level == "error"]
         return errors[-1] if errors else (f"it returned {rc}" if rc is not None else "")
+
+
+def logged_expiry(line: str) -> Optional[int]:
+    """expires_at from the plugin's debug line about the credentials it uses: ``diagnostics
+    {json}``, or the older ``Credentials from …; expires_at N; …``."""
+    if line.startswith("diagnostics "):
+        doc = _json_object(line[len("diagnostics "):].encode("utf-8"))
+        value = (doc or {}).get("expires_at")
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+    m = re.search(r"; expires_at (\d+);", line)
+    return int(m.group(1)) if m else None
 
 
 # --------------------------------------------------------------------------------------------

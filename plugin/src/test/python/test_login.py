@@ -159,8 +159,11 @@ def existing_login(inst) -> bytes:
 
 
 def expires_at_served(host) -> int:
-    """The expiry the plugin uses, from its own debug line."""
+    """The expiry the plugin uses, from its own debug line (``diagnostics {json}``, or the older
+    ``Credentials from ...; expires_at N; ...``)."""
     for level, msg in host.logs:
+        if level == "debug" and msg.startswith("diagnostics "):
+            return json.loads(msg[len("diagnostics "):])["expires_at"]
         m = re.search(r"; expires_at (\d+);", msg) if level == "debug" else None
         if m:
             return int(m.group(1))
@@ -453,3 +456,10 @@ def test_countdown_redraws_in_place_on_a_terminal():
     assert [f.split(": ")[1].strip() for f in frames] == [
         "15:00 left", "14:59 left", "1:01 left", "0:01 left", "0:00 left"]
     assert screen.getvalue().endswith("\n")
+
+
+def test_expiry_from_either_form_of_the_plugins_debug_line():
+    assert login.logged_expiry('diagnostics {"source":"tark_file","expires_at":1767225600}') == 1767225600
+    assert login.logged_expiry('diagnostics {"expires_at":null}') is None
+    assert login.logged_expiry("Credentials from /x; expires_at 1767225600; account id a") == 1767225600
+    assert login.logged_expiry("Credentials from /x; expires_at unknown; account id a") is None
