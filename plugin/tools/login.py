@@ -297,8 +297,9 @@ def request_code(server: AuthServer, client_id: str) -> DeviceCode:
                           " in a few minutes.")
     device_auth_id = text_field(reply.doc, "device_auth_id")
     user_code = text_field(reply.doc, "user_code", "usercode")
-    if not device_auth_id or not user_code:
-        raise LoginFailed("ChatGPT's device-code reply has no code in it; try again in a few minutes.")
+    if not device_auth_id or not user_code or not user_code.isprintable():
+        raise LoginFailed("ChatGPT's device-code reply has no usable code in it; try again in a"
+                          " few minutes.")
     return DeviceCode(device_auth_id, user_code, poll_interval((reply.doc or {}).get("interval")))
 
 
@@ -609,7 +610,7 @@ def login(args, env: dict, say, countdown: Countdown) -> int:
         countdown.end()
         say("Approved; fetching the tokens.")
         content = plugin.process_tokens(tark_tokens(exchange(server, client_id, grant)))
-        write_private(target, content)
+        write_private(Path(os.path.realpath(target)), content)   # through a symlink, as tark
         say(f"Saved the login to {target}.")
         account, expires = plugin.credentials()
         until = (dt.datetime.fromtimestamp(expires).astimezone().strftime("%Y-%m-%d %H:%M %Z")

@@ -238,6 +238,19 @@ def test_replaces_an_existing_login_and_keeps_the_file_private(inst, issuer):
     assert_credentials(ok_credentials(inst.load()), issuer.access_token, "acct-device")
 
 
+def test_a_symlinked_file_is_written_through_the_link(inst, issuer, tmp_path):
+    real = tmp_path / "dotfiles" / "chatgpt_oauth.json"
+    real.parent.mkdir()
+    real.write_text("{}")
+    inst.creds_path.parent.mkdir(parents=True)
+    inst.creds_path.symlink_to(real)
+    rc, out, err = run(issuer, inst.home)
+    assert rc == 0, err
+    assert inst.creds_path.is_symlink() and real.stat().st_mode & 0o777 == 0o600
+    assert json.loads(real.read_text())["access_token"] == issuer.access_token
+    assert stray_files(real.parent) == [] and stray_files(inst.creds_path.parent) == []
+
+
 @pytest.mark.parametrize("interval, key", [(7, "user_code"), ("7", "usercode")])
 def test_interval_as_number_or_string_sets_the_pace(inst, issuer, interval, key):
     issuer.usercode = (200, {"device_auth_id": issuer.device_auth_id, key: issuer.user_code,
@@ -316,6 +329,8 @@ FAILURES = {
     "expired": ("polls", [PENDING, (400, {"error": "expired_token"})], "expired", "login.py again"),
     "disabled": ("usercode", (404, {}), "ssh -L 1455:localhost:1455", "tark auth chatgpt-oauth"),
     "usercode 500": ("usercode", (500, {}), "HTTP 500", "try again"),
+    "unprintable code": ("usercode", (200, {"device_auth_id": "d", "user_code": "\x1b[2J"}),
+                         "no usable code", "try again"),
     "exchange 500": ("token", (500, {"error": "server_error"}), "HTTP 500, server_error", "try again"),
     "exchange refused": ("token", (400, {"error": "invalid_grant"}), "invalid_grant", "login.py again"),
     "no access token": ("token", (200, {"refresh_token": "x"}), "no access token", "login.py again"),
@@ -340,7 +355,7 @@ def test_failure_is_one_line_and_keeps_the_existing_login(inst, issuer, name, ex
     else:
         assert inst.creds_path.read_bytes() == before
     assert stray_files(inst.creds_path.parent) == []
-    if name in ("denied", "expired", "disabled", "usercode 500"):
+    if name in ("denied", "expired", "disabled", "usercode 500", "unprintable code"):
         assert login.TOKEN_PATH not in issuer.paths()
 
 
