@@ -1,0 +1,480 @@
+"""plugin/tools/login.py, the device-code login, against a fake ChatGPT authorization server on
+127.0.0.1 (a thread per test, bounded waits, no other network).
+
+Expectations come from the plugin itself: the file login.py writes is then loaded by the plugin in
+the tark-host emulation, which must serve the issued token with the right account id and expiry.
+Time runs faster through login.py's hidden --time-scale."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import pytest
+
+import login
+import tark_host
+from conftest import (DAY, DIST, REPO, access_jwt, assert_credentials, claims, find_leaks, make_jwt,
+                      ok_credentials, opaque, register_token)
+
+CLIENT_ID = tark_host.load_manifest(DIST / "plugin.toml")["oauth"]["client_id"]
+PENDING = (403, {"error": {"code": "deviceauth_authorization_unknown"}})
+FAST = 0.01            # 1 s of login.py's time = 10 ms
+
+
+# --------------------------------------------------------------------------------------------
+# The fake authorization server
+# --------------------------------------------------------------------------------------------
+
+class FakeIssuer:
+    """ChatGPT's three device-login endpoints, scripted: ``usercode`` is the first reply, then
+    each poll takes the next of ``polls`` and, when they run out, ``after_polls`` (approval by
+    default); ``token`` answers the exchange.  Every request is kept with its arrival time."""
+
+    def __init__(self, account="acct-device", expires_in=8 * DAY):
+        self.device_auth_id = "dev_" + opaque("id")
+        self.user_code = "WXYZ-2345"
+        self.usercode = (200, {"device_auth_id": self.device_auth_id, "user_code": self.user_code,
+                               "interval": "1"})
+        self.polls: list = []
+        self.authorization_code = opaque("ac")
+        self.code_verifier = opaque("cv")
+        self.after_polls = (200, {"authorization_code": self.authorization_code,
+                                  "code_challenge": opaque("cc"),
+                                  "code_verifier": self.code_verifier})
+        self.access_token = access_jwt(account, 10 * DAY)
+        self.id_token = make_jwt(claims(account, 3600, email="user@example.com"))
+        self.refresh_token = opaque("rt")
+        self.token_reply = {"access_token": self.access_token, "id_token": self.id_token,
+                            "refresh_token": self.refresh_token, "token_type": "Bearer",
+                            "expires_in": expires_in}
+        self.token = (200, self.token_reply)
+        self.requests: list = []
+        self.polled = threading.Event()
+        self.exchanging = threading.Event()
+        self.release_exchange = None          # an Event: the exchange reply waits for it
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,),
+                                        daemon=True)        # prompt shutdown
+        self._thread.start()
+
+    def secrets(self) -> list:
+        return [self.device_auth_id, self.authorization_code, self.code_verifier,
+                self.after_polls[1].get("code_challenge", ""), self.access_token, self.id_token,
+                self.refresh_token]
+
+    def close(self):
+        if self.release_exchange is not None:
+            self.release_exchange.set()
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(5)
+
+    def paths(self) -> list:
+        return [r["path"] for r in self.requests]
+
+    def poll_times(self) -> list:
+        return [r["time"] for r in self.requests if r["path"] == login.POLL_PATH]
+
+    def answer(self, path: str):
+        if path == login.USERCODE_PATH:
+            return self.usercode
+        if path == login.POLL_PATH:
+            self.polled.set()
+            return self.polls.pop(0) if self.polls else self.after_polls
+        if path == login.TOKEN_PATH:
+            self.exchanging.set()
+            if self.release_exchange is not None:
+                self.release_exchange.wait(10)
+            return self.token
+        return 404, {"error": "not_found"}
+
+    def _handler(self):
+        issuer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            timeout = 10
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
+                issuer.requests.append({"path": self.path, "time": time.monotonic(), "body": body,
+                                        "type": self.headers.get("Content-Type")})
+                status, doc = issuer.answer(self.path)
+                data = json.dumps(doc).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        return Handler
+
+
+@pytest.fixture
+def issuer():
+    server = FakeIssuer()
+    yield server
+    server.close()
+
+
+def run(issuer, home, *extra, env=None, scale=FAST):
+    """login.main in this process: (exit code, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    environment = {"HOME": str(home)} if env is None else env
+    rc = login.main(["--issuer", issuer.url, "--home", str(home), "--time-scale", str(scale),
+                     *extra], environment, out, err)
+    return rc, out.getvalue(), err.getvalue()
+
+
+def one_line(err: str) -> str:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, f"expected one line, got: {err!r}"
+    assert lines[0].startswith("login.py: ")
+    return lines[0]
+
+
+def stray_files(directory: Path) -> list:
+    return sorted(p.name for p in directory.glob(".chatgpt_oauth.json.*")) if directory.exists() else []
+
+
+def existing_login(inst) -> bytes:
+    """A valid login for another account, already in the file; its bytes."""
+    inst.valid_creds("acct-old")
+    return inst.creds_path.read_bytes()
+
+
+def expires_at_served(host) -> int:
+    """The expiry the plugin uses, from its own debug line (``diagnostics {json}``, or the older
+    ``Credentials from ...; expires_at N; ...``)."""
+    for level, msg in host.logs:
+        if level == "debug" and msg.startswith("diagnostics "):
+            return json.loads(msg[len("diagnostics "):])["expires_at"]
+        m = re.search(r"; expires_at (\d+);", msg) if level == "debug" else None
+        if m:
+            return int(m.group(1))
+    pytest.fail(f"the plugin logged no expiry: {host.logs}")
+
+
+# --------------------------------------------------------------------------------------------
+# Success
+# --------------------------------------------------------------------------------------------
+
+def test_approval_after_pending_polls_writes_a_file_the_plugin_serves(inst, issuer):
+    issuer.polls = [PENDING, (404, {}), PENDING]
+    before = time.time()
+    rc, out, err = run(issuer, inst.home)
+    after = time.time()
+    assert rc == 0, err
+    assert err == ""
+
+    # The protocol, as the Codex CLI speaks it.
+    assert issuer.paths() == [login.USERCODE_PATH] + [login.POLL_PATH] * 4 + [login.TOKEN_PATH]
+    first, *polls, exchange = issuer.requests
+    assert json.loads(first["body"]) == {"client_id": CLIENT_ID}
+    for poll in polls:
+        assert poll["type"] == "application/json"
+        assert json.loads(poll["body"]) == {"device_auth_id": issuer.device_auth_id,
+                                            "user_code": issuer.user_code}
+    assert exchange["type"] == "application/x-www-form-urlencoded"
+    assert parse_qs(exchange["body"]) == {
+        "grant_type": ["authorization_code"], "code": [issuer.authorization_code],
+        "redirect_uri": [issuer.url + "/deviceauth/callback"], "client_id": [CLIENT_ID],
+        "code_verifier": [issuer.code_verifier]}
+    assert f"{issuer.url}/codex/device" in out and issuer.user_code in out
+    assert "OpenAI's terms" in out and "may change or stop it" in out    # the notice
+
+    # The plugin serves the file: the issued token, the account, the expiry from expires_in.
+    host = inst.load()
+    assert_credentials(ok_credentials(host), issuer.access_token, "acct-device")
+    expiry = expires_at_served(host)
+    assert int(before) + 8 * DAY - 1 <= expiry <= after + 8 * DAY + 1
+    assert host.call_i32("provider_auth_status") == 1
+    assert inst.endpoint.requests == []                  # nothing to refresh
+    assert "acct-device" in out                           # the account is reported
+
+    # The content is what the plugin's own auth_process_tokens makes of the reply.
+    written = json.loads(inst.creds_path.read_text())
+    expected = json.loads(inst.load().auth_process_tokens(login.tark_tokens(issuer.token_reply)))
+    assert abs(written.pop("expires_at") - expected.pop("expires_at")) <= 2
+    assert written == expected
+
+
+def test_file_is_0600_in_new_0700_directories(inst, issuer):
+    (inst.home / ".config").mkdir(mode=0o755)
+    os.chmod(inst.home / ".config", 0o755)
+    old = os.umask(0o002)                # a lax umask must not widen anything
+    try:
+        rc, out, err = run(issuer, inst.home)
+    finally:
+        os.umask(old)
+    assert rc == 0, err
+    assert inst.creds_path.stat().st_mode & 0o777 == 0o600
+    assert inst.creds_path.parent.stat().st_mode & 0o777 == 0o700       # created
+    assert (inst.home / ".config").stat().st_mode & 0o777 == 0o755      # existed: left alone
+    assert stray_files(inst.creds_path.parent) == []
+
+
+def test_replaces_an_existing_login_and_keeps_the_file_private(inst, issuer):
+    inst.valid_creds("acct-old")
+    os.chmod(inst.creds_path, 0o644)
+    rc, out, err = run(issuer, inst.home)
+    assert rc == 0, err
+    assert inst.creds_path.stat().st_mode & 0o777 == 0o600
+    assert_credentials(ok_credentials(inst.load()), issuer.access_token, "acct-device")
+
+
+def test_a_symlinked_file_is_written_through_the_link(inst, issuer, tmp_path):
+    real = tmp_path / "dotfiles" / "chatgpt_oauth.json"
+    real.parent.mkdir()
+    real.write_text("{}")
+    inst.creds_path.parent.mkdir(parents=True)
+    inst.creds_path.symlink_to(real)
+    rc, out, err = run(issuer, inst.home)
+    assert rc == 0, err
+    assert inst.creds_path.is_symlink() and real.stat().st_mode & 0o777 == 0o600
+    assert json.loads(real.read_text())["access_token"] == issuer.access_token
+    assert stray_files(real.parent) == [] and stray_files(inst.creds_path.parent) == []
+
+
+@pytest.mark.parametrize("interval, key", [(7, "user_code"), ("7", "usercode")])
+def test_interval_as_number_or_string_sets_the_pace(inst, issuer, interval, key):
+    issuer.usercode = (200, {"device_auth_id": issuer.device_auth_id, key: issuer.user_code,
+                             "interval": interval})
+    issuer.polls = [PENDING, PENDING]
+    rc, out, err = run(issuer, inst.home)
+    assert rc == 0, err
+    assert issuer.user_code in out
+    times = issuer.poll_times()
+    assert len(times) == 3
+    # 7 s, not the 5 s default (times scaled by FAST; a sleep is never shorter)
+    assert all(b - a >= 7 * FAST * 0.95 for a, b in zip(times, times[1:])), times
+
+
+def test_slow_down_lengthens_the_interval(inst, issuer):
+    issuer.polls = [(429, {}), PENDING, (400, {"error": "slow_down"}), PENDING]
+    rc, out, err = run(issuer, inst.home)
+    assert rc == 0, err
+    t = issuer.poll_times()
+    assert len(t) == 5
+    assert t[1] - t[0] >= 6 * FAST * 0.95 and t[2] - t[1] >= 6 * FAST * 0.95
+    assert t[3] - t[2] >= 11 * FAST * 0.95
+    assert "every 6 s" in out and "every 11 s" in out
+
+
+def test_passing_server_errors_while_polling_are_retried(inst, issuer):
+    issuer.polls = [(502, {}), (500, {}), PENDING]
+    rc, out, err = run(issuer, inst.home)
+    assert rc == 0, err
+    assert len(issuer.poll_times()) == 4
+
+
+def test_installed_plugin_and_credentials_variable(inst, issuer, tmp_path):
+    """With the plugin installed, its manifest decides (fs_read for a custom path); the file goes
+    to CHATGPT_OAUTH_CREDENTIALS_PATH."""
+    custom = tmp_path / "elsewhere" / "login.json"
+    installed = inst.home / ".local" / "share" / "tark" / "plugins" / "chatgpt-oauth"
+    installed.mkdir(parents=True)
+    (installed / "plugin.wasm").write_bytes((DIST / "plugin.wasm").read_bytes())
+    manifest = (DIST / "plugin.toml").read_text()
+    env = {"HOME": str(inst.home), login.PATH_VARIABLE: str(custom)}
+
+    (installed / "plugin.toml").write_text(manifest)      # fs_read does not list it
+    rc, out, err = run(issuer, inst.home, env=env)
+    assert rc == 2 and "fs_read" in one_line(err) and str(installed) in err
+    assert issuer.requests == [] and not custom.exists()
+
+    (installed / "plugin.toml").write_text(
+        manifest.replace('fs_read = [', f'fs_read = ["{custom}", ', 1))
+    rc, out, err = run(issuer, inst.home, env=env)
+    assert rc == 0, err
+    assert custom.stat().st_mode & 0o777 == 0o600 and not inst.creds_path.exists()
+    inst.env = {login.PATH_VARIABLE: str(custom)}
+    host = tark_host.TarkHost.load(installed, inst.home, env=inst.env, stdio="capture",
+                                   data_dir=tmp_path / "data")
+    assert_credentials(ok_credentials(host), issuer.access_token, "acct-device")
+
+
+def test_no_token_or_code_in_the_output(inst, issuer):
+    register_token(*issuer.secrets())
+    issuer.polls = [PENDING, (429, {})]
+    rc, out, err = run(issuer, inst.home)
+    assert rc == 0, err
+    leaks = find_leaks([("stdout", out), ("stderr", err)], set(issuer.secrets()))
+    assert leaks == []
+    # the check can fail: the same text with a token in it is caught
+    assert find_leaks([("stdout", out + issuer.access_token[40:60])], set(issuer.secrets()))
+
+
+# --------------------------------------------------------------------------------------------
+# Failures: exit 1, one line saying what to do, the existing login untouched
+# --------------------------------------------------------------------------------------------
+
+FAILURES = {
+    "denied": ("polls", [PENDING, (400, {"error": "access_denied"})], "denied", "login.py again"),
+    "expired": ("polls", [PENDING, (400, {"error": "expired_token"})], "expired", "login.py again"),
+    "disabled": ("usercode", (404, {}), "ssh -L 1455:localhost:1455", "tark auth chatgpt-oauth"),
+    "usercode 500": ("usercode", (500, {}), "HTTP 500", "try again"),
+    "unprintable code": ("usercode", (200, {"device_auth_id": "d", "user_code": "\x1b[2J"}),
+                         "no usable code", "try again"),
+    "exchange 500": ("token", (500, {"error": "server_error"}), "HTTP 500, server_error", "try again"),
+    "exchange refused": ("token", (400, {"error": "invalid_grant"}), "invalid_grant", "login.py again"),
+    "no access token": ("token", (200, {"refresh_token": "x"}), "no access token", "login.py again"),
+    "polls keep failing": ("polls", [(500, {})] * 3, "keeps failing", "try again"),
+    "poll refused": ("polls", [(400, {"error": "invalid_request"})], "invalid_request", "login.py again"),
+}
+
+
+@pytest.mark.parametrize("name", FAILURES)
+@pytest.mark.parametrize("existing", [False, True], ids=["no login yet", "existing login"])
+def test_failure_is_one_line_and_keeps_the_existing_login(inst, issuer, name, existing):
+    attribute, script, *needles = FAILURES[name]
+    setattr(issuer, attribute, list(script) if isinstance(script, list) else script)
+    before = existing_login(inst) if existing else None
+    rc, out, err = run(issuer, inst.home)
+    assert rc == 1
+    line = one_line(err)
+    for needle in needles:
+        assert needle in line, line
+    if before is None:
+        assert not inst.creds_path.exists()
+    else:
+        assert inst.creds_path.read_bytes() == before
+    assert stray_files(inst.creds_path.parent) == []
+    if name in ("denied", "expired", "disabled", "usercode 500", "unprintable code"):
+        assert login.TOKEN_PATH not in issuer.paths()
+
+
+def test_gives_up_after_15_minutes(inst, issuer):
+    issuer.after_polls = PENDING
+    issuer.usercode[1]["interval"] = "5"
+    scale = 0.001                       # 15 minutes = 0.9 s
+    start = time.monotonic()
+    rc, out, err = run(issuer, inst.home, scale=scale)
+    took = time.monotonic() - start
+    assert rc == 1 and "15 minutes" in one_line(err)
+    assert 900 * scale * 0.95 <= took < 10
+    assert 10 <= len(issuer.poll_times()) <= 900 / 5 + 2         # every 5 s, at most
+    assert "15 min left" in out                           # the countdown
+    assert not inst.creds_path.exists()
+
+
+def test_unreachable_issuer(inst, issuer):
+    issuer.close()
+    rc, out, err = run(issuer, inst.home)
+    assert rc == 1 and "Could not reach 127.0.0.1" in one_line(err)
+
+
+# --------------------------------------------------------------------------------------------
+# Bad usage: exit 2 before any request
+# --------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("argv", [
+    ["--issuer", "http://example.com"], ["--issuer", "ftp://127.0.0.1"], ["--issuer", "auth.openai.com"],
+    ["--issuer", "https://auth.openai.com/?x=1"], ["--frobnicate"], ["--time-scale", "0"]])
+def test_bad_usage(inst, issuer, argv):
+    err = io.StringIO()
+    rc = login.main(["--home", str(inst.home), *argv], {"HOME": str(inst.home)}, io.StringIO(), err)
+    assert rc == 2
+    one_line(err.getvalue())
+    assert issuer.requests == []
+
+
+def test_no_home(issuer):
+    err = io.StringIO()
+    assert login.main(["--issuer", issuer.url], {}, io.StringIO(), err) == 2
+    assert "--home" in one_line(err.getvalue())
+
+
+def test_loopback_issuer_may_be_plain_http():
+    for url in ("http://127.0.0.1:8080", "http://[::1]:1/", "http://localhost"):
+        assert login.checked_issuer(url) == url.rstrip("/")
+    assert login.checked_issuer("https://auth.openai.com/") == "https://auth.openai.com"
+
+
+# --------------------------------------------------------------------------------------------
+# Ctrl-C: a real process and a real SIGINT
+# --------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("when", ["while polling", "during the exchange"])
+@pytest.mark.parametrize("existing", [False, True], ids=["no login yet", "existing login"])
+def test_ctrl_c_leaves_no_file(inst, issuer, when, existing):
+    before = existing_login(inst) if existing else None
+    if when == "while polling":
+        issuer.after_polls = PENDING
+        reached = issuer.polled
+    else:
+        issuer.release_exchange = threading.Event()
+        reached = issuer.exchanging
+    env = {k: v for k, v in os.environ.items()
+           if k not in (login.PATH_VARIABLE, "XDG_DATA_HOME")}
+    proc = subprocess.Popen(
+        [sys.executable, str(REPO / "plugin" / "tools" / "login.py"), "--issuer", issuer.url,
+         "--home", str(inst.home), "--time-scale", str(FAST)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert reached.wait(15), "login.py never reached the server"
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 130
+    assert "cancelled" in one_line(err)
+    if before is None:
+        assert not inst.creds_path.exists()
+    else:
+        assert inst.creds_path.read_bytes() == before
+    assert stray_files(inst.creds_path.parent) == []
+
+
+def test_interrupted_write_leaves_the_old_file_and_no_temporary(inst, monkeypatch):
+    before = existing_login(inst)
+
+    def interrupted(src, dst):
+        assert Path(src).stat().st_mode & 0o777 == 0o600      # private before it has content
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(login.os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        login.write_private(inst.creds_path, '{"access_token": "new"}')
+    assert inst.creds_path.read_bytes() == before
+    assert stray_files(inst.creds_path.parent) == []
+
+
+def test_countdown_redraws_in_place_on_a_terminal():
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    screen = Terminal()
+    countdown = login.Countdown(screen)
+    for left in (900, 899.2, 899.0, 61, 0.4, -3):
+        countdown.show(left)
+    countdown.end()
+    frames = screen.getvalue().split("\r")[1:]
+    assert [f.split(": ")[1].strip() for f in frames] == [
+        "15:00 left", "14:59 left", "1:01 left", "0:01 left", "0:00 left"]
+    assert screen.getvalue().endswith("\n")
+
+
+def test_expiry_from_either_form_of_the_plugins_debug_line():
+    assert login.logged_expiry('diagnostics {"source":"tark_file","expires_at":1767225600}') == 1767225600
+    assert login.logged_expiry('diagnostics {"expires_at":null}') is None
+    assert login.logged_expiry("Credentials from /x; expires_at 1767225600; account id a") == 1767225600
+    assert login.logged_expiry("Credentials from /x; expires_at unknown; account id a") is None
