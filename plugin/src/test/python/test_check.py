@@ -20,7 +20,7 @@ import pytest
 
 import check
 from codes import CODES, INVALID_CREDENTIALS, NOT_AUTHENTICATED
-from conftest import DAY, DIST, TOKEN_URL, access_jwt, claims, find_leaks, make_jwt, opaque
+from conftest import DAY, DIST, TOKEN_URL, access_jwt, claims, find_leaks, make_jwt, opaque, open_sealed
 
 
 class Home:
@@ -183,7 +183,10 @@ def test_refresh_sends_the_request_and_keeps_the_rotated_token(home, monkeypatch
     assert line(out, "Refresh") == f"Refresh              attempted now: POST {TOKEN_URL} -> HTTP 200"
     assert "new tokens: account id acct-new, expires " in out
     assert "Storage              the plugin updated its storage" in out
-    assert endpoint.refresh_token in home.storage_path.read_text(), "the rotated token is kept"
+    stored = json.loads(home.storage_path.read_text())["tokens"]
+    assert open_sealed(stored, old["refresh_token"])["refresh_token"] == endpoint.refresh_token, \
+        "the rotated token is kept, sealed"
+    assert endpoint.refresh_token not in home.storage_path.read_text()
     home.assert_nothing_secret_in(out, endpoint.access_token, endpoint.refresh_token,
                                   endpoint.id_token)
 

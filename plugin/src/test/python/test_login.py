@@ -288,7 +288,7 @@ def test_installed_plugin_and_credentials_variable(inst, issuer, tmp_path):
     to CHATGPT_OAUTH_CREDENTIALS_PATH."""
     custom = tmp_path / "elsewhere" / "login.json"
     installed = inst.home / ".local" / "share" / "tark" / "plugins" / "chatgpt-oauth"
-    installed.mkdir(parents=True)
+    installed.mkdir(parents=True, exist_ok=True)
     (installed / "plugin.wasm").write_bytes((DIST / "plugin.wasm").read_bytes())
     manifest = (DIST / "plugin.toml").read_text()
     env = {"HOME": str(inst.home), login.PATH_VARIABLE: str(custom)}

@@ -166,9 +166,11 @@ def test_manifest_fields():
     caps = raw["capabilities"]
     assert caps.get("storage") is True
     assert caps.get("http") == ["auth.openai.com"]
-    assert sorted(caps.get("env")) == ["CHATGPT_OAUTH_CREDENTIALS_PATH", "HOME"]
-    assert sorted(caps.get("fs_read")) == sorted(["~/.config/tark/chatgpt_oauth.json",
-                                                  "~/.codex/auth.json"])
+    assert sorted(caps.get("env")) == ["CHATGPT_OAUTH_CREDENTIALS_PATH", "HOME", "XDG_DATA_HOME"]
+    storage = "/tark/plugins/chatgpt-oauth/data/storage.json"
+    assert sorted(caps.get("fs_read")) == sorted(["~/.config/tark/chatgpt_oauth.json", "~/.codex/auth.json",
+                                                  "~/.local/share" + storage,
+                                                  "~/Library/Application Support" + storage, "/**" + storage])
     assert caps.get("shell", False) is False
     assert not caps.get("filesystem"), "no write/filesystem capability is needed"
     assert set(caps) <= {"storage", "http", "env", "fs_read", "shell"}, set(caps)
