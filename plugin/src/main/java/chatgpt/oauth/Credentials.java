@@ -1,7 +1,7 @@
 package chatgpt.oauth;
 
-import com.eclipsesource.json.JsonObject;
 import tark.host.JsonInput;
+import tark.host.JsonOutput;
 
 /**
  * One set of ChatGPT OAuth tokens, as read from a file, storage, or the token endpoint, and tark's
@@ -69,7 +69,7 @@ final class Credentials {
 
     /** Writes tark's credentials format (what {@link #fromTarkJson} reads back). */
     String toTarkJson() {
-        JsonObject json = new JsonObject().add("access_token", accessToken);
+        JsonOutput json = new JsonOutput().add("access_token", accessToken);
         if (refreshToken != null) {
             json.add("refresh_token", refreshToken);
         }

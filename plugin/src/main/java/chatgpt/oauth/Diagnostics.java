@@ -1,6 +1,7 @@
 package chatgpt.oauth;
 
-import com.eclipsesource.json.JsonObject;
+import tark.host.JsonOutput;
+
 
 /**
  * The plugin's own account of what it uses and decides, as one debug line the check command reads:
@@ -14,7 +15,7 @@ final class Diagnostics {
 
     static String line(CredentialSource source, Credentials credentials, boolean fromStorage, boolean expired,
             boolean refreshDue, boolean mayRefresh) {
-        JsonObject json = new JsonObject()
+        JsonOutput json = new JsonOutput()
                 .add("source", source.kindName())
                 .add("location", source.location)
                 .add("tokens", fromStorage ? "storage" : "source");

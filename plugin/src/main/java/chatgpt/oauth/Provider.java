@@ -1,7 +1,7 @@
 package chatgpt.oauth;
 
-import com.eclipsesource.json.JsonObject;
 import tark.host.Host;
+import tark.host.JsonOutput;
 
 /**
  * What each export answers, independent of wasm: {@link Exports} only moves bytes. Every failure
@@ -106,16 +106,16 @@ final class Provider {
     }
 
     static String credentialsDocument(Credentials credentials) {
-        JsonObject headers = new JsonObject().add("originator", ORIGINATOR);
+        JsonOutput headers = new JsonOutput().add("originator", ORIGINATOR);
         String accountId = credentials.accountId().value;
         if (accountId != null) {
             headers.add("ChatGPT-Account-Id", accountId);
         }
-        return new JsonObject()
+        return new JsonOutput()
                 .add("access_token", credentials.accessToken)
                 .add("api_mode", "openai_compat")
                 .add("endpoint", ENDPOINT)
-                .add("custom_headers", headers)
+                .raw("custom_headers", headers.toString())
                 .toString();
     }
 }

@@ -1,9 +1,9 @@
 package chatgpt.oauth;
 
-import com.eclipsesource.json.JsonObject;
 import tark.host.Host;
 import tark.host.HttpReply;
 import tark.host.JsonInput;
+import tark.host.JsonOutput;
 
 /** Talks to ChatGPT's OAuth endpoints: trades a refresh token for new tokens, and revokes one. */
 final class TokenRefresher {
@@ -29,7 +29,7 @@ final class TokenRefresher {
      * refresh has retired the old refresh token.
      */
     Credentials refresh(Credentials current) throws AuthFailure {
-        String body = new JsonObject()
+        String body = new JsonOutput()
                 .add("client_id", CLIENT_ID)
                 .add("grant_type", "refresh_token")
                 .add("refresh_token", current.refreshToken)
@@ -65,7 +65,7 @@ final class TokenRefresher {
      * when it failed, null when the endpoint confirmed it.
      */
     String revoke(String refreshToken) {
-        String body = new JsonObject()
+        String body = new JsonOutput()
                 .add("token", refreshToken)
                 .add("token_type_hint", "refresh_token")
                 .add("client_id", CLIENT_ID)

@@ -1,9 +1,9 @@
 package chatgpt.oauth;
 
-import com.eclipsesource.json.JsonObject;
 import tark.host.Host;
 import tark.host.HostValue;
 import tark.host.JsonInput;
+import tark.host.JsonOutput;
 
 /**
  * Tokens this plugin obtained by refreshing, kept sealed in {@code tark:storage} under their
@@ -72,7 +72,7 @@ final class TokenVault {
     /** Seals and persists tokens just obtained; false if the host could not store them. */
     boolean save(Lineage lineage, Credentials credentials) {
         loadView();
-        String entry = new JsonObject()
+        String entry = new JsonOutput()
                 .add("lineage", lineage.id)
                 .add("sealed", lineage.seal(credentials.toTarkJson()))
                 .toString();

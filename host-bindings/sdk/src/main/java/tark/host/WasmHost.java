@@ -1,7 +1,5 @@
 package tark.host;
 
-import com.eclipsesource.json.JsonArray;
-
 /**
  * {@link Host} on tark's real imports. Every value arrives in {@link WasmMemory#receiveBuffer()}
  * and is copied into Java before the next host call; every argument is passed from a fresh Java
@@ -165,10 +163,11 @@ public final class WasmHost implements Host {
 
     /** tark's header list: a JSON array of [name, value] pairs. */
     static String headerDocument(String[] headers) {
-        JsonArray pairs = new JsonArray();
+        StringBuilder pairs = new StringBuilder("[");
         for (int i = 0; i + 1 < headers.length; i += 2) {
-            pairs.add(new JsonArray().add(headers[i]).add(headers[i + 1]));
+            JsonOutput.quote(pairs.append(i == 0 ? "[" : ",["), headers[i]).append(',');
+            JsonOutput.quote(pairs, headers[i + 1]).append(']');
         }
-        return pairs.toString();
+        return pairs.append(']').toString();
     }
 }

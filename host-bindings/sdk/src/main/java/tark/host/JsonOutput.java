@@ -1,0 +1,67 @@
+package tark.host;
+
+/**
+ * Writes the small JSON documents a plugin sends (answers, request bodies, stored entries), member by
+ * member into one buffer. minimal-json's writer goes through a tree of value objects, a writer and
+ * its configuration: about 10 KB of module for what these few lines do, paid on every provider init.
+ */
+public final class JsonOutput {
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    private final StringBuilder out = new StringBuilder(256).append('{');
+
+    /** A string member; {@code null} writes JSON null. */
+    public JsonOutput add(String name, String value) {
+        if (value == null) {
+            return raw(name, "null");
+        }
+        quote(name(name), value);
+        return this;
+    }
+
+    public JsonOutput add(String name, long value) {
+        name(name).append(value);
+        return this;
+    }
+
+    public JsonOutput add(String name, boolean value) {
+        return raw(name, value ? "true" : "false");
+    }
+
+    /** A member whose value is already JSON (a nested document from another {@code JsonOutput}). */
+    public JsonOutput raw(String name, String json) {
+        name(name).append(json);
+        return this;
+    }
+
+    /** The document; the writer may not be used after. */
+    @Override
+    public String toString() {
+        return out.append('}').toString();
+    }
+
+    private StringBuilder name(String name) {
+        if (out.length() > 1) {
+            out.append(',');
+        }
+        return quote(out, name).append(':');
+    }
+
+    /** Appends {@code text} as a JSON string: quotes, backslashes and control characters escaped. */
+    public static StringBuilder quote(StringBuilder out, String text) {
+        out.append('"');
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '"' || c == '\\') {
+                out.append('\\').append(c);
+            } else if (c < 0x20 || c == 0x7F || c == '\u2028' || c == '\u2029') {
+                // \\u form for every control character, and the two line separators JavaScript rejects
+                out.append("\\u").append(HEX[c >> 12]).append(HEX[c >> 8 & 15]).append(HEX[c >> 4 & 15])
+                        .append(HEX[c & 15]);
+            } else {
+                out.append(c);
+            }
+        }
+        return out.append('"');
+    }
+}
