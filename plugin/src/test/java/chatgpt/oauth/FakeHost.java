@@ -25,7 +25,7 @@ import tark.host.HttpReply;
 
 /**
  * An in-memory tark host for unit tests: one tark instance (one terminal's session) on a {@link Machine}
- * that several instances can share, each behaving as tark's host functions do (see tark-host-abi.md),
+ * that several instances can share, each behaving as tark's host functions do (tark's src/plugins/host/mod.rs),
  * with everything the plugin does recorded.
  *
  * <p>Plugin storage follows tark's {@code PluginState} exactly: each instance loads {@code storage.json}

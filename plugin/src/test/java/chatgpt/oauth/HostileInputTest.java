@@ -22,7 +22,7 @@ import tark.host.HttpReply;
 import tark.host.JsonInput;
 
 /**
- * Issue 9: inputs a user, a damaged disk, a proxy or a misbehaving server can produce. Each ends in a
+ * Inputs a user, a damaged disk, a proxy or a misbehaving server can produce. Each ends in a
  * clean answer or a negative code with one log line naming the cause and the fix; never an exception.
  */
 class HostileInputTest extends HostTest {

@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import tark.host.HttpReply;
 
 /**
- * Issue 8: the same login is recognised by its refresh-token lineage, several tark sessions share one
+ * The same login is recognised by its refresh-token lineage, several tark sessions share one
  * storage.json without clobbering each other, and what is stored is sealed.
  */
 class LoginLineageTest extends HostTest {
