@@ -192,7 +192,8 @@ final class ChatGptAuth {
         if (!HeaderValues.isToken(credentials.accessToken)) {
             throw new AuthFailure(AuthFailure.INVALID_CREDENTIALS, "The access_token "
                     + (credentials == source.credentials ? "in " : "refreshed from ") + source.location
-                    + " contains a space or control character, so it cannot be sent as a bearer token. Run"
+                    + " holds a character other than visible ASCII (a space, line break or control character),"
+                    + " so it cannot be sent as a bearer token. Run"
                     + " `tark auth chatgpt-oauth` to log in again (or remove the stray characters).");
         }
         return credentials;

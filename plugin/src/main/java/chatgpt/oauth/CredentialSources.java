@@ -111,8 +111,8 @@ final class CredentialSources {
         Credentials credentials = Credentials.fromTarkJson(content);
         if (credentials == null) {
             throw new AuthFailure(AuthFailure.INVALID_CREDENTIALS, "The ChatGPT credentials in " + location
-                    + " are not a JSON object with a string \"access_token\": run `tark auth chatgpt-oauth`"
-                    + " to write them again.");
+                    + " are not a JSON object with a string \"access_token\" (and tokens of at most "
+                    + Credentials.MAX_TOKEN / 1024 + " KB): run `tark auth chatgpt-oauth` to write them again.");
         }
         return new CredentialSource(kind, location, credentials, content);
     }

@@ -15,6 +15,12 @@ final class Credentials {
     private static final int ID_TOKEN = 2;
     private static final int EXPIRES_AT = 3;
     private static final int ACCOUNT_ID = 4;
+    /**
+     * The longest token accepted, in characters. ChatGPT's are a few KB, and tark's whole answer buffer
+     * is 8 KB; refusing larger ones keeps a hostile file or reply from filling the fixed heap with the
+     * copies a save makes (decoded, sealed, encoded).
+     */
+    static final int MAX_TOKEN = 32 * 1024;
 
     final String accessToken;
     /** Null when there is none: such credentials cannot be refreshed. */
@@ -56,7 +62,8 @@ final class Credentials {
         }
         JsonInput fields = JsonInput.read(text, paths);
         String accessToken = fields == null ? null : fields.string(ACCESS_TOKEN);
-        if (accessToken == null) {
+        if (accessToken == null || !withinLimit(fields.string(ACCESS_TOKEN), fields.string(REFRESH_TOKEN),
+                fields.string(ID_TOKEN))) {
             return null;
         }
         long expiresAt = Expiry.fromExpiresAt(fields.wholeNumber(EXPIRES_AT, -1));
@@ -92,6 +99,15 @@ final class Credentials {
             accountId = AccountId.of(TokenClaims.of(idToken), TokenClaims.of(accessToken), storedAccountId);
         }
         return accountId;
+    }
+
+    /** Whether every token given (null for absent) is at most {@link #MAX_TOKEN} characters. */
+    static boolean withinLimit(String accessToken, String refreshToken, String idToken) {
+        return length(accessToken) <= MAX_TOKEN && length(refreshToken) <= MAX_TOKEN && length(idToken) <= MAX_TOKEN;
+    }
+
+    private static int length(String token) {
+        return token == null ? 0 : token.length();
     }
 
     boolean canRefresh() {

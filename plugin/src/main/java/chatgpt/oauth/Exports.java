@@ -45,6 +45,11 @@ public final class Exports implements ExportGuard.Dispatcher {
     private static final int N_LEGACY_LOGOUT = 12;
     private static final int N_LEGACY_INIT = 13;
 
+    /** Which exports write an answer into a host buffer (indexed like NAMES). */
+    private static final boolean[] WRITES_OUTPUT = {
+        true, true, false, false, false, true, true, true, true, false, true, true, false, false,
+    };
+
     private static final Exports EXPORTS = new Exports();
     private Provider provider;
 
@@ -138,6 +143,10 @@ public final class Exports implements ExportGuard.Dispatcher {
         if (provider == null) {
             provider = new Provider(WasmHost.INSTANCE);
         }
+        int output = export == N_PROCESS_TOKENS ? c : a;
+        if (WRITES_OUTPUT[export] && !ExportBuffers.isOutput(output)) {
+            return notLent(export);
+        }
         switch (export) {
             case N_CREDENTIALS:
                 return write(export, a, provider.credentials());
@@ -187,16 +196,21 @@ public final class Exports implements ExportGuard.Dispatcher {
         return text;
     }
 
-    /** Writes a reply into the host's buffer, refusing (and logging) a buffer not lent or too small. */
+    /** Refuses (and logs) an output buffer alloc did not lend for this call, before any work is done. */
+    private int notLent(int export) {
+        return provider.failed(new AuthFailure(AuthFailure.BAD_INPUT, NAMES[export] + " was given an output"
+                + " buffer that alloc did not lend for this call; nothing was done. This is a host bug:"
+                + " call alloc right before the export and pass its pointer.")).code;
+    }
+
+    /** Writes a reply into the host's buffer, refusing (and logging) one that would not fit. */
     private int write(int export, int ret, Reply reply) {
         if (reply.isFailure()) {
             return reply.code;
         }
         int written = ExportBuffers.output(ret, reply.text);
         if (written == WasmMemory.NOT_LENT) {
-            return provider.failed(new AuthFailure(AuthFailure.BAD_INPUT, NAMES[export] + " was given an output"
-                    + " buffer that alloc did not lend for this call; nothing was written. This is a host bug:"
-                    + " call alloc right before the export and pass its pointer.")).code;
+            return notLent(export);
         }
         if (written < 0) {
             return provider.failed(new AuthFailure(AuthFailure.ANSWER_TOO_LARGE, "The answer ("

@@ -43,12 +43,12 @@ final class TokenRefresher {
         }
         if (isRetryable(reply.status())) {
             throw new AuthFailure(AuthFailure.REFRESH_FAILED, "ChatGPT's token endpoint is unavailable for now"
-                    + " (HTTP " + reply.status() + errorCode(reply.body()) + "); the login is kept. Try again in a"
+                    + " (HTTP " + reply.status() + errorCode(reply.body(), current.refreshToken) + "); the login is kept. Try again in a"
                     + " moment.");
         }
         if (reply.status() >= 400 && reply.status() < 500) {
             throw new AuthFailure(AuthFailure.REFRESH_REJECTED, "ChatGPT refused to refresh the login (HTTP "
-                    + reply.status() + errorCode(reply.body()) + "). If another tark session has just refreshed the"
+                    + reply.status() + errorCode(reply.body(), current.refreshToken) + "). If another tark session has just refreshed the"
                     + " same login, simply retry; otherwise run `tark auth chatgpt-oauth` to log in again.");
         }
         Credentials fresh = reply.isSuccess() ? fromReply(reply.body(), current, host.currentTimeMillis()) : null;
@@ -74,7 +74,7 @@ final class TokenRefresher {
         if (reply.isTransportError()) {
             return reply.error();
         }
-        return reply.isSuccess() ? null : "HTTP " + reply.status() + errorCode(reply.body());
+        return reply.isSuccess() ? null : "HTTP " + reply.status() + errorCode(reply.body(), refreshToken);
     }
 
     /** Timeouts, rate limits and server errors pass; the refresh token stays good for a later try. */
@@ -90,11 +90,11 @@ final class TokenRefresher {
     static Credentials fromReply(String replyBody, Credentials previous, long nowMillis) {
         JsonInput reply = JsonInput.read(replyBody, REPLY_FIELDS);
         String accessToken = reply == null ? null : reply.string(0);
-        if (accessToken == null) {
+        String refreshToken = reply == null ? null : reply.string(1);
+        String idToken = reply == null ? null : reply.string(2);
+        if (accessToken == null || !Credentials.withinLimit(accessToken, refreshToken, idToken)) {
             return null;
         }
-        String refreshToken = reply.string(1);
-        String idToken = reply.string(2);
         long expiresIn = reply.wholeNumber(3, -1);
         long expiresAt = expiresIn > 0 && expiresIn < 1_000_000_000L ? nowMillis + expiresIn * 1000
                 : TokenClaims.of(accessToken).expiresAtMillis;
@@ -107,12 +107,13 @@ final class TokenRefresher {
 
     /**
      * The OAuth error code ({@code refresh_token_reused}, {@code invalid_grant}, ...) as ", code", when
-     * the body carries a plain one; other body text is never repeated, it could echo a token.
+     * the body carries a plain one that is not part of the token sent; other body text is never
+     * repeated, it could echo a token.
      */
-    static String errorCode(String body) {
+    static String errorCode(String body, String sentToken) {
         JsonInput json = JsonInput.read(body, ERROR_FIELDS);
         String code = json == null ? null : json.string(0) != null ? json.string(0) : json.string(1);
-        if (code == null || code.length() > 64) {
+        if (code == null || code.length() > 64 || code.length() >= 8 && sentToken != null && sentToken.contains(code)) {
             return "";
         }
         for (int i = 0; i < code.length(); i++) {

@@ -175,17 +175,20 @@ class TokenRefresherTest extends HostTest {
 
     @Test
     void errorCodeOnlyKeepsPlainCodes() {
-        assertEquals(", refresh_token_reused", TokenRefresher.errorCode("{\"error\":\"refresh_token_reused\"}"));
-        assertEquals(", invalid.grant-2", TokenRefresher.errorCode("{\"error\":{\"code\":\"invalid.grant-2\"}}"));
-        assertEquals("", TokenRefresher.errorCode("{\"error\":\"two words\"}"));
-        assertEquals("", TokenRefresher.errorCode("{\"error\":\"\"}"));
-        assertEquals("", TokenRefresher.errorCode("{\"error\":\"" + "a".repeat(65) + "\"}"));
-        assertEquals(", " + "a".repeat(64), TokenRefresher.errorCode("{\"error\":\"" + "a".repeat(64) + "\"}"));
-        assertEquals("", TokenRefresher.errorCode("{\"error\":42}"));
-        assertEquals("", TokenRefresher.errorCode("{\"error\":{\"message\":\"m\"}}"));
-        assertEquals("", TokenRefresher.errorCode("not json"));
-        assertEquals("", TokenRefresher.errorCode(""));
-        assertEquals("", TokenRefresher.errorCode(null));
+        assertEquals(", refresh_token_reused", TokenRefresher.errorCode("{\"error\":\"refresh_token_reused\"}", "rt_sent"));
+        assertEquals(", invalid.grant-2", TokenRefresher.errorCode("{\"error\":{\"code\":\"invalid.grant-2\"}}", "rt_sent"));
+        assertEquals("", TokenRefresher.errorCode("{\"error\":\"two words\"}", "rt_sent"));
+        assertEquals("", TokenRefresher.errorCode("{\"error\":\"\"}", "rt_sent"));
+        assertEquals("", TokenRefresher.errorCode("{\"error\":\"" + "a".repeat(65) + "\"}", "rt_sent"));
+        assertEquals(", " + "a".repeat(64), TokenRefresher.errorCode("{\"error\":\"" + "a".repeat(64) + "\"}", "rt_sent"));
+        assertEquals("", TokenRefresher.errorCode("{\"error\":42}", "rt_sent"));
+        assertEquals("", TokenRefresher.errorCode("{\"error\":{\"message\":\"m\"}}", "rt_sent"));
+        assertEquals("", TokenRefresher.errorCode("not json", "rt_sent"));
+        assertEquals("", TokenRefresher.errorCode("", "rt_sent"));
+        String sent = "rt_Abc123_def456_GHI789";
+        assertEquals("", TokenRefresher.errorCode("{\"error\":\"" + sent + "\"}", sent), "the token sent, echoed");
+        assertEquals("", TokenRefresher.errorCode("{\"error\":\"def456_GHI\"}", sent), "a piece of it");
+        assertEquals("", TokenRefresher.errorCode(null, "rt_sent"));
     }
 
     @Test

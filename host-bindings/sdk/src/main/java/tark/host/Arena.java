@@ -53,9 +53,12 @@ public final class Arena {
         exportReturned = true;
     }
 
-    /** The size of the loan starting at {@code ptr} in the current round, or -1 if there is none. */
+    /**
+     * The size of the loan starting at {@code ptr} in the current round (since the last export
+     * returned), or -1 if there is none: an earlier call's buffer is not an output buffer any more.
+     */
     public int loanSizeAt(int ptr) {
-        for (int i = 0; i < loanCount; i++) {
+        for (int i = 0; i < loanCount && !exportReturned; i++) {
             if (loanStarts[i] == ptr) {
                 return loanSizes[i];
             }

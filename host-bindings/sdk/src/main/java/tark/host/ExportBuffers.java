@@ -26,6 +26,11 @@ public final class ExportBuffers {
         return WasmMemory.write(ret, utf8(text));
     }
 
+    /** Whether {@code ret} is an output buffer {@link #output} would write (checked before any work). */
+    public static boolean isOutput(int ret) {
+        return WasmMemory.outputCapacity(ret) >= 0;
+    }
+
     /** The UTF-8 length of {@code text} (as {@link #output} would write it). */
     public static int length(String text) {
         return utf8(text).length;

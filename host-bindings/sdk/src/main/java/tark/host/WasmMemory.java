@@ -158,9 +158,8 @@ public final class WasmMemory {
      * be live data of this module's.
      */
     public static int write(int ptr, byte[] bytes) {
-        ensureStarted();
-        int capacity = arena.loanSizeAt(ptr);
-        if (capacity < 0 || ptr > ownedEnd() - capacity) {
+        int capacity = outputCapacity(ptr);
+        if (capacity < 0) {
             return NOT_LENT;
         }
         if (bytes.length > capacity) {
@@ -168,6 +167,13 @@ public final class WasmMemory {
         }
         Address.moveMemoryBlock(Address.ofData(bytes), Address.fromInt(ptr), bytes.length);
         return bytes.length;
+    }
+
+    /** The size of the output buffer at {@code ptr} (see {@link #write}); -1 if it is not one. */
+    public static int outputCapacity(int ptr) {
+        ensureStarted();
+        int capacity = arena.loanSizeAt(ptr);
+        return capacity < 0 || ptr > ownedEnd() - capacity ? -1 : capacity;
     }
 
     /** The address of a byte array's first element, valid until the next Java allocation. */

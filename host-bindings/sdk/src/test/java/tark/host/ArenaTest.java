@@ -139,4 +139,15 @@ class ArenaTest {
         assertEquals(16, Arena.align(16));
         assertEquals(32, Arena.align(17));
     }
+
+    @Test
+    void anEarlierCallsLoanIsNotAnOutputBufferAnyMore() {
+        Arena arena = new Arena(1024);
+        int loan = arena.lend(8192);
+        assertEquals(8192, arena.loanSizeAt(loan));
+        arena.exportReturned();
+        assertEquals(-1, arena.loanSizeAt(loan), "the call it was lent for has returned");
+        assertEquals(loan, arena.lend(8192), "the next round reuses the memory");
+        assertEquals(8192, arena.loanSizeAt(loan));
+    }
 }
