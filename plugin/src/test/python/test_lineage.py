@@ -132,6 +132,26 @@ def test_the_same_tokens_sealed_twice_give_the_same_entry_and_new_tokens_a_new_n
     assert refreshes(inst) == [doc["refresh_token"]] + [t["refresh_token"] for t in inst.endpoint.issued[:-1]]
 
 
+def test_diagnostics_line_names_where_the_tokens_come_from_once_per_change(tark_inst):
+    inst = tark_inst
+    doc = expired_login(inst)
+    host = inst.load()
+    for _ in range(3):
+        ok_credentials(host)
+    lines = [m for level, m in host.logs if m.startswith("diagnostics ")]
+    assert len(lines) == 2, host.logs           # the file's (due), then the refreshed tokens
+    first, second = (json.loads(m[len("diagnostics "):]) for m in lines)
+    assert set(second) == {"source", "location", "tokens", "account_id", "expires_at", "expired", "refresh_due",
+                           "may_refresh", "refresh_margin_seconds"}
+    assert (first["tokens"], first["expired"], first["refresh_due"]) == ("source", True, True)
+    assert (second["tokens"], second["expired"], second["refresh_due"]) == ("storage", False, False)
+    assert second["source"] == "tark_file" and second["location"] == str(inst.creds_path)
+    assert second["account_id"] == "acct-main" and second["may_refresh"] is True
+    inst.write_creds(reformatted(doc))          # same lineage, same tokens in use: no new line
+    ok_credentials(host)
+    assert len([m for level, m in host.logs if m.startswith("diagnostics ")]) == 2
+
+
 # --------------------------------------------------------------------------------------------
 # Lineage, not bytes: hand edits and new logins
 # --------------------------------------------------------------------------------------------
@@ -558,3 +578,14 @@ def test_version_03_entry_of_other_file_content_is_not_used(tark_inst):
     rc, _ = inst.load().credentials()
     assert rc == NOT_AUTHENTICATED
     assert "refreshed_tokens" not in inst.storage()
+
+
+def test_the_encoded_leak_check_finds_what_it_looks_for():
+    """The storage check is not vacuous: a 12-char piece of a token in hex, base64 or base64url
+    (any byte alignment) is found; unrelated base64 of the same length is not."""
+    token = "rt_" + "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789"
+    raw = token.encode()
+    for text in (raw.hex()[10:40], base64.b64encode(raw[5:]).decode()[:16],
+                 base64.urlsafe_b64encode(raw[7:30]).decode()[2:18], token[9:22]):
+        assert find_leaks([("t", "xx" + text + "yy")], encodings(token)), text
+    assert not find_leaks([("t", base64.urlsafe_b64encode(os.urandom(300)).decode())], encodings(token))
