@@ -386,3 +386,122 @@ def no_token_in_logs(monkeypatch):
     leaks = find_leaks(texts, set(_TOKENS))
     _TOKENS.clear()
     assert not leaks, "a token (or a 12+-char piece of one) was logged:\n" + "\n".join(leaks[:10])
+
+
+# --------------------------------------------------------------------------------------------
+# The plugin installed where tark installs it, so that several instances share one data dir and
+# the plugin can read its own storage.json through tark:fs (issue 8)
+# --------------------------------------------------------------------------------------------
+
+# What the plugin reads storage.json through: its data dir below ~/.local/share ($XDG_DATA_HOME
+# when set) or ~/Library/Application Support, tark's dirs::data_local_dir() on Linux / macOS.
+STORAGE_FS_READ = ["~/.local/share/tark/plugins/chatgpt-oauth/data/storage.json",
+                   "~/Library/Application Support/tark/plugins/chatgpt-oauth/data/storage.json",
+                   "/**/tark/plugins/chatgpt-oauth/data/storage.json"]
+STORAGE_ENV = ["XDG_DATA_HOME"]
+
+
+def add_storage_capabilities(manifest: Path) -> list:
+    """Adds STORAGE_FS_READ to ``fs_read`` and STORAGE_ENV to ``env`` in an installed plugin.toml
+    where they are missing; returns what was added (empty once dist/plugin.toml lists them)."""
+    import re
+    import tomllib
+    text = manifest.read_text(encoding="utf-8")
+    caps = tomllib.loads(text).get("capabilities", {})
+    added = []
+    for key, wanted in (("fs_read", STORAGE_FS_READ), ("env", STORAGE_ENV)):
+        have = list(caps.get(key, []))
+        missing = [x for x in wanted if x not in have]
+        if not missing:
+            continue
+        listed = json.dumps(have + missing)
+        text, n = re.subn(rf"(?ms)^{key}\s*=\s*\[.*?\]", lambda m: f"{key} = {listed}", text, count=1)
+        assert n == 1, f"no {key} list in {manifest}"
+        added += [f"{key} += {x}" for x in missing]
+    manifest.write_text(text, encoding="utf-8")
+    caps = tomllib.loads(text)["capabilities"]
+    assert set(STORAGE_FS_READ) <= set(caps["fs_read"]) and set(STORAGE_ENV) <= set(caps["env"])
+    return added
+
+
+class TarkLayout(Install):
+    """An Install whose plugin dir is where tark puts it: ``<data>/tark/plugins/chatgpt-oauth``
+    with ``<data>`` = ``<home>/.local/share`` (Linux), ``<home>/Library/Application Support``
+    (macOS) or ``$XDG_DATA_HOME`` (``layout="xdg"``, set in ``env``); storage in ``<that>/data``.
+    Every ``load()`` is a new instance (tark's provider init) on that one data dir."""
+
+    DATA_DIRS = {"linux": ".local/share", "macos": "Library/Application Support"}
+
+    def __init__(self, root: Path, layout: str = "linux"):
+        super().__init__(root)
+        if layout == "xdg":
+            data = root / "xdg-data"
+            self.env["XDG_DATA_HOME"] = str(data)
+        else:
+            data = self.home / self.DATA_DIRS[layout]
+        installed = data / "tark" / "plugins" / "chatgpt-oauth"
+        installed.parent.mkdir(parents=True)
+        shutil.move(str(self.plugin_dir), str(installed))
+        self.plugin_dir = installed
+        self.data_dir = installed / "data"
+        self.storage_path = self.data_dir / "storage.json"
+        self.manifest_added = add_storage_capabilities(installed / "plugin.toml")
+
+    def entry(self) -> Optional[dict]:
+        """The plugin's stored entry (``tokens``) as JSON, or None."""
+        value = self.storage().get("tokens")
+        return None if value is None else json.loads(value)
+
+
+@pytest.fixture
+def tark_inst(tmp_path) -> TarkLayout:
+    return TarkLayout(tmp_path)
+
+
+@pytest.fixture(params=["linux", "xdg", "macos"])
+def any_layout(tmp_path, request) -> TarkLayout:
+    return TarkLayout(tmp_path, request.param)
+
+
+# --------------------------------------------------------------------------------------------
+# The stored entry, by a reference implementation (the `cryptography` package): lineage id and
+# keys are HKDF-SHA256 of the credentials file's refresh token; tokens sealed with
+# ChaCha20-Poly1305, nonce | ciphertext | tag in base64url, the lineage id as associated data.
+# --------------------------------------------------------------------------------------------
+
+VAULT_SALT = b"chatgpt-oauth stored tokens v1"
+
+
+def _hkdf(root: str, info: str, size: int) -> bytes:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+    return HKDF(hashes.SHA256(), size, VAULT_SALT, info.encode()).derive(root.encode("utf-8"))
+
+
+def lineage_id(root_refresh_token: str) -> str:
+    return _hkdf(root_refresh_token, "lineage id", 16).hex()
+
+
+def open_entry(entry: dict, root_refresh_token: str):
+    """The tokens sealed in a stored entry, opened with the keys of this root; None if they do
+    not open (another root, an altered entry)."""
+    from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+    sealed = entry.get("sealed", "")
+    raw = base64.urlsafe_b64decode(sealed + "=" * (-len(sealed) % 4))
+    aead = ChaCha20Poly1305(_hkdf(root_refresh_token, "seal key", 32))
+    try:
+        return json.loads(aead.decrypt(raw[:12], raw[12:], lineage_id(root_refresh_token).encode()))
+    except Exception:
+        return None
+
+
+def seal_entry(root_refresh_token: str, plaintext: str) -> str:
+    """A stored entry (the ``tokens`` value) sealing ``plaintext`` under this root, as another
+    tark session of the plugin would have saved it."""
+    from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+    lid = lineage_id(root_refresh_token)
+    nonce = secrets.token_bytes(12)
+    sealed = nonce + ChaCha20Poly1305(_hkdf(root_refresh_token, "seal key", 32)).encrypt(
+        nonce, plaintext.encode("utf-8"), lid.encode())
+    return json.dumps({"lineage": lid, "sealed": base64.urlsafe_b64encode(sealed).rstrip(b"=").decode()},
+                      separators=(",", ":"))
