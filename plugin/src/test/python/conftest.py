@@ -440,8 +440,9 @@ class TarkLayout(Install):
         else:
             data = self.home / self.DATA_DIRS[layout]
         installed = data / "tark" / "plugins" / "chatgpt-oauth"
-        installed.parent.mkdir(parents=True)
-        shutil.move(str(self.plugin_dir), str(installed))
+        if installed != self.plugin_dir:            # Install already uses the Linux place
+            installed.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(str(self.plugin_dir), str(installed))
         self.plugin_dir = installed
         self.data_dir = installed / "data"
         self.storage_path = self.data_dir / "storage.json"

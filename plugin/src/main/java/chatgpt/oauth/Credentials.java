@@ -16,9 +16,10 @@ final class Credentials {
     private static final int EXPIRES_AT = 3;
     private static final int ACCOUNT_ID = 4;
     /**
-     * The longest token accepted, in characters. ChatGPT's are a few KB, and tark's whole answer buffer
-     * is 8 KB; refusing larger ones keeps a hostile file or reply from filling the fixed heap with the
-     * copies a save makes (decoded, sealed, encoded).
+     * The longest token kept, in characters. ChatGPT's are a few KB, and tark's whole answer buffer is
+     * 8 KB; larger ones would fill the fixed heap with the copies a save makes (decoded, sealed,
+     * encoded). An access or refresh token over it makes the document unusable; a larger id token
+     * (only read for the account id) is ignored.
      */
     static final int MAX_TOKEN = 32 * 1024;
 
@@ -62,15 +63,14 @@ final class Credentials {
         }
         JsonInput fields = JsonInput.read(text, paths);
         String accessToken = fields == null ? null : fields.string(ACCESS_TOKEN);
-        if (accessToken == null || !withinLimit(fields.string(ACCESS_TOKEN), fields.string(REFRESH_TOKEN),
-                fields.string(ID_TOKEN))) {
+        if (accessToken == null || !withinLimit(accessToken, fields.string(REFRESH_TOKEN))) {
             return null;
         }
         long expiresAt = Expiry.fromExpiresAt(fields.wholeNumber(EXPIRES_AT, -1));
         if (expiresAt == Expiry.UNKNOWN) {
             expiresAt = TokenClaims.of(accessToken).expiresAtMillis;
         }
-        return new Credentials(accessToken, fields.string(REFRESH_TOKEN), fields.string(ID_TOKEN),
+        return new Credentials(accessToken, fields.string(REFRESH_TOKEN), keptIdToken(fields.string(ID_TOKEN)),
                 fields.string(ACCOUNT_ID), expiresAt);
     }
 
@@ -101,9 +101,14 @@ final class Credentials {
         return accountId;
     }
 
-    /** Whether every token given (null for absent) is at most {@link #MAX_TOKEN} characters. */
-    static boolean withinLimit(String accessToken, String refreshToken, String idToken) {
-        return length(accessToken) <= MAX_TOKEN && length(refreshToken) <= MAX_TOKEN && length(idToken) <= MAX_TOKEN;
+    /** Whether the access and refresh tokens (null for absent) are at most {@link #MAX_TOKEN} characters. */
+    static boolean withinLimit(String accessToken, String refreshToken) {
+        return length(accessToken) <= MAX_TOKEN && length(refreshToken) <= MAX_TOKEN;
+    }
+
+    /** The id token, or null when it is over {@link #MAX_TOKEN}. */
+    static String keptIdToken(String idToken) {
+        return length(idToken) <= MAX_TOKEN ? idToken : null;
     }
 
     private static int length(String token) {

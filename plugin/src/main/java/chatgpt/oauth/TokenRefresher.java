@@ -91,8 +91,8 @@ final class TokenRefresher {
         JsonInput reply = JsonInput.read(replyBody, REPLY_FIELDS);
         String accessToken = reply == null ? null : reply.string(0);
         String refreshToken = reply == null ? null : reply.string(1);
-        String idToken = reply == null ? null : reply.string(2);
-        if (accessToken == null || !Credentials.withinLimit(accessToken, refreshToken, idToken)) {
+        String idToken = reply == null ? null : Credentials.keptIdToken(reply.string(2));
+        if (accessToken == null || !Credentials.withinLimit(accessToken, refreshToken)) {
             return null;
         }
         long expiresIn = reply.wholeNumber(3, -1);
