@@ -17,7 +17,8 @@ What it relies on (pip ``wasmtime`` 49):
   (a test session, say) would not log.
 * with that filter Cranelift logs, for every defined function, the lines
   "`wasm[0]::function[I]` translated to CLIF in 0.12ms" and "... compiled in 1.23ms",
-  where ``I`` counts imported functions too (checked against the module's own counts), plus
+  where ``I`` counts imported functions too (checked against the module's own counts) and
+  ``::name`` follows when the module has a name section, plus
   "compiled in" lines for trampolines and builtins, summed as "other".  A function's time here is
   the sum of its two lines: they are separate phases (a few small functions log a translation
   longer than their "compiled in").  Times are taken on the compiling thread, so with parallel
@@ -210,7 +211,7 @@ for _ in range(int(sys.argv[3])):
     os.write(2, ("\\n%s%f\\n" % (sys.argv[4], time.perf_counter() - t0)).encode())
 """
 _LINE = re.compile(r"`([^`]+)` (translated to CLIF|compiled) in ([0-9.]+)(ns|µs|us|ms|s)\b")
-_FUNCTION = re.compile(r"^wasm\[0\]::function\[(\d+)\]$")
+_FUNCTION = re.compile(r"^wasm\[0\]::function\[(\d+)\](?:::.*)?$")     # "::name" if the module has names
 _UNIT = {"ns": 1e-6, "µs": 1e-3, "us": 1e-3, "ms": 1.0, "s": 1e3}
 
 
@@ -260,8 +261,8 @@ def profile(module: Path, runs: int, names_from: Path | None = None) -> dict:
     indices = sorted(results[0]["functions"])
     expected = list(range(first, first + len(bodies)))
     if any(sorted(r["functions"]) != expected for r in results):
-        raise RuntimeError(f"the log names functions {indices[:1]}..{indices[-1:]}, "
-                           f"the module defines {first}..{first + len(bodies) - 1}")
+        raise RuntimeError(f"the log times {len(indices)} functions from index {indices[:1]}, "
+                           f"the module defines {len(bodies)} from index {first}")
     functions = []
     for index in expected:
         body = bodies[index - first]
@@ -272,7 +273,8 @@ def profile(module: Path, runs: int, names_from: Path | None = None) -> dict:
     return {
         "module": str(module), "size": module.stat().st_size, "runs": runs,
         "wall_ms": statistics.median(r["wall_ms"] for r in results),
-        "functions": len(functions), "instructions": sum(f["instructions"] for f in functions),
+        "functions": len(functions), "named": sum(bool(f["name"]) for f in functions),
+        "instructions": sum(f["instructions"] for f in functions),
         "function_ms": total_fn,
         "translate_ms": statistics.median(r["translate_ms"] for r in results),
         "other_ms": statistics.median(r["other_ms"] for r in results),
@@ -329,7 +331,7 @@ def _fit(functions: list[dict]) -> dict:
 def report(p: dict) -> str:
     total = p["function_ms"]
     lines = [f"{p['module']}: {p['size']:,} bytes, {p['functions']} functions, "
-             f"{p['instructions']:,} instructions",
+             f"{p['instructions']:,} instructions, {p['named']} of the functions named",
              f"  compile (wall, median of {p['runs']}): {p['wall_ms']:.1f} ms; "
              f"Cranelift per-function times sum to {total:.1f} ms (translation to CLIF "
              f"{p['translate_ms']:.1f} ms of it), trampolines and builtins {p['other_ms']:.1f} ms",
