@@ -306,7 +306,7 @@ def map_names(bodies: list[bytes], first: int, named: dict) -> dict:
     for index, body in enumerate(bodies, first):
         if index not in mapped and index in theirs and len(theirs[index]) == len(body):
             mapped[index] = index
-    return {index: named["names"].get(source, "?") for index, source in mapped.items()}
+    return {index: named["names"][source] for index, source in mapped.items() if source in named["names"]}
 
 
 def _bands(functions: list[dict]) -> list[dict]:

@@ -54,3 +54,12 @@ def test_instruction_count_follows_immediates():
     body = bytes([0x01, 0x01, 0x7F, 0x41, 0xAC, 0x02, 0x21, 0x00, 0x02, 0x40, 0x0C, 0x00, 0x0B,
                   0x29, 0x03, 0xF0, 0xA2, 0x04, 0xFC, 0x0B, 0x00, 0x0B])
     assert compile_profile.count_instructions(body) == 8
+
+
+def test_names_follow_bodies_not_positions():
+    # The named build has one more import and its functions in another order; one body differs
+    # in a constant only (same size), as when data addresses move.
+    ours = [b"\x00\x41\x01\x0b", b"\x00\x01\x01\x0b\x0b", b"\x00\x41\x05\x0b\x0b\x0b"]
+    named = {"imported": 3, "names": {3: "big", 4: "const", 5: "nops"},
+             "bodies": [b"\x00\x41\x07\x0b\x0b\x0b", b"\x00\x41\x01\x0b", b"\x00\x01\x01\x0b\x0b"]}
+    assert compile_profile.map_names(ours, 2, named) == {2: "const", 3: "nops", 4: "big"}
