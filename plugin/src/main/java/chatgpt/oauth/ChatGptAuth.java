@@ -96,7 +96,7 @@ final class ChatGptAuth {
         if (!mayRefresh(source, source.credentials) || vault.isEmpty()) {
             return source.credentials;
         }
-        Credentials stored = vault.load(lineage(source), source);
+        Credentials stored = vault.load(lineage(source));
         return stored != null ? stored : source.credentials;
     }
 
@@ -121,6 +121,9 @@ final class ChatGptAuth {
     private Credentials refreshed(CredentialSource source, Credentials credentials) throws AuthFailure {
         Lineage login = lineage(source);
         Credentials onDisk = vault.loadFromDisk(login);
+        if (onDisk == null) {
+            onDisk = vault.migrateLegacy(login, source);
+        }
         if (isSuccessor(onDisk, credentials)) {
             report(source, onDisk);
             if (!Expiry.needsRefresh(onDisk.expiresAtMillis, host.currentTimeMillis())) {

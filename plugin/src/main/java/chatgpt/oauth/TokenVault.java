@@ -26,7 +26,9 @@ final class TokenVault {
     private boolean viewLoaded;
     /** This instance's copy of the entry, as tark holds it (what it loaded, then our own writes). */
     private String viewEntry;
-    private boolean legacyInView;
+    /** Whether version 0.3's clear entry is in this instance's copy; looked up only when it matters. */
+    private int legacyInView = UNKNOWN;
+    private static final int UNKNOWN = -1;
     /** Tokens another session saved since this instance loaded storage (see {@link #loadFromDisk}). */
     private Credentials newerOnDisk;
     private String newerOnDiskLineage;
@@ -43,20 +45,19 @@ final class TokenVault {
     /** Whether neither this instance's copy of storage nor an earlier disk read holds any tokens. */
     boolean isEmpty() {
         loadView();
-        return viewEntry == null && !legacyInView && newerOnDisk == null;
+        return viewEntry == null && newerOnDisk == null;
     }
 
     /**
      * The stored descendant of this lineage: from this instance's copy of storage, or what an earlier
      * {@link #loadFromDisk} found newer; null if none.
      */
-    Credentials load(Lineage lineage, CredentialSource source) {
+    Credentials load(Lineage lineage) {
         loadView();
         if (newerOnDisk != null && lineage.id.equals(newerOnDiskLineage)) {
             return newerOnDisk;
         }
-        Credentials stored = open(viewEntry, lineage);
-        return stored != null ? stored : migrateLegacy(lineage, source);
+        return open(viewEntry, lineage);
     }
 
     /** The descendant another tark session may have saved since this instance started; null if none. */
@@ -143,16 +144,17 @@ final class TokenVault {
             viewLoaded = true;
             HostValue entry = host.storageGet(KEY);
             viewEntry = entry.isPresent() ? entry.value() : null;
-            legacyInView = host.storageGet(LEGACY_KEY).isPresent();
         }
     }
 
     /**
      * Version 0.3's clear entry, when it descends from this very file content: sealed now and the clear
-     * copy removed, so that upgrading neither loses the login nor leaves its tokens readable.
+     * copy removed, so that upgrading neither loses the login nor leaves its tokens readable. Asked
+     * only before a refresh token would be spent (the file's access token is due by then), so a
+     * provider init does not pay a storage lookup for it.
      */
-    private Credentials migrateLegacy(Lineage lineage, CredentialSource source) {
-        if (!legacyInView) {
+    Credentials migrateLegacy(Lineage lineage, CredentialSource source) {
+        if (!legacyPresent()) {
             return null;
         }
         HostValue legacy = host.storageGet(LEGACY_KEY);
@@ -167,11 +169,18 @@ final class TokenVault {
         return credentials;
     }
 
+    private boolean legacyPresent() {
+        if (legacyInView == UNKNOWN) {
+            legacyInView = host.storageGet(LEGACY_KEY).isPresent() ? 1 : 0;
+        }
+        return legacyInView == 1;
+    }
+
     private boolean dropLegacy() {
-        if (!legacyInView) {
+        if (!legacyPresent()) {
             return false;
         }
-        legacyInView = false;
+        legacyInView = 0;
         host.storageDelete(LEGACY_KEY);
         return true;
     }

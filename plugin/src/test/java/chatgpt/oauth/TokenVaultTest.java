@@ -42,7 +42,7 @@ class TokenVaultTest extends HostTest {
     void nothingStoredIsNull() {
         TokenVault vault = new TokenVault(host);
         assertTrue(vault.isEmpty());
-        assertNull(vault.load(lineage, source));
+        assertNull(vault.load(lineage));
         assertNull(vault.loadFromDisk(lineage));
     }
 
@@ -51,7 +51,7 @@ class TokenVaultTest extends HostTest {
         assertTrue(new TokenVault(host).save(lineage, fresh));
         TokenVault next = new TokenVault(host.session());
         assertFalse(next.isEmpty());
-        Credentials loaded = next.load(lineage, source);
+        Credentials loaded = next.load(lineage);
         assertSameTokens(fresh, loaded);
         assertEquals("acct-1", loaded.accountId().value);
     }
@@ -74,7 +74,7 @@ class TokenVaultTest extends HostTest {
         String before = host.disk().text();
         FakeHost next = host.session();
         TokenVault vault = new TokenVault(next);
-        assertNull(vault.load(lineage, source));
+        assertNull(vault.load(lineage));
         assertNull(vault.loadFromDisk(lineage));
         assertEquals(before, host.disk().text());
         assertFalse(host.events().contains("storage.delete " + TokenVault.KEY));
@@ -95,7 +95,7 @@ class TokenVaultTest extends HostTest {
         for (String entry : damaged) {
             host.disk().put(TokenVault.KEY, entry);
             TokenVault vault = new TokenVault(host.session());
-            assertNull(vault.load(lineage, source), entry);
+            assertNull(vault.load(lineage), entry);
             assertNull(vault.loadFromDisk(lineage), entry);
             assertEquals(entry, host.disk().get(TokenVault.KEY), "ignored, not deleted");
         }
@@ -110,9 +110,9 @@ class TokenVaultTest extends HostTest {
         TokenVault early = new TokenVault(host.session());
         early.isEmpty(); // loads this instance's view: nothing yet
         new TokenVault(host).save(lineage, fresh);
-        assertNull(early.load(lineage, source), "tark loaded storage.json before the other instance saved");
+        assertNull(early.load(lineage), "tark loaded storage.json before the other instance saved");
         assertSameTokens(fresh, early.loadFromDisk(lineage));
-        assertSameTokens(fresh, early.load(lineage, source)); // what the disk showed is remembered
+        assertSameTokens(fresh, early.load(lineage)); // what the disk showed is remembered
     }
 
     @Test
@@ -136,7 +136,7 @@ class TokenVaultTest extends HostTest {
         host.failStorageSet = true;
         assertFalse(new TokenVault(host).save(lineage, fresh));
         assertNull(host.disk().text());
-        assertNull(new TokenVault(host.session()).load(lineage, source));
+        assertNull(new TokenVault(host.session()).load(lineage));
     }
 
     @Test
@@ -149,8 +149,8 @@ class TokenVaultTest extends HostTest {
         TokenVault vault = new TokenVault(host.session());
         assertTrue(vault.forget(null));
         assertFalse(host.disk().containsKey(TokenVault.KEY));
-        assertNull(vault.load(lineage, source));
-        assertNull(new TokenVault(host.session()).load(lineage, source));
+        assertNull(vault.load(lineage));
+        assertNull(new TokenVault(host.session()).load(lineage));
     }
 
     @Test
@@ -174,19 +174,19 @@ class TokenVaultTest extends HostTest {
         host.disk().put(TokenVault.LEGACY_KEY, legacyEntry(TokenVault.legacyFingerprint(source.content), fresh));
         FakeHost instance = host.session();
         TokenVault vault = new TokenVault(instance);
-        assertFalse(vault.isEmpty());
-        assertSameTokens(fresh, vault.load(lineage, source));
+        assertTrue(vault.isEmpty(), "not looked up on every start");
+        assertSameTokens(fresh, vault.migrateLegacy(lineage, source));
         assertFalse(host.disk().containsKey(TokenVault.LEGACY_KEY), "the clear copy is gone");
         assertSameTokens(fresh, Fixtures.opened(host.disk().get(TokenVault.KEY), root));
         host.assertNoSecretIn(host.disk().text(), "storage.json");
-        assertSameTokens(fresh, new TokenVault(host.session()).load(lineage, source));
+        assertSameTokens(fresh, new TokenVault(host.session()).load(lineage));
     }
 
     @Test
     void aLegacyEntryOfOtherContentIsNotUsed() {
         String other = TokenVault.legacyFingerprint(source.content + " ");
         host.disk().put(TokenVault.LEGACY_KEY, legacyEntry(other, fresh));
-        assertNull(new TokenVault(host.session()).load(lineage, source));
+        assertNull(new TokenVault(host.session()).migrateLegacy(lineage, source));
         assertFalse(host.disk().containsKey(TokenVault.KEY));
     }
 
