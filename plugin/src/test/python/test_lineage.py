@@ -206,16 +206,47 @@ def test_a_new_login_wins_and_the_old_entry_is_left_in_storage(tark_inst):
     assert refreshes(inst) == [old["refresh_token"]]
 
 
-def test_a_new_login_refreshed_replaces_the_old_lineage(tark_inst):
+def test_a_new_login_refreshed_comes_first_and_the_old_lineage_is_kept_after_it(tark_inst):
     inst = tark_inst
     old = expired_login(inst)
     ok_credentials(inst.load())
+    t1 = inst.endpoint.last
     login = expired_login(inst, "acct-new")
     assert_credentials(ok_credentials(inst.load()), inst.endpoint.last["access_token"], "acct-new")
     assert refreshes(inst) == [old["refresh_token"], login["refresh_token"]]
     entry = inst.entry()
     assert entry["lineage"] == lineage_id(login["refresh_token"])
     assert open_entry(entry, login["refresh_token"])["refresh_token"] == inst.endpoint.last["refresh_token"]
+    [kept] = entry["others"]
+    assert open_entry(kept, old["refresh_token"])["refresh_token"] == t1["refresh_token"]
+
+
+def test_two_logins_in_two_terminals_keep_their_own_refreshed_tokens(tark_inst, tmp_path):
+    """Terminal 1 uses the default credentials file, terminal 2 another account through
+    CHATGPT_OAUTH_CREDENTIALS_PATH; both instances load storage before either refreshes. Each
+    refresh carries the other login's entry over from disk, so neither is ever presented its spent
+    refresh token again."""
+    inst = tark_inst
+    other_path = tmp_path / "work" / "chatgpt.json"
+    toml = inst.plugin_dir / "plugin.toml"
+    toml.write_text(toml.read_text().replace("fs_read = [", f'fs_read = [\n    "{other_path}",', 1))
+    first = expired_login(inst, "acct-one")
+    inst.endpoint.account = "acct-two"
+    second = {"access_token": access_jwt("acct-two", -60), "refresh_token": opaque("rt")}
+    inst.write_creds(second, path=other_path)
+    two_env = {"CHATGPT_OAUTH_CREDENTIALS_PATH": str(other_path)}
+    one, two = inst.load(), inst.load(env=two_env)
+    inst.endpoint.account = "acct-one"
+    ok_credentials(one)
+    t_one = inst.endpoint.last
+    inst.endpoint.account = "acct-two"
+    ok_credentials(two)
+    t_two = inst.endpoint.last
+    assert refreshes(inst) == [first["refresh_token"], second["refresh_token"]]
+    # the next start of each terminal uses its own descendant: no request, no spent token
+    assert_credentials(ok_credentials(inst.load()), t_one["access_token"], "acct-one")
+    assert_credentials(ok_credentials(inst.load(env=two_env)), t_two["access_token"], "acct-two")
+    assert len(refreshes(inst)) == 2
 
 
 # --------------------------------------------------------------------------------------------

@@ -268,9 +268,9 @@ def test_fuzz_token_endpoint_replies(inst):
     host = inst.load()
     faults, count = [], 0
 
-    def write_expired(nonce, refresh_token=base["refresh_token"]):
-        # A new nonce changes the file: earlier refreshed state is dropped.
-        inst.write_creds(json.dumps(dict(base, nonce=nonce, refresh_token=refresh_token)))
+    def write_expired(nonce, refresh_token=None):
+        # A new login each time (a new refresh token): no earlier refresh descends from it.
+        inst.write_creds(json.dumps(dict(base, nonce=nonce, refresh_token=refresh_token or opaque("rt"))))
 
     for label, reply in reply_mutations(rnd, ep.rotate):
         count += 1

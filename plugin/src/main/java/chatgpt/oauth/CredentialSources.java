@@ -60,7 +60,8 @@ final class CredentialSources {
         }
         throw new AuthFailure(AuthFailure.NOT_AUTHENTICATED, "No ChatGPT credentials: " + tarkPath + " "
                 + CANNOT_READ + ". Run `tark auth chatgpt-oauth` to log in with your ChatGPT Plus/Pro account"
-                + " (or `codex login` for the Codex CLI). If the file is there, make it readable and save it as"
+                + " (or `codex login` for the Codex CLI); with `tark plugin auth`, choose the Global scope (a"
+                + " project-scoped login is not read). If the file is there, make it readable and save it as"
                 + " UTF-8 JSON, or delete it and log in again.");
     }
 

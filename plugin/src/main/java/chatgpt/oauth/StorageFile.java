@@ -16,6 +16,12 @@ final class StorageFile {
     /** The data directories tark uses: Linux's default below HOME, then macOS's. */
     private static final String[] HOME_DATA_DIRS = {"/.local/share", "/Library/Application Support"};
 
+    /**
+     * The largest storage.json read, in characters: four logins' sealed tokens take a few tens of KB.
+     * A larger file is not ours to parse: its transient copies would crowd TeaVM's fixed heap.
+     */
+    static final int MAX_CHARS = 512 * 1024;
+
     private final Host host;
     private String[] paths;
 
@@ -28,6 +34,9 @@ final class StorageFile {
         for (String path : paths()) {
             HostValue file = host.readFile(path);
             if (file.isPresent()) {
+                if (file.value().length() > MAX_CHARS) {
+                    return null;
+                }
                 JsonInput storage = JsonInput.read(file.value(), key);
                 return storage == null ? null : storage.string(0);
             }

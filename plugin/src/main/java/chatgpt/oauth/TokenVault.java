@@ -12,14 +12,31 @@ import tark.host.JsonOutput;
  *
  * <p>tark loads {@code storage.json} once per instance and rewrites the whole file from that copy on
  * every set or delete, so a write from a stale copy erases what other tark sessions saved since. This
- * class therefore writes only to save tokens just obtained, or to forget on logout; an entry of
- * another lineage is ignored, never deleted; and {@link #loadFromDisk} sees other sessions' saves.
+ * class therefore writes only to save tokens just obtained (carrying over, from the file on disk, the
+ * entries of up to three other logins) or to forget on logout; an entry of another lineage is
+ * ignored, never deleted while credentials are in use; and {@link #loadFromDisk} sees other
+ * sessions' saves.
  */
 final class TokenVault {
     static final String KEY = "tokens";
     /** Version 0.3 kept refreshed tokens in clear under this key; they are moved under a seal. */
     static final String LEGACY_KEY = "refreshed_tokens";
-    private static final String[] ENTRY_FIELDS = {"lineage", "sealed"};
+    /**
+     * Logins kept besides the one saved last (another credentials file, another terminal): each keeps
+     * its own descendant, so two logins on one machine do not overwrite each other's.
+     */
+    private static final int MAX_OTHERS = 3;
+    /** The entry: the last saved login's lineage and sealed tokens, then the others' in "others". */
+    private static final String[] ENTRY_FIELDS = new String[2 + 2 * MAX_OTHERS];
+
+    static {
+        ENTRY_FIELDS[0] = "lineage";
+        ENTRY_FIELDS[1] = "sealed";
+        for (int i = 0; i < MAX_OTHERS; i++) {
+            ENTRY_FIELDS[2 + 2 * i] = JsonInput.path("others", Integer.toString(i), "lineage");
+            ENTRY_FIELDS[3 + 2 * i] = JsonInput.path("others", Integer.toString(i), "sealed");
+        }
+    }
 
     private final Host host;
     private final StorageFile disk;
@@ -70,18 +87,27 @@ final class TokenVault {
         return onDisk;
     }
 
-    /** Seals and persists tokens just obtained; false if the host could not store them. */
+    /**
+     * Seals and persists tokens just obtained; false if the host could not store them. The other
+     * logins' entries are carried over from storage.json as it is on disk now, since tark rewrites the
+     * whole file from this instance's copy.
+     */
     boolean save(Lineage lineage, Credentials credentials) {
         loadView();
-        String entry = new JsonOutput()
+        String current = disk.read(KEY);
+        JsonOutput entry = new JsonOutput()
                 .add("lineage", lineage.id)
-                .add("sealed", lineage.seal(credentials.toTarkJson()))
-                .toString();
-        boolean saved = host.storageSet(KEY, entry);
+                .add("sealed", lineage.seal(credentials.toTarkJson()));
+        String others = others(current != null ? current : viewEntry, lineage);
+        if (others != null) {
+            entry.raw("others", others);
+        }
+        String text = entry.toString();
+        boolean saved = host.storageSet(KEY, text);
         if (saved) {
             newerOnDisk = null;
-            viewEntry = entry;
-            openedEntry = entry;
+            viewEntry = text;
+            openedEntry = text;
             openedLineage = lineage.id;
             opened = credentials;
             dropLegacy();
@@ -89,15 +115,30 @@ final class TokenVault {
         return saved;
     }
 
+    /** The entries of other logins in {@code entry}, newest first, as a JSON array; null if none. */
+    private static String others(String entry, Lineage saving) {
+        JsonInput fields = entry == null ? null : JsonInput.read(entry, ENTRY_FIELDS);
+        StringBuilder others = new StringBuilder("[");
+        int kept = 0;
+        for (int i = 0; fields != null && i <= MAX_OTHERS && kept < MAX_OTHERS; i++) {
+            String id = fields.string(2 * i);
+            String sealed = fields.string(2 * i + 1);
+            if (id != null && sealed != null && !id.equals(saving.id)) {
+                others.append(kept++ == 0 ? "" : ",").append(new JsonOutput().add("lineage", id).add("sealed", sealed));
+            }
+        }
+        return kept == 0 ? null : others.append(']').toString();
+    }
+
     /**
-     * Forgets the stored tokens (the user logged out), except those of {@code keep}'s lineage (the
-     * credentials still in use, if any). Returns whether anything was deleted.
+     * Forgets the stored tokens when the user logged out ({@code keep} null: no credentials left).
+     * While some credentials are still in use ({@code keep}), other logins' entries are left alone:
+     * they may belong to another credentials file. Returns whether anything was deleted.
      */
     boolean forget(Lineage keep) {
         loadView();
-        String onDisk = disk.read(KEY);
-        boolean stale = isOther(viewEntry, keep) || isOther(onDisk, keep);
-        if (stale) {
+        boolean stored = keep == null && (viewEntry != null || disk.read(KEY) != null);
+        if (stored) {
             // Deleting rewrites storage.json from this instance's copy, so this also drops an entry another
             // session saved since; with no credentials file, that entry cannot be opened any more anyway.
             host.storageDelete(KEY);
@@ -105,15 +146,7 @@ final class TokenVault {
             opened = null;
             newerOnDisk = null;
         }
-        return dropLegacy() || stale;
-    }
-
-    private boolean isOther(String entry, Lineage keep) {
-        if (entry == null) {
-            return false;
-        }
-        JsonInput fields = JsonInput.read(entry, ENTRY_FIELDS);
-        return keep == null || fields == null || !keep.id.equals(fields.string(0));
+        return dropLegacy() || stored;
     }
 
     private Credentials open(String entry, Lineage lineage) {
@@ -124,10 +157,16 @@ final class TokenVault {
             return opened;
         }
         JsonInput fields = JsonInput.read(entry, ENTRY_FIELDS);
-        if (fields == null || !lineage.id.equals(fields.string(0))) {
+        String sealed = null;
+        for (int i = 0; fields != null && i <= MAX_OTHERS && sealed == null; i++) {
+            if (lineage.id.equals(fields.string(2 * i))) {
+                sealed = fields.string(2 * i + 1);
+            }
+        }
+        if (sealed == null) {
             return null; // another login's tokens (or not ours): ignored, never deleted
         }
-        String plaintext = lineage.open(fields.string(1));
+        String plaintext = lineage.open(sealed);
         Credentials credentials = plaintext == null ? null : Credentials.fromTarkJson(plaintext);
         if (credentials == null) {
             host.logDebug("Ignored stored ChatGPT tokens that do not open under this login's key.");

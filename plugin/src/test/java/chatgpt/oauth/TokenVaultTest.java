@@ -197,4 +197,50 @@ class TokenVaultTest extends HostTest {
         assertEquals("af63dc4c8601ec8c:1", TokenVault.legacyFingerprint("a"));
         assertFalse(TokenVault.legacyFingerprint("ab").equals(TokenVault.legacyFingerprint("ba")));
     }
+
+    @Test
+    void twoLoginsOnOneMachineKeepTheirOwnDescendants() {
+        // Terminal 1 (this file) and terminal 2 (another credentials file), each a stale copy of storage.
+        FakeHost first = host.session();
+        FakeHost second = host.session();
+        Lineage other = Lineage.of(Jwt.opaque("rt"));
+        Credentials otherFresh = new Credentials(Jwt.access(Jwt.NOW_SECONDS + 7200), Jwt.opaque("rt"), null, null,
+                (Jwt.NOW_SECONDS + 7200) * 1000);
+        host.secret(otherFresh.accessToken);
+        host.secret(otherFresh.refreshToken);
+        assertTrue(new TokenVault(first).save(lineage, fresh));
+        assertTrue(new TokenVault(second).save(other, otherFresh), "its copy predates the first save");
+        assertSameTokens(fresh, new TokenVault(host.session()).load(lineage));
+        assertSameTokens(otherFresh, new TokenVault(host.session()).load(other));
+        // and the first login saving again keeps the second's
+        Credentials newer = new Credentials(Jwt.access(Jwt.NOW_SECONDS + 9000), Jwt.opaque("rt"), null, null,
+                (Jwt.NOW_SECONDS + 9000) * 1000);
+        host.secret(newer.accessToken);
+        host.secret(newer.refreshToken);
+        assertTrue(new TokenVault(first).save(lineage, newer));
+        assertSameTokens(newer, new TokenVault(host.session()).load(lineage));
+        assertSameTokens(otherFresh, new TokenVault(host.session()).loadFromDisk(other));
+        host.assertNoSecretIn(host.disk().text(), "storage.json");
+    }
+
+    @Test
+    void atMostFourLoginsAreKeptTheOldestDropped() {
+        Lineage[] logins = new Lineage[5];
+        for (int i = 0; i < logins.length; i++) {
+            logins[i] = Lineage.of(Jwt.opaque("rt"));
+            assertTrue(new TokenVault(host.session()).save(logins[i], fresh));
+        }
+        assertNull(new TokenVault(host.session()).load(logins[0]), "the oldest is dropped");
+        for (int i = 1; i < logins.length; i++) {
+            assertSameTokens(fresh, new TokenVault(host.session()).load(logins[i]));
+        }
+    }
+
+    @Test
+    void whileOtherCredentialsAreInUseOtherLoginsAreNotForgotten() {
+        Lineage other = Lineage.of(Jwt.opaque("rt"));
+        new TokenVault(host).save(other, fresh);
+        assertFalse(new TokenVault(host.session()).forget(lineage));
+        assertSameTokens(fresh, new TokenVault(host.session()).load(other));
+    }
 }
