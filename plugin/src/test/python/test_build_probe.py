@@ -57,7 +57,10 @@ def variant(request):
 
 @pytest.fixture(scope="module")
 def probe(variant, tmp_path_factory):
-    """``probe(name)``: exports of the probe module ``name`` instantiated as tark does."""
+    """``probe(name)``: exports of the probe module ``name`` instantiated as tark does (fresh each
+    call; wasm-opt runs once per module)."""
+    optimised: dict = {}
+
     def load(name: str):
         built = PROBES / name
         if not built.exists():
@@ -67,9 +70,11 @@ def probe(variant, tmp_path_factory):
         if variant == "after wasm-opt":
             if not WASM_OPT.exists() or shutil.which("node") is None:
                 pytest.skip(f"{WASM_OPT} is not installed (the plugin's package phase installs it)")
-            wasm = tmp_path_factory.mktemp("opt") / name
-            subprocess.run(["node", str(WASM_OPT), *wasm_opt_flags(), str(built), "-o", str(wasm)],
-                           check=True)
+            if name not in optimised:
+                optimised[name] = tmp_path_factory.mktemp("opt") / name
+                subprocess.run(["node", str(WASM_OPT), *wasm_opt_flags(), str(built), "-o",
+                                str(optimised[name])], check=True)
+            wasm = optimised[name]
         engine, module = tark_host.compile_module(wasm.read_bytes())
         assert {i.module for i in module.imports} <= {"wasi_snapshot_preview1"}
         store = wasmtime.Store(engine)
