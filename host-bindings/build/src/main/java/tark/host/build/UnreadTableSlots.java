@@ -96,7 +96,7 @@ final class UnreadTableSlots {
         return null;
     }
 
-    private static Map<Integer, String> functionNames(byte[] section) {
+    static Map<Integer, String> functionNames(byte[] section) {
         WasmSections.Reader reader = new WasmSections.Reader(section);
         reader.name();
         Map<Integer, String> names = new HashMap<>();

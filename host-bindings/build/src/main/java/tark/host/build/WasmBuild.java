@@ -1,6 +1,6 @@
 package tark.host.build;
 
-import java.io.File;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -22,6 +22,7 @@ import org.teavm.model.instructions.AbstractInstructionReader;
 import org.teavm.tooling.ConsoleTeaVMToolLog;
 import org.teavm.tooling.TeaVMTargetType;
 import org.teavm.tooling.TeaVMTool;
+import org.teavm.tooling.TeaVMToolException;
 import org.teavm.vm.TeaVMOptimizationLevel;
 
 /**
@@ -51,17 +52,26 @@ public final class WasmBuild {
         if (args.length != 3) {
             throw new IllegalArgumentException("usage: WasmBuild <main class> <output dir> <file name>");
         }
-        TeaVmVersion.require(Thread.currentThread().getContextClassLoader());
-        TeaVMTool tool = new TeaVMTool();
-        tool.setTargetType(TeaVMTargetType.WEBASSEMBLY_WASI);
-        tool.setMainClass(args[0]);
-        tool.setTargetDirectory(new File(args[1]));
-        tool.setTargetFileName(args[2]);
-        tool.setClassLoader(Thread.currentThread().getContextClassLoader());
-        // ADVANCED: 20% smaller than SIMPLE; FULL's inlining doubles the module (measured: 278 KB vs 593 KB).
-        tool.setOptimizationLevel(TeaVMOptimizationLevel.valueOf(System.getProperty("teavm.optimization", "ADVANCED")));
         // -Dteavm.obfuscated=false keeps readable function names (and call-site names in the data), for analysis.
         boolean obfuscated = Boolean.parseBoolean(System.getProperty("teavm.obfuscated", "true"));
+        build(args[0], Paths.get(args[1], args[2]), Thread.currentThread().getContextClassLoader(), obfuscated);
+    }
+
+    /**
+     * Compiles {@code mainClass} from {@code classes} into {@code module}, rewritten, and answers which
+     * kinds of table slots it found unread (the build's tests check that on a probe program).
+     */
+    static Set<UnreadTableSlots.Kind> build(String mainClass, Path module, ClassLoader classes, boolean obfuscated)
+            throws IOException, TeaVMToolException {
+        TeaVmVersion.require(classes);
+        TeaVMTool tool = new TeaVMTool();
+        tool.setTargetType(TeaVMTargetType.WEBASSEMBLY_WASI);
+        tool.setMainClass(mainClass);
+        tool.setTargetDirectory(module.getParent().toFile());
+        tool.setTargetFileName(module.getFileName().toString());
+        tool.setClassLoader(classes);
+        // ADVANCED: 20% smaller than SIMPLE; FULL's inlining doubles the module (measured: 278 KB vs 593 KB).
+        tool.setOptimizationLevel(TeaVMOptimizationLevel.valueOf(System.getProperty("teavm.optimization", "ADVANCED")));
         tool.setObfuscated(obfuscated);
         tool.setDebugInformationGenerated(false);
         tool.setIncremental(false);
@@ -80,9 +90,10 @@ public final class WasmBuild {
         if (failed) {
             throw new IllegalStateException("TeaVM reported errors; see above");
         }
-        Path module = Paths.get(args[1], args[2]);
+        Set<UnreadTableSlots.Kind> unread = unreadTableKinds(tool);
         byte[] filtered = HostExportsOnly.filter(Files.readAllBytes(module));
-        Files.write(module, UnreadTableSlots.redirect(filtered, unreadTableKinds(tool), !obfuscated));
+        Files.write(module, UnreadTableSlots.redirect(filtered, unread, !obfuscated));
+        return unread;
     }
 
     /** Which kinds of table slots no code reads, decided from the compiled program's call graph. */
