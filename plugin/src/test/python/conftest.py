@@ -258,29 +258,14 @@ class Install:
         return open_sealed(entry, root_refresh_token)
 
 
-STORAGE_SALT = b"chatgpt-oauth stored tokens v1"
-
-
-def lineage_keys(root_refresh_token: str) -> tuple:
-    """(lineage id, seal key) as the plugin derives them, with an independent HKDF-SHA256."""
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
-    def derive(info: bytes, length: int) -> bytes:
-        return HKDF(hashes.SHA256(), length, STORAGE_SALT, info).derive(root_refresh_token.encode())
-    return derive(b"lineage id", 16).hex(), derive(b"seal key", 32)
-
-
 def open_sealed(entry: str, root_refresh_token: str) -> dict:
-    """A stored entry opened with an independent ChaCha20-Poly1305 (RFC 8439): raises if the entry
-    is not of this lineage or does not authenticate."""
-    from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
-    lineage, key = lineage_keys(root_refresh_token)
+    """A stored entry (text) opened with the reference implementation below; raises if the entry is
+    not of this lineage or does not authenticate."""
     doc = json.loads(entry)
-    assert doc["lineage"] == lineage, "the entry belongs to another login"
-    raw = base64.urlsafe_b64decode(doc["sealed"] + "=" * (-len(doc["sealed"]) % 4))
-    plaintext = ChaCha20Poly1305(key).decrypt(raw[:12], raw[12:], lineage.encode())
-    return json.loads(plaintext)
+    assert doc["lineage"] == lineage_id(root_refresh_token), "the entry belongs to another login"
+    tokens = open_entry(doc, root_refresh_token)
+    assert tokens is not None, "the entry does not authenticate"
+    return tokens
 
 
 @pytest.fixture
