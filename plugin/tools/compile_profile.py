@@ -61,7 +61,7 @@ FIT_BELOW = 1000
 # Reading the module: per defined function its body size and instruction count, and names
 # --------------------------------------------------------------------------------------------
 
-def _uleb(data: bytes, pos: int) -> tuple[int, int]:
+def uleb128(data: bytes, pos: int) -> tuple[int, int]:
     value = shift = 0
     while True:
         byte = data[pos]
@@ -95,14 +95,14 @@ def _skip_immediates(kinds: str, data: bytes, pos: int) -> int:
         if kind == "l":
             pos = _skip_leb(data, pos)
         elif kind == "m":                   # align (bit 6: a memory index follows), offset
-            align, pos = _uleb(data, pos)
+            align, pos = uleb128(data, pos)
             if align & 0x40:
                 pos = _skip_leb(data, pos)
             pos = _skip_leb(data, pos)
         elif kind in "48b":
             pos += {"4": 4, "8": 8, "b": 1}[kind]
         elif kind in "ts":                  # a vector of LEBs (labels or types), then for t a default
-            count, pos = _uleb(data, pos)
+            count, pos = uleb128(data, pos)
             for _ in range(count + (kind == "t")):
                 pos = _skip_leb(data, pos)
     return pos
@@ -111,7 +111,7 @@ def _skip_immediates(kinds: str, data: bytes, pos: int) -> int:
 def count_instructions(body: bytes) -> int:
     """Instructions in one function body (``end`` included).  Covers the MVP, bulk memory,
     saturating truncation, sign extension and tail calls: what TeaVM and rustc emit here."""
-    groups, pos = _uleb(body, 0)
+    groups, pos = uleb128(body, 0)
     for _ in range(groups):                 # local declarations: count, value type
         pos = _skip_leb(body, pos)
         pos += 1
@@ -121,7 +121,7 @@ def count_instructions(body: bytes) -> int:
         pos += 1
         depth += (op in (0x02, 0x03, 0x04)) - (op == 0x0B)
         if op == 0xFC:
-            sub, pos = _uleb(body, pos)
+            sub, pos = uleb128(body, pos)
             pos = _skip_immediates(_FC_IMMEDIATES.get(sub, ""), body, pos)
         elif op > 0xD2:
             raise ValueError(f"opcode 0x{op:02x} at body offset {pos - 1} is not decoded here")
@@ -142,13 +142,13 @@ def read_module(data: bytes) -> dict:
     pos = 8
     while pos < len(data):
         section = data[pos]
-        size, pos = _uleb(data, pos + 1)
+        size, pos = uleb128(data, pos + 1)
         end = pos + size
         if section == 2:                                       # imports
-            count, p = _uleb(data, pos)
+            count, p = uleb128(data, pos)
             for _ in range(count):
                 for _ in range(2):                             # module, name
-                    length, p = _uleb(data, p)
+                    length, p = uleb128(data, p)
                     p += length
                 kind = data[p]
                 p += 1
@@ -166,13 +166,13 @@ def read_module(data: bytes) -> dict:
                 else:                                          # global: type, mutability
                     p += 2
         elif section == 10:                                    # code
-            count, p = _uleb(data, pos)
+            count, p = uleb128(data, pos)
             for _ in range(count):
-                length, p = _uleb(data, p)
+                length, p = uleb128(data, p)
                 bodies.append(data[p:p + length])
                 p += length
         elif section == 0:
-            length, p = _uleb(data, pos)
+            length, p = uleb128(data, pos)
             if data[p:p + length] == b"name":
                 names = _function_names(data, p + length, end)
         pos = end
@@ -182,13 +182,13 @@ def read_module(data: bytes) -> dict:
 def _function_names(data: bytes, pos: int, end: int) -> dict:
     while pos < end:
         kind = data[pos]
-        size, pos = _uleb(data, pos + 1)
+        size, pos = uleb128(data, pos + 1)
         if kind == 1:
             names = {}
-            count, p = _uleb(data, pos)
+            count, p = uleb128(data, pos)
             for _ in range(count):
-                index, p = _uleb(data, p)
-                length, p = _uleb(data, p)
+                index, p = uleb128(data, p)
+                length, p = uleb128(data, p)
                 names[index] = data[p:p + length].decode("utf-8", "replace")
                 p += length
             return names

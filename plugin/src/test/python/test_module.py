@@ -8,6 +8,7 @@ import wasmtime
 
 from conftest import DIST, REPO, CLIENT_ID, ok_credentials, assert_credentials
 import tark_host
+from compile_profile import uleb128
 
 FRESH_BUILD = REPO / "plugin" / "target" / "wasm" / "plugin.wasm"
 
@@ -62,34 +63,23 @@ def test_exports_with_tark_types(module):
         assert [str(t) for t in ty.results] == results, f"{name} results {ty.results}"
 
 
-def _leb(data, at):
-    result = shift = 0
-    while True:
-        byte = data[at]
-        at += 1
-        result |= (byte & 0x7F) << shift
-        shift += 7
-        if byte < 0x80:
-            return result, at
-
-
 def _table_functions(wasm):
     """Function indices in the module's element segments (TeaVM's form: active, offset constant)."""
     at, functions = 8, []
     while at < len(wasm):
         section, at = wasm[at], at + 1
-        size, at = _leb(wasm, at)
+        size, at = uleb128(wasm, at)
         if section == 9:
             j = at
-            count, j = _leb(wasm, j)
+            count, j = uleb128(wasm, j)
             for _ in range(count):
-                flags, j = _leb(wasm, j)
+                flags, j = uleb128(wasm, j)
                 assert flags == 0 and wasm[j] == 0x41, "unexpected element segment"
-                _, j = _leb(wasm, j + 1)
+                _, j = uleb128(wasm, j + 1)
                 assert wasm[j] == 0x0B
-                n, j = _leb(wasm, j + 1)
+                n, j = uleb128(wasm, j + 1)
                 for _ in range(n):
-                    f, j = _leb(wasm, j)
+                    f, j = uleb128(wasm, j)
                     functions.append(f)
         at += size
     return functions
