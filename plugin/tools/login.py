@@ -16,11 +16,13 @@ ChatGPT's device-code login, as the Codex CLI's ``codex login --device-auth`` do
    the file has exactly the content ``tark auth chatgpt-oauth`` would write;
 4. it writes that to ``$CHATGPT_OAUTH_CREDENTIALS_PATH`` if set, else
    ``<home>/.config/tark/chatgpt_oauth.json``: new directories 0700, the file 0600, atomically
-   (a temporary file in the same directory, then a rename).  An existing login there is replaced
-   only when the new one has succeeded; Ctrl-C leaves nothing behind.
+   (a temporary file in the same directory, then a rename).  Before the rename the plugin, in a
+   fresh instance pointed at the temporary file, must accept it as usable credentials: an
+   existing login there is replaced only by one the plugin can use.  When it refuses, or on
+   Ctrl-C, the temporary file and any directory made for it are removed again.
 
 No token is ever printed.  Exit codes: 0 logged in, 1 the login failed (denied, expired, server
-or network failure), 2 bad usage, 130 cancelled with Ctrl-C.  ``--issuer`` may be plain http
+or network failure, tokens the plugin cannot use), 2 bad usage, 130 cancelled with Ctrl-C.  ``--issuer`` may be plain http
 only for a loopback address (for tests).
 """
 
@@ -34,6 +36,7 @@ import json
 import math
 import os
 import re
+import secrets
 import signal
 import sys
 import tempfile
@@ -93,6 +96,10 @@ class LoginFailed(Exception):
 
 class Unreachable(LoginFailed):
     """The request got no HTTP answer (network, DNS, timeout)."""
+
+
+class Unusable(LoginFailed):
+    """The plugin refused the tokens or the file made of them; the message is its cause."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -418,8 +425,9 @@ def tark_tokens(doc: dict) -> str:
 # --------------------------------------------------------------------------------------------
 
 class Plugin:
-    """The plugin module in the tark-host emulation, loaded once: no network, an empty
-    temporary storage (what it keeps is tark's business, not this login's)."""
+    """The plugin module in the tark-host emulation: one instance for auth_process_tokens and a
+    fresh one to check the file; no network, empty temporary storage (what the plugin keeps is
+    tark's business, not this login's)."""
 
     def __init__(self, directory: Path, home: str, env: dict):
         self.dir = directory
@@ -458,42 +466,82 @@ class Plugin:
         return caps.is_fs_read_allowed(str(path))
 
     def process_tokens(self, tokens: str) -> str:
-        """auth_process_tokens, as tark calls it after a login: its output is the file."""
-        out = self._call(lambda host: host.auth_process_tokens(tokens))
+        """auth_process_tokens, as tark calls it after a login: its output is the file.
+        Unusable when the plugin refuses the reply (it logs why)."""
+        host = self._run(None, self._instance)
+        try:
+            out = self._run(host, lambda: host.auth_process_tokens(tokens),
+                            refusal_since=len(host.logs))
+        except Unusable as e:
+            raise Unusable(f"its auth_process_tokens refused the token reply: {e}") from None
         if out is None:
             raise LoginFailed(f"The plugin in {self.dir} has no auth_process_tokens export;"
                               " update it (`tark plugin add ./dist`).")
         return out
 
-    def credentials(self) -> tuple:
-        """provider_auth_credentials on the file just written: (account id, expires_at), each
-        None when unknown; LoginFailed with the plugin's own message when it cannot use it."""
-        seen = len(self._host.logs) if self._host else 0
-        rc, creds = self._call(lambda host: host.credentials())
-        if rc < 0:
-            raise LoginFailed(f"The plugin cannot use the file: {self._error(rc)}")
+    def check(self, path: Path) -> tuple:
+        """provider_auth_credentials in a fresh instance (what tark does on its next start of the
+        provider) whose credentials file is ``path``: (account id, expires_at), each None when
+        unknown; Unusable with the plugin's own reason when it cannot use the file.
+
+        That instance finds ``path`` through the variable and an fs_read entry for that one file,
+        both added to the emulated manifest only; no network, so no refresh token is spent here;
+        a storage directory of its own, removed afterwards."""
+        env = {"HOME": self.home, PATH_VARIABLE: str(path)}
+        caps = dict(self.manifest["capabilities"])
+        caps["fs_read"] = list(caps["fs_read"]) + [str(path)]
+        caps["env"] = list(caps["env"]) + [PATH_VARIABLE]
+        try:
+            with tempfile.TemporaryDirectory(prefix="chatgpt-oauth-check-") as data:
+                host = self._run(None, lambda: tark_host.TarkHost.load(
+                    self.dir, self.home, env=env, data_dir=data, stdio="capture", http=None))
+                host.caps = tark_host.Capabilities(caps, self.home)
+                rc, creds = self._run(host, host.credentials, refusal_since=0)
+            if rc < 0:
+                errors = self._errors(host, 0)
+                raise Unusable(plugin_cause(errors[-1]) if errors else f"it returned {rc}")
+        except Unusable as e:                # the temporary file is no place the user knows
+            raise Unusable(str(e).replace(str(path), "the new login")) from None
         account = (creds.get("custom_headers") or {}).get("ChatGPT-Account-Id")
-        debug = [msg for level, msg in self._host.logs[seen:] if level == "debug"]
+        debug = [msg for level, msg in host.logs if level == "debug"]
         return account, next(filter(None, map(logged_expiry, reversed(debug))), None)
 
-    def _call(self, call):
+    def _instance(self):
+        if self._host is None:
+            self._data = tempfile.TemporaryDirectory(prefix="chatgpt-oauth-login-")
+            self._host = tark_host.TarkHost.load(self.dir, self.home, env=self.env,
+                                                 data_dir=self._data.name, stdio="capture",
+                                                 http=None)
+        return self._host
+
+    def _run(self, host, call, refusal_since: Optional[int] = None):
+        """``call()``; its failure as LoginFailed, or as Unusable when ``refusal_since`` is given
+        and the plugin refused the input (an error line logged since then) or tark would not
+        take its answer."""
         try:
-            if self._host is None:
-                self._data = tempfile.TemporaryDirectory(prefix="chatgpt-oauth-login-")
-                self._host = tark_host.TarkHost.load(self.dir, self.home, env=self.env,
-                                                     data_dir=self._data.name, stdio="capture",
-                                                     http=None)
-            return call(self._host)
+            return call()
         except tark_host.TarkError as e:
-            message = self._error(None) or str(e)
+            errors = self._errors(host, refusal_since or 0)
+            message = errors[-1] if errors else str(e)
+            if refusal_since is not None and (errors or isinstance(e, tark_host.CredentialsError)):
+                raise Unusable(plugin_cause(message)) from None
         except (wasmtime.WasmtimeError, wasmtime.Trap) as e:
             message = str(e).splitlines()[0]
         raise LoginFailed(f"The plugin in {self.dir} failed: {message}")
 
-    def _error(self, rc) -> str:
-        """The plugin's last error line: its messages say what to do and never hold a token."""
-        errors = [msg for level, msg in (self._host.logs if self._host else []) if level == "error"]
-        return errors[-1] if errors else (f"it returned {rc}" if rc is not None else "")
+    @staticmethod
+    def _errors(host, since: int) -> list:
+        """The plugin's error lines: its messages say what is wrong and never hold a token."""
+        return [msg for level, msg in (host.logs[since:] if host else []) if level == "error"]
+
+
+def plugin_cause(message: str) -> str:
+    """A plugin error line as the cause in login.py's own line: without the plugin's advice to
+    run ``tark auth`` (login.py says what to do) and without the final full stop."""
+    message = " ".join(message.split())                  # one line, whatever it holds
+    m = re.search(r"[.:;,]\s+run `", message, re.IGNORECASE)
+    cause = (message[:m.start()] if m else message).rstrip(".")
+    return cause[:1].lower() + cause[1:] if cause[1:2].islower() else cause
 
 
 def logged_expiry(line: str) -> Optional[int]:
@@ -511,31 +559,51 @@ def logged_expiry(line: str) -> Optional[int]:
 # The file
 # --------------------------------------------------------------------------------------------
 
-def write_private(path: Path, text: str) -> None:
+def write_private(path: Path, text: str, check=None):
     """Atomically: a 0600 temporary file next to the target, then one rename, so readers see
-    the old login or the new one, never a part."""
-    make_private_dirs(path.parent)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    the old login or the new one, never a part.  ``check(temporary path)``, when given, runs
+    before the rename and may refuse by raising; its result is returned.  On any exception
+    (Ctrl-C included) the temporary file and the directories made for it are removed."""
+    made: list = []
+    tmp = None
     try:
+        make_private_dirs(path.parent, made)
+        while tmp is None:
+            tmp = path.parent / f".{path.name}.{secrets.token_hex(8)}.tmp"
+            try:
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+            except FileExistsError:
+                tmp = None               # not ours: never removed; another name
         with os.fdopen(fd, "w", encoding="utf-8") as f:
+            os.fchmod(f.fileno(), 0o600)   # whatever the umask
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
+        result = check(tmp) if check is not None else None
         os.replace(tmp, path)
+        tmp = None
+        return result
     except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        for d in reversed(made):
+            with contextlib.suppress(OSError):
+                d.rmdir()
         raise
 
 
-def make_private_dirs(directory: Path) -> None:
-    """Creates the missing directories, 0700; existing ones are left as they are."""
+def make_private_dirs(directory: Path, made: Optional[list] = None) -> None:
+    """Creates the missing directories, 0700, appending each to ``made``; existing ones are
+    left as they are."""
+    made = [] if made is None else made
     missing = []
     while not directory.exists():
         missing.append(directory)
         directory = directory.parent
     for d in reversed(missing):
         d.mkdir(mode=0o700)
+        made.append(d)
         os.chmod(d, 0o700)               # whatever the umask
 
 
@@ -609,10 +677,15 @@ def login(args, env: dict, say, countdown: Countdown) -> int:
         grant = wait_for_approval(server, code, clock, countdown, say)
         countdown.end()
         say("Approved; fetching the tokens.")
-        content = plugin.process_tokens(tark_tokens(exchange(server, client_id, grant)))
-        write_private(Path(os.path.realpath(target)), content)   # through a symlink, as tark
+        try:
+            content = plugin.process_tokens(tark_tokens(exchange(server, client_id, grant)))
+            # through a symlink, as tark; the plugin checks the new file before it replaces any
+            account, expires = write_private(Path(os.path.realpath(target)), content, plugin.check)
+        except Unusable as e:
+            raise LoginFailed(f"ChatGPT sent a login the plugin cannot use ({e}); nothing was saved"
+                              f" (an existing login is unchanged); {AGAIN}, and if it happens again,"
+                              " report it to the plugin's maintainers.") from None
         say(f"Saved the login to {target}.")
-        account, expires = plugin.credentials()
         until = (dt.datetime.fromtimestamp(expires).astimezone().strftime("%Y-%m-%d %H:%M %Z")
                  if expires else "unknown")
         say(f"Logged in: ChatGPT account {account or 'unknown'}, access token valid until {until}"

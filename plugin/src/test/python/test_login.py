@@ -14,6 +14,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -478,3 +479,106 @@ def test_expiry_from_either_form_of_the_plugins_debug_line():
     assert login.logged_expiry('diagnostics {"expires_at":null}') is None
     assert login.logged_expiry("Credentials from /x; expires_at 1767225600; account id a") == 1767225600
     assert login.logged_expiry("Credentials from /x; expires_at unknown; account id a") is None
+
+
+# --------------------------------------------------------------------------------------------
+# A login the plugin refuses: checked before it replaces anything
+# --------------------------------------------------------------------------------------------
+
+def _with_line_break(token: str) -> str:
+    return token[:40] + "\r\n" + token[40:]
+
+
+def _non_ascii(token: str) -> str:
+    return token[:40] + "\u00e9" + token[40:]
+
+
+def _over_the_limit(token: str) -> str:
+    return token + "A" * (32 * 1024)
+
+
+UNUSABLE = {"CR/LF": _with_line_break, "non-ASCII": _non_ascii, "over 32 KB": _over_the_limit}
+
+
+@pytest.fixture
+def private_tmp(tmp_path, monkeypatch):
+    """The temporary directory login.py (and the emulation) get: empty, and checked afterwards."""
+    directory = tmp_path / "tmpdir"
+    directory.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(directory))
+    monkeypatch.setenv("TMPDIR", str(directory))
+    return directory
+
+
+def _tree(directory: Path) -> list:
+    return sorted(str(p.relative_to(directory)) for p in directory.rglob("*"))
+
+
+@pytest.mark.parametrize("spoil", UNUSABLE)
+@pytest.mark.parametrize("existing", [False, True], ids=["no login yet", "existing login"])
+def test_a_login_the_plugin_refuses_replaces_nothing(inst, issuer, private_tmp, spoil, existing):
+    bad = UNUSABLE[spoil](issuer.access_token)
+    register_token(bad)
+    issuer.token_reply["access_token"] = bad
+    if existing:
+        before = existing_login(inst)
+        os.chmod(inst.creds_path, 0o640)
+        mode = inst.creds_path.stat().st_mode
+    home_before = _tree(inst.home)
+    rc, out, err = run(issuer, inst.home)
+    assert rc == 1, err
+    line = one_line(err)
+    assert "cannot use" in line and "login.py again" in line, line
+    assert "nothing was saved" in line, line
+    assert ".tmp" not in line and str(private_tmp) not in line, line
+    if existing:
+        assert "unchanged" in line, line
+        assert inst.creds_path.read_bytes() == before
+        assert inst.creds_path.stat().st_mode == mode
+        assert sorted(os.listdir(inst.creds_path.parent)) == ["chatgpt_oauth.json"]
+    else:
+        assert not inst.creds_path.exists()
+    assert _tree(inst.home) == home_before           # no file, no new directory
+    assert _tree(private_tmp) == []
+    assert "Saved the login" not in out
+    assert find_leaks([("stdout", out), ("stderr", err)], set(issuer.secrets()) | {bad}) == []
+
+
+def test_the_check_reads_the_new_file_not_the_old_one(inst, issuer, private_tmp):
+    """An unusable new login is refused even when the old file beside it is fine (the check
+    must not look at the old file), and a good one is checked and saved."""
+    before = existing_login(inst)
+    issuer.token_reply["access_token"] = _with_line_break(issuer.access_token)
+    register_token(issuer.token_reply["access_token"])
+    rc, out, err = run(issuer, inst.home)
+    assert rc == 1 and inst.creds_path.read_bytes() == before
+
+    issuer.token_reply["access_token"] = issuer.access_token
+    rc, out, err = run(issuer, inst.home)
+    assert rc == 0, err
+    assert sorted(os.listdir(inst.creds_path.parent)) == ["chatgpt_oauth.json"]
+    assert inst.creds_path.stat().st_mode & 0o777 == 0o600
+    assert_credentials(ok_credentials(inst.load()), issuer.access_token, "acct-device")
+    assert _tree(private_tmp) == []
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["no login yet", "existing login"])
+def test_ctrl_c_during_the_check_leaves_nothing(inst, issuer, private_tmp, monkeypatch, existing):
+    before = existing_login(inst) if existing else None
+    home_before = _tree(inst.home)
+    seen = []
+
+    def interrupted(host):
+        seen.append(host.env.get(login.PATH_VARIABLE))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(tark_host.TarkHost, "credentials", interrupted)
+    rc, out, err = run(issuer, inst.home)
+    assert rc == 130 and "cancelled" in one_line(err)
+    assert seen and seen[0] and seen[0] != str(inst.creds_path)   # it was checking a temporary
+    if existing:
+        assert inst.creds_path.read_bytes() == before
+    else:
+        assert not inst.creds_path.exists()
+    assert _tree(inst.home) == home_before
+    assert _tree(private_tmp) == []
