@@ -7,15 +7,14 @@ import tark.host.JsonOutput;
 
 /** Talks to ChatGPT's OAuth endpoints: trades a refresh token for new tokens, and revokes one. */
 final class TokenRefresher {
-    static final String TOKEN_URL = "https://auth.openai.com/oauth/token";
-    static final String REVOKE_URL = "https://auth.openai.com/oauth/revoke";
+    static final String TOKEN_URL = Endpoints.TOKEN;
+    static final String REVOKE_URL = Endpoints.REVOKE;
     static final String CLIENT_ID = "app_EMoamEEZ73f0CkXaXp7hrann";
     private static final String SCOPE = "openid profile email";
     private static final String[] HEADERS = {"Content-Type", "application/json", "Accept", "application/json"};
 
     /** The token reply's fields: what {@link Credentials} needs, with {@code expires_in} for its expiry. */
     private static final String[] REPLY_FIELDS = {"access_token", "refresh_token", "id_token", "expires_in"};
-    private static final String[] ERROR_FIELDS = {"error", JsonInput.path("error", "code")};
 
     private final Host host;
 
@@ -24,11 +23,12 @@ final class TokenRefresher {
     }
 
     /**
-     * The successor of {@code current}. The endpoint may omit a new refresh token or id token: the old
+     * The successor of {@code current} ({@code alsoHeld}: other tokens this call holds, kept out of the
+     * log like {@code current}'s; may be null). The endpoint may omit a new refresh token or id token: the old
      * ones stay then. The caller must persist the result before anything else, because a successful
      * refresh has retired the old refresh token.
      */
-    Credentials refresh(Credentials current) throws AuthFailure {
+    Credentials refresh(Credentials current, Credentials alsoHeld) throws AuthFailure {
         String body = new JsonOutput()
                 .add("client_id", CLIENT_ID)
                 .add("grant_type", "refresh_token")
@@ -43,12 +43,12 @@ final class TokenRefresher {
         }
         if (isRetryable(reply.status())) {
             throw new AuthFailure(AuthFailure.REFRESH_FAILED, "ChatGPT's token endpoint is unavailable for now"
-                    + " (HTTP " + reply.status() + errorCode(reply.body(), current.refreshToken) + "); the login is kept. Try again in a"
+                    + " (HTTP " + reply.status() + ServerCode.quoted(reply.body(), current, alsoHeld) + "); the login is kept. Try again in a"
                     + " moment.");
         }
         if (reply.status() >= 400 && reply.status() < 500) {
             throw new AuthFailure(AuthFailure.REFRESH_REJECTED, "ChatGPT refused to refresh the login (HTTP "
-                    + reply.status() + errorCode(reply.body(), current.refreshToken) + "). If another tark session has just refreshed the"
+                    + reply.status() + ServerCode.quoted(reply.body(), current, alsoHeld) + "). If another tark session has just refreshed the"
                     + " same login, simply retry; otherwise run `tark auth chatgpt-oauth` to log in again.");
         }
         Credentials fresh = reply.isSuccess() ? fromReply(reply.body(), current, host.currentTimeMillis()) : null;
@@ -64,9 +64,9 @@ final class TokenRefresher {
      * Revokes a refresh token, as the Codex CLI does on logout (RFC 7009). Best effort: returns a reason
      * when it failed, null when the endpoint confirmed it.
      */
-    String revoke(String refreshToken) {
+    String revoke(Credentials credentials, Credentials alsoHeld) {
         String body = new JsonOutput()
-                .add("token", refreshToken)
+                .add("token", credentials.refreshToken)
                 .add("token_type_hint", "refresh_token")
                 .add("client_id", CLIENT_ID)
                 .toString();
@@ -74,7 +74,7 @@ final class TokenRefresher {
         if (reply.isTransportError()) {
             return reply.error();
         }
-        return reply.isSuccess() ? null : "HTTP " + reply.status() + errorCode(reply.body(), refreshToken);
+        return reply.isSuccess() ? null : "HTTP " + reply.status() + ServerCode.quoted(reply.body(), credentials, alsoHeld);
     }
 
     /** Timeouts, rate limits and server errors pass; the refresh token stays good for a later try. */
@@ -103,26 +103,5 @@ final class TokenRefresher {
                 idToken != null || previous == null ? idToken : previous.idToken,
                 previous == null ? null : previous.storedAccountId,
                 expiresAt);
-    }
-
-    /**
-     * The OAuth error code ({@code refresh_token_reused}, {@code invalid_grant}, ...) as ", code", when
-     * the body carries a plain one that is not part of the token sent; other body text is never
-     * repeated, it could echo a token.
-     */
-    static String errorCode(String body, String sentToken) {
-        JsonInput json = JsonInput.read(body, ERROR_FIELDS);
-        String code = json == null ? null : json.string(0) != null ? json.string(0) : json.string(1);
-        if (code == null || code.length() > 64 || code.length() >= 8 && sentToken != null && sentToken.contains(code)) {
-            return "";
-        }
-        for (int i = 0; i < code.length(); i++) {
-            char c = code.charAt(i);
-            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-'
-                    || c == '.')) {
-                return "";
-            }
-        }
-        return ", " + code;
     }
 }

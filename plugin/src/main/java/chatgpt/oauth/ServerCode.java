@@ -1,0 +1,61 @@
+package chatgpt.oauth;
+
+import tark.host.JsonInput;
+
+/**
+ * The one rule for a server's words in a log line: an OAuth error code is quoted only when it is a
+ * plain code and cannot carry a token. An endpoint or proxy may echo what it was sent
+ * ({@code "upstream.<refresh token>"}), and the log is no place for any part of a token.
+ */
+final class ServerCode {
+    private static final String[] FIELDS = {"error", JsonInput.path("error", "code")};
+    static final int MAX_LENGTH = 64;
+    /** A shared run this long with a token held counts as part of it. */
+    static final int TOKEN_PIECE = 8;
+
+    private ServerCode() {
+    }
+
+    /**
+     * {@code ", <code>"} for the reply's {@code error} (or {@code error.code}), or "" when there is
+     * none or it may not be quoted: not a short lowercase word of {@code [a-z0-9_.-]}, or sharing
+     * {@link #TOKEN_PIECE} characters with any token the call holds ({@code sent}, and {@code alsoHeld}:
+     * the file's, or the stored ones; either may be null).
+     */
+    static String quoted(String body, Credentials sent, Credentials alsoHeld) {
+        JsonInput json = JsonInput.read(body, FIELDS);
+        String code = json == null ? null : json.string(0) != null ? json.string(0) : json.string(1);
+        return code != null && isPlain(code) && !sharesPiece(code, sent) && !sharesPiece(code, alsoHeld)
+                ? ", " + code : "";
+    }
+
+    private static boolean isPlain(String code) {
+        if (code.isEmpty() || code.length() > MAX_LENGTH) {
+            return false;
+        }
+        for (int i = 0; i < code.length(); i++) {
+            char c = code.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean sharesPiece(String code, Credentials held) {
+        return held != null && (sharesPiece(code, held.accessToken) || sharesPiece(code, held.refreshToken)
+                || sharesPiece(code, held.idToken));
+    }
+
+    private static boolean sharesPiece(String code, String token) {
+        if (token == null) {
+            return false;
+        }
+        for (int start = 0; start + TOKEN_PIECE <= code.length(); start++) {
+            if (token.contains(code.substring(start, start + TOKEN_PIECE))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
