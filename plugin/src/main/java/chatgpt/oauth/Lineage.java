@@ -21,10 +21,22 @@ final class Lineage {
     private final byte[] associatedData;
 
     private Lineage(byte[] rootRefreshToken) {
-        id = hex(Hkdf.sha256(rootRefreshToken, SALT, Utf8.encode("lineage id"), ID_BYTES));
+        id = oneWayId(rootRefreshToken, "lineage id");
         sealKey = Hkdf.sha256(rootRefreshToken, SALT, Utf8.encode("seal key"), ChaCha20Poly1305.KEY_BYTES);
         nonceKey = Hkdf.sha256(rootRefreshToken, SALT, Utf8.encode("nonce key"), 32);
         associatedData = Utf8.encode(id);
+    }
+
+    /**
+     * A one-way id of {@code secret} for {@code purpose} (HKDF-SHA256, in hex): what storage may hold in
+     * place of a token or a path. Distinct purposes give unrelated ids for the same secret.
+     */
+    static String oneWayId(String secret, String purpose) {
+        return oneWayId(Utf8.encode(secret), purpose);
+    }
+
+    private static String oneWayId(byte[] secret, String purpose) {
+        return hex(Hkdf.sha256(secret, SALT, Utf8.encode(purpose), ID_BYTES));
     }
 
     /** The lineage rooted at this refresh token (the one in the credentials file). */

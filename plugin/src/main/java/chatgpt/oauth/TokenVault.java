@@ -3,7 +3,6 @@ package chatgpt.oauth;
 import tark.host.Host;
 import tark.host.HostValue;
 import tark.host.JsonInput;
-import tark.host.JsonOutput;
 
 /**
  * Tokens this plugin obtained by refreshing, kept sealed in {@code tark:storage} under their
@@ -12,31 +11,15 @@ import tark.host.JsonOutput;
  *
  * <p>tark loads {@code storage.json} once per instance and rewrites the whole file from that copy on
  * every set or delete, so a write from a stale copy erases what other tark sessions saved since. This
- * class therefore writes only to save tokens just obtained (carrying over, from the file on disk, the
- * entries of up to three other logins) or to forget on logout; an entry of another lineage is
- * ignored, never deleted while credentials are in use; and {@link #loadFromDisk} sees other
- * sessions' saves.
+ * class therefore writes only to save tokens just obtained or a refusal just received (carrying over,
+ * from the file on disk, the other logins' entries: {@link StoredLogins}) or to forget on logout; an
+ * entry of another lineage is ignored, never deleted while credentials are in use; and
+ * {@link #loadFromDisk} sees other sessions' saves.
  */
 final class TokenVault {
     static final String KEY = "tokens";
     /** Version 0.3 kept refreshed tokens in clear under this key; they are moved under a seal. */
     static final String LEGACY_KEY = "refreshed_tokens";
-    /**
-     * Logins kept besides the one saved last (another credentials file, another terminal): each keeps
-     * its own descendant, so two logins on one machine do not overwrite each other's.
-     */
-    private static final int MAX_OTHERS = 3;
-    /** The entry: the last saved login's lineage and sealed tokens, then the others' in "others". */
-    private static final String[] ENTRY_FIELDS = new String[2 + 2 * MAX_OTHERS];
-
-    static {
-        ENTRY_FIELDS[0] = "lineage";
-        ENTRY_FIELDS[1] = "sealed";
-        for (int i = 0; i < MAX_OTHERS; i++) {
-            ENTRY_FIELDS[2 + 2 * i] = JsonInput.path("others", Integer.toString(i), "lineage");
-            ENTRY_FIELDS[3 + 2 * i] = JsonInput.path("others", Integer.toString(i), "sealed");
-        }
-    }
 
     private final Host host;
     private final StorageFile disk;
@@ -46,6 +29,9 @@ final class TokenVault {
     /** Whether version 0.3's clear entry is in this instance's copy; looked up only when it matters. */
     private int legacyInView = UNKNOWN;
     private static final int UNKNOWN = -1;
+    /** The last refresh token asked about in {@link #isRefused}, and the answer. */
+    private String refusedChecked;
+    private boolean refusedAnswer;
     /** Tokens another session saved since this instance loaded storage (see {@link #loadFromDisk}). */
     private Credentials newerOnDisk;
     private String newerOnDiskLineage;
@@ -88,21 +74,13 @@ final class TokenVault {
     }
 
     /**
-     * Seals and persists tokens just obtained; false if the host could not store them. The other
-     * logins' entries are carried over from storage.json as it is on disk now, since tark rewrites the
-     * whole file from this instance's copy.
+     * Seals and persists tokens just obtained, from the credentials file at {@code path}; false if the
+     * host could not store them. The other logins' entries are carried over from storage.json as it is
+     * on disk now, since tark rewrites the whole file from this instance's copy.
      */
-    boolean save(Lineage lineage, Credentials credentials) {
-        loadView();
-        String current = disk.read(KEY);
-        JsonOutput entry = new JsonOutput()
-                .add("lineage", lineage.id)
-                .add("sealed", lineage.seal(credentials.toTarkJson()));
-        String others = others(current != null ? current : viewEntry, lineage);
-        if (others != null) {
-            entry.raw("others", others);
-        }
-        String text = entry.toString();
+    boolean save(Lineage lineage, String path, Credentials credentials) {
+        String sealed = lineage.seal(credentials.toTarkJson());
+        String text = current().saving(lineage.id, sealed, StoredLogins.pathFingerprint(path)).toJson();
         boolean saved = host.storageSet(KEY, text);
         if (saved) {
             newerOnDisk = null;
@@ -115,19 +93,37 @@ final class TokenVault {
         return saved;
     }
 
-    /** The entries of other logins in {@code entry}, newest first, as a JSON array; null if none. */
-    private static String others(String entry, Lineage saving) {
-        JsonInput fields = entry == null ? null : JsonInput.read(entry, ENTRY_FIELDS);
-        StringBuilder others = new StringBuilder("[");
-        int kept = 0;
-        for (int i = 0; fields != null && i <= MAX_OTHERS && kept < MAX_OTHERS; i++) {
-            String id = fields.string(2 * i);
-            String sealed = fields.string(2 * i + 1);
-            if (id != null && sealed != null && !id.equals(saving.id)) {
-                others.append(kept++ == 0 ? "" : ",").append(new JsonOutput().add("lineage", id).add("sealed", sealed));
-            }
+    /**
+     * Remembers, as a one-way mark, that ChatGPT refused this refresh token, so that no later start
+     * presents it again; false if the host could not store it.
+     */
+    boolean rememberRefused(String refreshToken) {
+        String text = current().refusing(StoredLogins.refusalMark(refreshToken)).toJson();
+        boolean saved = host.storageSet(KEY, text);
+        if (saved) {
+            viewEntry = text;
+            refusedChecked = refreshToken;
+            refusedAnswer = true;
         }
-        return kept == 0 ? null : others.append(']').toString();
+        return saved;
+    }
+
+    /** Whether a refusal of this refresh token is remembered (in this instance's copy of storage). */
+    boolean isRefused(String refreshToken) {
+        if (!refreshToken.equals(refusedChecked)) {
+            loadView();
+            StoredLogins view = StoredLogins.parse(viewEntry);
+            refusedAnswer = view.hasRefusals() && view.isRefused(StoredLogins.refusalMark(refreshToken));
+            refusedChecked = refreshToken;
+        }
+        return refusedAnswer;
+    }
+
+    /** The stored logins to write over: storage.json as on disk now, else this instance's copy. */
+    private StoredLogins current() {
+        loadView();
+        String onDisk = disk.read(KEY);
+        return StoredLogins.parse(onDisk != null ? onDisk : viewEntry);
     }
 
     /**
@@ -156,21 +152,22 @@ final class TokenVault {
         if (entry.equals(openedEntry) && lineage.id.equals(openedLineage)) {
             return opened;
         }
-        JsonInput fields = JsonInput.read(entry, ENTRY_FIELDS);
-        String sealed = null;
-        for (int i = 0; fields != null && i <= MAX_OTHERS && sealed == null; i++) {
-            if (lineage.id.equals(fields.string(2 * i))) {
-                sealed = fields.string(2 * i + 1);
+        // Every entry of this lineage, newest first: a damaged one must not hide a good one.
+        StoredLogins logins = StoredLogins.parse(entry);
+        Credentials credentials = null;
+        boolean found = false;
+        for (int i = 0; i < logins.size() && credentials == null; i++) {
+            if (lineage.id.equals(logins.lineage(i))) {
+                found = true;
+                String plaintext = lineage.open(logins.sealed(i));
+                credentials = plaintext == null ? null : Credentials.fromTarkJson(plaintext);
             }
         }
-        if (sealed == null) {
-            return null; // another login's tokens (or not ours): ignored, never deleted
-        }
-        String plaintext = lineage.open(sealed);
-        Credentials credentials = plaintext == null ? null : Credentials.fromTarkJson(plaintext);
         if (credentials == null) {
-            host.logDebug("Ignored stored ChatGPT tokens that do not open under this login's key.");
-            return null;
+            if (found) {
+                host.logDebug("Ignored stored ChatGPT tokens that do not open under this login's key.");
+            }
+            return null; // another login's tokens (or not ours): ignored, never deleted
         }
         openedEntry = entry;
         openedLineage = lineage.id;
@@ -193,6 +190,15 @@ final class TokenVault {
      * provider init does not pay a storage lookup for it.
      */
     Credentials migrateLegacy(Lineage lineage, CredentialSource source) {
+        Credentials credentials = legacy(source);
+        if (credentials != null) {
+            save(lineage, source.location, credentials);
+        }
+        return credentials;
+    }
+
+    /** Version 0.3's clear entry when it descends from this very file content (see above); null if none. */
+    Credentials legacy(CredentialSource source) {
         if (!legacyPresent()) {
             return null;
         }
@@ -201,11 +207,7 @@ final class TokenVault {
         if (entry == null || !legacyFingerprint(source.content).equals(entry.string(0))) {
             return null;
         }
-        Credentials credentials = Credentials.read(legacy.value(), "credentials");
-        if (credentials != null) {
-            save(lineage, credentials);
-        }
-        return credentials;
+        return Credentials.read(legacy.value(), "credentials");
     }
 
     private boolean legacyPresent() {

@@ -48,7 +48,7 @@ class TokenVaultTest extends HostTest {
 
     @Test
     void savedTokensLoadBackInTheNextInstanceOfTheSameLineage() {
-        assertTrue(new TokenVault(host).save(lineage, fresh));
+        assertTrue(new TokenVault(host).save(lineage, Fixtures.TARK_PATH, fresh));
         TokenVault next = new TokenVault(host.session());
         assertFalse(next.isEmpty());
         Credentials loaded = next.load(lineage);
@@ -58,9 +58,11 @@ class TokenVaultTest extends HostTest {
 
     @Test
     void theEntryIsSealedUnderTheLineageAndHoldsNoTokenPiece() {
-        new TokenVault(host).save(lineage, fresh);
+        new TokenVault(host).save(lineage, Fixtures.TARK_PATH, fresh);
         JsonObject entry = Json.parse(host.disk().get(TokenVault.KEY)).asObject();
-        assertEquals(2, entry.size(), entry.toString());
+        assertEquals(3, entry.size(), entry.toString());
+        assertEquals(StoredLogins.pathFingerprint(Fixtures.TARK_PATH), entry.getString("path", null));
+        assertFalse(entry.toString().contains("chatgpt_oauth"), "the path is not readable");
         assertEquals(lineage.id, entry.getString("lineage", null));
         assertTrue(lineage.id.matches("[0-9a-f]{32}"), lineage.id);
         assertSameTokens(fresh, Fixtures.opened(host.disk().get(TokenVault.KEY), root));
@@ -70,7 +72,7 @@ class TokenVaultTest extends HostTest {
 
     @Test
     void anotherLineagesEntryIsIgnoredAndNeverDeleted() {
-        new TokenVault(host).save(Lineage.of(Jwt.opaque("rt")), fresh);
+        new TokenVault(host).save(Lineage.of(Jwt.opaque("rt")), Fixtures.TARK_PATH, fresh);
         String before = host.disk().text();
         FakeHost next = host.session();
         TokenVault vault = new TokenVault(next);
@@ -82,7 +84,7 @@ class TokenVaultTest extends HostTest {
 
     @Test
     void damagedEntriesAreIgnoredQuietlyAndKept() {
-        new TokenVault(host).save(lineage, fresh);
+        new TokenVault(host).save(lineage, Fixtures.TARK_PATH, fresh);
         String good = host.disk().get(TokenVault.KEY);
         String sealed = Json.parse(good).asObject().getString("sealed", null);
         char flipped = sealed.charAt(20) == 'A' ? 'B' : 'A';
@@ -109,7 +111,7 @@ class TokenVaultTest extends HostTest {
     void storageIsReadOncePerInstanceButTheDiskCanBeAskedAnyTime() {
         TokenVault early = new TokenVault(host.session());
         early.isEmpty(); // loads this instance's view: nothing yet
-        new TokenVault(host).save(lineage, fresh);
+        new TokenVault(host).save(lineage, Fixtures.TARK_PATH, fresh);
         assertNull(early.load(lineage), "tark loaded storage.json before the other instance saved");
         assertSameTokens(fresh, early.loadFromDisk(lineage));
         assertSameTokens(fresh, early.load(lineage)); // what the disk showed is remembered
@@ -118,7 +120,7 @@ class TokenVaultTest extends HostTest {
     @Test
     void loadFromDiskFindsTheFileAtXdgDataHome() {
         host.env("XDG_DATA_HOME", "/xdg");
-        new TokenVault(host).save(lineage, fresh);
+        new TokenVault(host).save(lineage, Fixtures.TARK_PATH, fresh);
         assertTrue(host.storagePath().startsWith("/xdg/"));
         assertSameTokens(fresh, new TokenVault(host.session()).loadFromDisk(lineage));
         assertTrue(host.events().contains("fs.read /xdg/tark/plugins/chatgpt-oauth/data/storage.json"));
@@ -127,21 +129,21 @@ class TokenVaultTest extends HostTest {
     @Test
     void loadFromDiskFindsTheFileInMacOsDataDir() {
         host.machine.dataDir = HOME + "/Library/Application Support";
-        new TokenVault(host).save(lineage, fresh);
+        new TokenVault(host).save(lineage, Fixtures.TARK_PATH, fresh);
         assertSameTokens(fresh, new TokenVault(host.session()).loadFromDisk(lineage));
     }
 
     @Test
     void saveReportsAStorageFailureAndWritesNothing() {
         host.failStorageSet = true;
-        assertFalse(new TokenVault(host).save(lineage, fresh));
+        assertFalse(new TokenVault(host).save(lineage, Fixtures.TARK_PATH, fresh));
         assertNull(host.disk().text());
         assertNull(new TokenVault(host.session()).load(lineage));
     }
 
     @Test
     void forgetDeletesEveryLineageButTheOneKept() {
-        new TokenVault(host).save(lineage, fresh);
+        new TokenVault(host).save(lineage, Fixtures.TARK_PATH, fresh);
         FakeHost second = host.session();
         assertFalse(new TokenVault(second).forget(lineage), "the kept lineage's entry stays");
         assertTrue(host.disk().containsKey(TokenVault.KEY));
@@ -157,7 +159,7 @@ class TokenVaultTest extends HostTest {
     void forgetSeesAnEntryAnotherInstanceSavedSince() {
         TokenVault stale = new TokenVault(host.session());
         stale.isEmpty();
-        new TokenVault(host).save(lineage, fresh);
+        new TokenVault(host).save(lineage, Fixtures.TARK_PATH, fresh);
         assertTrue(stale.forget(null), "logged out: what the other instance saved is forgotten too");
         assertFalse(host.disk().containsKey(TokenVault.KEY));
     }
@@ -208,8 +210,8 @@ class TokenVaultTest extends HostTest {
                 (Jwt.NOW_SECONDS + 7200) * 1000);
         host.secret(otherFresh.accessToken);
         host.secret(otherFresh.refreshToken);
-        assertTrue(new TokenVault(first).save(lineage, fresh));
-        assertTrue(new TokenVault(second).save(other, otherFresh), "its copy predates the first save");
+        assertTrue(new TokenVault(first).save(lineage, Fixtures.TARK_PATH, fresh));
+        assertTrue(new TokenVault(second).save(other, Fixtures.TARK_PATH, otherFresh), "its copy predates the first save");
         assertSameTokens(fresh, new TokenVault(host.session()).load(lineage));
         assertSameTokens(otherFresh, new TokenVault(host.session()).load(other));
         // and the first login saving again keeps the second's
@@ -217,7 +219,7 @@ class TokenVaultTest extends HostTest {
                 (Jwt.NOW_SECONDS + 9000) * 1000);
         host.secret(newer.accessToken);
         host.secret(newer.refreshToken);
-        assertTrue(new TokenVault(first).save(lineage, newer));
+        assertTrue(new TokenVault(first).save(lineage, Fixtures.TARK_PATH, newer));
         assertSameTokens(newer, new TokenVault(host.session()).load(lineage));
         assertSameTokens(otherFresh, new TokenVault(host.session()).loadFromDisk(other));
         host.assertNoSecretIn(host.disk().text(), "storage.json");
@@ -228,7 +230,7 @@ class TokenVaultTest extends HostTest {
         Lineage[] logins = new Lineage[5];
         for (int i = 0; i < logins.length; i++) {
             logins[i] = Lineage.of(Jwt.opaque("rt"));
-            assertTrue(new TokenVault(host.session()).save(logins[i], fresh));
+            assertTrue(new TokenVault(host.session()).save(logins[i], "/path/" + i, fresh));
         }
         assertNull(new TokenVault(host.session()).load(logins[0]), "the oldest is dropped");
         for (int i = 1; i < logins.length; i++) {
@@ -239,7 +241,7 @@ class TokenVaultTest extends HostTest {
     @Test
     void whileOtherCredentialsAreInUseOtherLoginsAreNotForgotten() {
         Lineage other = Lineage.of(Jwt.opaque("rt"));
-        new TokenVault(host).save(other, fresh);
+        new TokenVault(host).save(other, Fixtures.TARK_PATH, fresh);
         assertFalse(new TokenVault(host.session()).forget(lineage));
         assertSameTokens(fresh, new TokenVault(host.session()).load(other));
     }
