@@ -468,6 +468,16 @@ def lineage_id(root_refresh_token: str) -> str:
     return _hkdf(root_refresh_token, "lineage id", 16).hex()
 
 
+def refusal_mark(refresh_token: str) -> str:
+    """The one-way mark storage keeps for a refresh token ChatGPT refused."""
+    return _hkdf(refresh_token, "refused refresh token", 16).hex()
+
+
+def path_fingerprint(credentials_path: str) -> str:
+    """The one-way fingerprint storage keeps for the credentials path an entry came from."""
+    return _hkdf(credentials_path, "credentials path", 16).hex()
+
+
 def open_entry(entry: dict, root_refresh_token: str):
     """The tokens sealed in a stored entry, opened with the keys of this root; None if they do
     not open (another root, an altered entry)."""

@@ -150,7 +150,10 @@ def test_account_id_sources(inst):
     cases.append(({"access_token": access_jwt("acct-access"), "id_token": make_jwt(claims("acct-id"))},
                   "acct-id"))                                  # id_token first
     cases.append(({"access_token": access_jwt("acct-top", where="top")}, "acct-top"))
-    cases.append(({"access_token": access_jwt("org-first", where="org")}, "org-first"))
+    # organizations[].id is an API organisation, not the ChatGPT workspace: never the header
+    cases.append(({"access_token": access_jwt("org-first", where="org")}, None))
+    cases.append(({"access_token": access_jwt("org-first", where="org"), "account_id": "acct-stored"},
+                  "acct-stored"))
     cases.append(({"access_token": access_jwt(None), "account_id": "acct-stored"}, "acct-stored"))
     cases.append(({"access_token": access_jwt("acct-claim"), "account_id": "acct-stored"},
                   "acct-claim"))                               # claims before the stored id

@@ -21,7 +21,8 @@ import pytest
 
 from conftest import (CLIENT_ID, DAY, NOT_AUTHENTICATED, REFRESH_REJECTED, TOKEN_URL, _TOKENS,
                       access_jwt, assert_credentials, errors, find_leaks, json_reply, lineage_id,
-                      ok_credentials, opaque, open_entry, register_token)
+                      ok_credentials, opaque, open_entry, path_fingerprint, refusal_mark,
+                      register_token)
 
 REVOKE_URL = "https://auth.openai.com/oauth/revoke"
 
@@ -99,7 +100,8 @@ def test_stored_tokens_are_sealed_under_the_files_refresh_token(tark_inst):
     new = inst.endpoint.last
     assert set(inst.storage()) == {"tokens"}
     entry = inst.entry()
-    assert set(entry) == {"lineage", "sealed"}
+    assert set(entry) == {"lineage", "sealed", "path"}
+    assert entry["path"] == path_fingerprint(str(inst.creds_path)), "the path, one-way"
     assert entry["lineage"] == lineage_id(doc["refresh_token"])
     opened = open_entry(entry, doc["refresh_token"])
     assert opened is not None, "the entry does not open with ChaCha20-Poly1305 under HKDF(refresh token)"
@@ -141,8 +143,9 @@ def test_diagnostics_line_names_where_the_tokens_come_from_once_per_change(tark_
     lines = [m for level, m in host.logs if m.startswith("diagnostics ")]
     assert len(lines) == 2, host.logs           # the file's (due), then the refreshed tokens
     first, second = (json.loads(m[len("diagnostics "):]) for m in lines)
-    assert set(second) == {"source", "location", "tokens", "account_id", "expires_at", "expired", "refresh_due",
-                           "may_refresh", "refresh_margin_seconds"}
+    assert set(second) == {"source", "location", "tokens", "account_id", "expires_at", "lifetime_seconds",
+                           "refresh_at", "expired", "refresh_due", "may_refresh", "refresh_margin_seconds",
+                           "refresh_margin_reason"}
     assert (first["tokens"], first["expired"], first["refresh_due"]) == ("source", True, True)
     assert (second["tokens"], second["expired"], second["refresh_due"]) == ("storage", False, False)
     assert second["source"] == "tark_file" and second["location"] == str(inst.creds_path)
@@ -336,7 +339,11 @@ def test_refresh_refused_with_nothing_on_disk_says_retry_or_log_in(tark_inst):
     assert len(errors(host)) == 1
     line = errors(host)[0]
     assert "retry" in line.lower() and "tark auth chatgpt-oauth" in line and "refresh_token_reused" in line
-    assert not inst.storage_path.exists(), "nothing was obtained, nothing may be written"
+    # nothing obtained, so no tokens written: only the one-way mark that keeps later starts from
+    # presenting the refused token again
+    stored = json.loads(inst.storage()["tokens"])
+    root = json.loads(inst.creds_path.read_text(encoding="utf-8"))["refresh_token"]
+    assert stored == {"refused": [refusal_mark(root)]}, stored
 
 
 @pytest.mark.parametrize("any_layout", ["linux", "xdg", "macos"], indirect=True)

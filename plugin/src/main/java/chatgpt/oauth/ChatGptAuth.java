@@ -49,11 +49,11 @@ final class ChatGptAuth {
         Credentials credentials = latest(source);
         report(source, credentials);
         long now = host.currentTimeMillis();
-        boolean expired = Expiry.isExpired(credentials.expiresAtMillis, now);
+        boolean expired = credentials.isExpired(now);
         // A stored token (the endpoint's) that cannot go in a header is as good as expired: the next one
         // may be fine. The file's own is the user's to fix, and headerSafe says so.
         boolean unusable = credentials != source.credentials && !HeaderValues.isToken(credentials.accessToken);
-        if (!forceRefresh && !unusable && !Expiry.needsRefresh(credentials.expiresAtMillis, now)) {
+        if (!forceRefresh && !unusable && !credentials.refreshDue(now)) {
             return headerSafe(source, credentials);
         }
         if (!mayRefresh(source, credentials)) {
@@ -62,7 +62,7 @@ final class ChatGptAuth {
             }
             throw notRefreshable(source, credentials, expired);
         }
-        return headerSafe(source, refreshed(source, credentials));
+        return headerSafe(source, refreshed(source, credentials, !forceRefresh && !unusable));
     }
 
     /** The source to use; the user has logged out of stored tokens whose credentials file is gone. */
@@ -93,16 +93,22 @@ final class ChatGptAuth {
 
     /** The source's credentials, or the tokens refreshed from them: refresh tokens are single-use. */
     private Credentials latest(CredentialSource source) {
-        if (!mayRefresh(source, source.credentials) || vault.isEmpty()) {
+        if (!refreshable(source, source.credentials) || vault.isEmpty()) {
             return source.credentials;
         }
         Credentials stored = vault.load(lineage(source));
         return stored != null ? stored : source.credentials;
     }
 
-    /** The one rule for spending a refresh token: the source allows it, and it was not refused here. */
+    /** Whether the credentials carry a refresh token this plugin may spend at all. */
+    private static boolean refreshable(CredentialSource source, Credentials credentials) {
+        return source.refreshable && credentials.canRefresh();
+    }
+
+    /** The one rule for spending a refresh token: allowed, and never refused before (here or remembered). */
     private boolean mayRefresh(CredentialSource source, Credentials credentials) {
-        return source.refreshable && credentials.canRefresh() && !credentials.refreshToken.equals(refusedRefreshToken);
+        return refreshable(source, credentials) && !credentials.refreshToken.equals(refusedRefreshToken)
+                && !vault.isRefused(credentials.refreshToken);
     }
 
     private Lineage lineage(CredentialSource source) {
@@ -116,32 +122,43 @@ final class ChatGptAuth {
 
     /**
      * Refreshes {@code credentials}, unless another tark session already has: its tokens are on disk in
-     * storage.json, newer than this instance's copy. Saves the new tokens before anything else.
+     * storage.json, newer than this instance's copy. Saves the new tokens before anything else. An early
+     * refresh that fails leaves a still-valid token in use when {@code mayKeepValid}: tark holds the
+     * token for the whole session, so a failure now must not end a session that could have run.
      */
-    private Credentials refreshed(CredentialSource source, Credentials credentials) throws AuthFailure {
+    private Credentials refreshed(CredentialSource source, Credentials credentials, boolean mayKeepValid)
+            throws AuthFailure {
         Lineage login = lineage(source);
         Credentials onDisk = vault.loadFromDisk(login);
         if (onDisk == null) {
             onDisk = vault.migrateLegacy(login, source);
         }
+        long now = host.currentTimeMillis();
         if (isSuccessor(onDisk, credentials)) {
             report(source, onDisk);
-            if (!Expiry.needsRefresh(onDisk.expiresAtMillis, host.currentTimeMillis())) {
+            if (!onDisk.refreshDue(now) || !mayRefresh(source, onDisk)) {
                 return onDisk;
             }
             credentials = onDisk;
         }
         Credentials fresh;
         try {
-            fresh = refresher.refresh(credentials);
+            fresh = refresher.refresh(credentials, source.credentials);
         } catch (AuthFailure failure) {
-            return recoverFromRefusal(source, login, credentials, failure);
+            Credentials recovered = recoverFromRefusal(source, login, credentials, failure);
+            if (recovered != null) {
+                return recovered;
+            }
+            if (!mayKeepValid || credentials.isExpired(host.currentTimeMillis())) {
+                throw failure;
+            }
+            return keptValid(credentials, failure);
         }
-        if (!vault.save(login, fresh)) {
+        if (!vault.save(login, source.location, fresh)) {
             host.logWarn("The refreshed ChatGPT tokens could not be saved in the plugin's storage; the next"
                     + " start may need `tark auth chatgpt-oauth`. Check that plugin.toml has storage = true.");
         }
-        if (Expiry.isExpired(fresh.expiresAtMillis, host.currentTimeMillis())) {
+        if (fresh.isExpired(host.currentTimeMillis())) {
             throw new AuthFailure(AuthFailure.REFRESH_FAILED, "ChatGPT's token endpoint returned an access token"
                     + " that has already expired; check the system clock, then try again.");
         }
@@ -152,22 +169,37 @@ final class ChatGptAuth {
 
     /**
      * A refused refresh token usually means another tark session spent it a moment ago: its tokens are
-     * then on disk. Only when there are none is the refusal final for this instance. Nothing is written:
-     * a write from this instance's copy of storage would erase the other session's tokens.
+     * then on disk. Only when there are none is the refusal final: remembered (a one-way mark) so that
+     * no later start presents that token again. Null when nothing recovers it.
      */
     private Credentials recoverFromRefusal(CredentialSource source, Lineage login, Credentials presented,
-            AuthFailure failure) throws AuthFailure {
+            AuthFailure failure) {
         if (failure.code() != AuthFailure.REFRESH_REJECTED) {
-            throw failure;
+            return null;
         }
         Credentials onDisk = vault.loadFromDisk(login);
-        if (isSuccessor(onDisk, presented) && !Expiry.isExpired(onDisk.expiresAtMillis, host.currentTimeMillis())) {
+        if (isSuccessor(onDisk, presented) && !onDisk.isExpired(host.currentTimeMillis())) {
             host.logInfo("Another tark session has just refreshed this ChatGPT login; using its tokens.");
             report(source, onDisk);
             return onDisk;
         }
         refusedRefreshToken = presented.refreshToken;
-        throw failure;
+        vault.rememberRefused(presented.refreshToken);
+        return null;
+    }
+
+    /** The still-valid token, after an early refresh failed: one warning, no error. */
+    private Credentials keptValid(Credentials credentials, AuthFailure failure) {
+        String left = Expiry.span(credentials.expiresAtMillis - host.currentTimeMillis());
+        if (failure.code() == AuthFailure.REFRESH_REJECTED) {
+            host.logWarn(failure.getMessage() + " The current ChatGPT token is still valid for " + left + ", so"
+                    + " tark uses it; renew the login before then with `tark auth chatgpt-oauth`. This refresh"
+                    + " token will not be presented again.");
+        } else {
+            host.logWarn(failure.getMessage() + " The current ChatGPT token is still valid for " + left + ", so"
+                    + " tark uses it; the next start tries the refresh again.");
+        }
+        return credentials;
     }
 
     private static boolean isSuccessor(Credentials candidate, Credentials current) {
@@ -214,8 +246,7 @@ final class ChatGptAuth {
         }
         long now = host.currentTimeMillis();
         host.logDebug(Diagnostics.line(source, credentials, credentials != source.credentials,
-                Expiry.isExpired(credentials.expiresAtMillis, now), Expiry.needsRefresh(credentials.expiresAtMillis, now),
-                mayRefresh(source, credentials)));
+                credentials.isExpired(now), credentials.refreshDue(now), mayRefresh(source, credentials)));
     }
 
     /** {@code provider_auth_status}: authenticated, not authenticated, or expired and not refreshable. */
@@ -227,7 +258,7 @@ final class ChatGptAuth {
             return STATUS_NOT_AUTHENTICATED;
         }
         Credentials credentials = latest(source);
-        boolean expired = Expiry.isExpired(credentials.expiresAtMillis, host.currentTimeMillis());
+        boolean expired = credentials.isExpired(host.currentTimeMillis());
         return expired && !mayRefresh(source, credentials) ? STATUS_EXPIRED : STATUS_AUTHENTICATED;
     }
 
@@ -243,14 +274,9 @@ final class ChatGptAuth {
     void logout() {
         try {
             CredentialSource source = sources.find();
-            Credentials credentials = latest(source);
+            Credentials credentials = newest(source);
             if (mayRefresh(source, credentials)) {
-                // Another session may have refreshed since this instance loaded storage: revoke the live one.
-                Credentials onDisk = vault.loadFromDisk(lineage(source));
-                if (isSuccessor(onDisk, credentials)) {
-                    credentials = onDisk;
-                }
-                String failure = refresher.revoke(credentials.refreshToken);
+                String failure = refresher.revoke(credentials, source.credentials);
                 if (failure != null) {
                     host.logWarn("Could not revoke the ChatGPT login at OpenAI (" + failure + "); logged out here"
                             + " anyway. It ends by itself, or sign out of other sessions in ChatGPT's settings.");
@@ -264,6 +290,49 @@ final class ChatGptAuth {
         vault.forget(null);
         sources.forgetAdopted();
         lastSeen = null;
+    }
+
+    /**
+     * The newest tokens of the source's lineage wherever they are kept: another session's save on disk,
+     * this instance's copy, version 0.3's clear entry, else the source's own.
+     */
+    private Credentials newest(CredentialSource source) {
+        Credentials credentials = latest(source);
+        if (!refreshable(source, credentials)) {
+            return credentials;
+        }
+        Credentials onDisk = vault.loadFromDisk(lineage(source));
+        if (isSuccessor(onDisk, credentials)) {
+            return onDisk;
+        }
+        Credentials legacy = credentials == source.credentials ? vault.legacy(source) : null;
+        return isSuccessor(legacy, credentials) ? legacy : credentials;
+    }
+
+    /**
+     * {@code provider_chat}: why tark got no ChatGPT login when the provider started, in the words of
+     * that error line, worked out afresh without sending, writing or spending anything; null when the
+     * login works by now (logged in from another terminal since, say).
+     */
+    String explain() {
+        try {
+            CredentialSource source = sources.find();
+            Credentials credentials = newest(source);
+            if (credentials.isExpired(host.currentTimeMillis())) {
+                if (!mayRefresh(source, credentials)) {
+                    throw notRefreshable(source, credentials, true);
+                }
+                // Not refused (that is remembered): so the refresh at start-up could not reach the endpoint.
+                throw new AuthFailure(AuthFailure.REFRESH_FAILED, "The ChatGPT access token has expired and"
+                        + " could not be refreshed when tark started: ChatGPT's token endpoint was unavailable"
+                        + " or the network was down. Check the network connection and that plugin.toml allows"
+                        + " http to auth.openai.com, then try again.");
+            }
+            headerSafe(source, credentials);
+            return null;
+        } catch (AuthFailure failure) {
+            return failure.getMessage();
+        }
     }
 
     /**

@@ -33,6 +33,7 @@ final class Credentials {
     final long expiresAtMillis;
     /** Decoded from the JWTs on first use: an instance answers many calls with the same tokens. */
     private AccountId accountId;
+    private TokenClaims accessClaims;
 
     Credentials(String accessToken, String refreshToken, String idToken, String storedAccountId,
             long expiresAtMillis) {
@@ -96,9 +97,30 @@ final class Credentials {
     /** The ChatGPT account id from the tokens' claims, else the stored one. */
     AccountId accountId() {
         if (accountId == null) {
-            accountId = AccountId.of(TokenClaims.of(idToken), TokenClaims.of(accessToken), storedAccountId);
+            accountId = AccountId.of(TokenClaims.of(idToken), accessClaims(), storedAccountId);
         }
         return accountId;
+    }
+
+    /** The access token's lifetime ({@code exp - iat}), or {@link Expiry#UNKNOWN}. */
+    long lifetimeMillis() {
+        return accessClaims().lifetimeMillis;
+    }
+
+    /** Whether it is time to refresh, by {@link Expiry}'s rule. */
+    boolean refreshDue(long nowMillis) {
+        return Expiry.needsRefresh(expiresAtMillis, lifetimeMillis(), nowMillis);
+    }
+
+    boolean isExpired(long nowMillis) {
+        return Expiry.isExpired(expiresAtMillis, nowMillis);
+    }
+
+    private TokenClaims accessClaims() {
+        if (accessClaims == null) {
+            accessClaims = TokenClaims.of(accessToken);
+        }
+        return accessClaims;
     }
 
     /** Whether the access and refresh tokens (null for absent) are at most {@link #MAX_TOKEN} characters. */

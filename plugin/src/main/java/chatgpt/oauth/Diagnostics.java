@@ -20,16 +20,27 @@ final class Diagnostics {
                 .add("location", source.location)
                 .add("tokens", fromStorage ? "storage" : "source");
         json.add("account_id", credentials.accountId().value);
-        if (credentials.expiresAtMillis != Expiry.UNKNOWN) {
-            json.add("expires_at", Expiry.toSeconds(credentials.expiresAtMillis));
-        } else {
-            json.add("expires_at", (String) null);
-        }
+        long expiresAt = credentials.expiresAtMillis;
+        long lifetime = credentials.lifetimeMillis();
+        long margin = Expiry.refreshMargin(lifetime);
+        seconds(json, "expires_at", expiresAt);
+        seconds(json, "lifetime_seconds", lifetime);
+        seconds(json, "refresh_at", expiresAt == Expiry.UNKNOWN ? Expiry.UNKNOWN : expiresAt - margin);
         return PREFIX + json
                 .add("expired", expired)
                 .add("refresh_due", refreshDue)
                 .add("may_refresh", mayRefresh)
-                .add("refresh_margin_seconds", Expiry.REFRESH_MARGIN_MILLIS / 1000)
+                .add("refresh_margin_seconds", margin / 1000)
+                .add("refresh_margin_reason", Expiry.marginReason(lifetime))
                 .toString();
+    }
+
+    /** A time or duration in whole seconds; JSON null when unknown. */
+    private static void seconds(JsonOutput json, String name, long millis) {
+        if (millis == Expiry.UNKNOWN) {
+            json.add(name, (String) null);
+        } else {
+            json.add(name, Expiry.toSeconds(millis));
+        }
     }
 }

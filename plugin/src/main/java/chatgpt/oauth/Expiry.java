@@ -1,11 +1,19 @@
 package chatgpt.oauth;
 
-/** When an access token expires, and whether it is time to refresh it. */
+/**
+ * When an access token expires, and whether it is time to refresh it. tark takes the token once, at
+ * provider init, and uses it for the whole session (it never asks again, nor retries a 401): so the
+ * plugin refreshes well before the end, as the Codex CLI does (after 8 days of a ~10-day token).
+ */
 final class Expiry {
-    /** The expiry is not known (an opaque token without {@code expires_at}): taken as valid. */
+    /** The expiry (or lifetime) is not known (an opaque token without {@code expires_at}): taken as valid. */
     static final long UNKNOWN = Long.MIN_VALUE;
-    /** Refresh when less than this remains, so a request started now does not outlive the token. */
-    static final long REFRESH_MARGIN_MILLIS = 5 * 60 * 1000L;
+    /** The least margin: a request started now must not outlive the token. */
+    static final long MIN_REFRESH_MARGIN_MILLIS = 5 * 60 * 1000L;
+    /** The most margin: a ChatGPT token lives about 10 days; a session rarely lasts two. */
+    static final long MAX_REFRESH_MARGIN_MILLIS = 2 * 24 * 60 * 60 * 1000L;
+    /** The margin's share of the token's lifetime, in percent. */
+    static final int LIFETIME_PERCENT = 20;
 
     /** Values above this are milliseconds: as seconds they would be after the year 5000. */
     private static final long MILLIS_THRESHOLD = 100_000_000_000L;
@@ -39,8 +47,42 @@ final class Expiry {
         return expiresAtMillis != UNKNOWN && expiresAtMillis <= nowMillis;
     }
 
-    static boolean needsRefresh(long expiresAtMillis, long nowMillis) {
-        return expiresAtMillis != UNKNOWN && expiresAtMillis - nowMillis < REFRESH_MARGIN_MILLIS;
+    /**
+     * How long before its expiry a token is refreshed: min(2 days, 20 % of its lifetime), and never less
+     * than 5 minutes; 5 minutes when the lifetime is unknown.
+     */
+    static long refreshMargin(long lifetimeMillis) {
+        if (lifetimeMillis == UNKNOWN) {
+            return MIN_REFRESH_MARGIN_MILLIS;
+        }
+        long share = lifetimeMillis / 100 * LIFETIME_PERCENT;
+        return Math.max(MIN_REFRESH_MARGIN_MILLIS, Math.min(MAX_REFRESH_MARGIN_MILLIS, share));
+    }
+
+    static boolean needsRefresh(long expiresAtMillis, long lifetimeMillis, long nowMillis) {
+        return expiresAtMillis != UNKNOWN && expiresAtMillis - nowMillis < refreshMargin(lifetimeMillis);
+    }
+
+    /** Why the margin is what it is, for the diagnostics line (the check command prints it). */
+    static String marginReason(long lifetimeMillis) {
+        long margin = refreshMargin(lifetimeMillis);
+        if (lifetimeMillis == UNKNOWN) {
+            return "the token states no lifetime (exp and iat), so the least margin";
+        }
+        if (margin == MAX_REFRESH_MARGIN_MILLIS) {
+            return "20 % of the token's lifetime, capped at 2 days";
+        }
+        return margin == MIN_REFRESH_MARGIN_MILLIS ? "the least margin (20 % of the lifetime is less)"
+                : "20 % of the token's lifetime";
+    }
+
+    /** A duration as people say it: "about 3 hours". */
+    static String span(long millis) {
+        long minutes = Math.max(0, millis) / 60_000;
+        if (minutes < 120) {
+            return "about " + minutes + " minutes";
+        }
+        return minutes < 48 * 60 ? "about " + minutes / 60 + " hours" : "about " + minutes / (24 * 60) + " days";
     }
 
     /** Whole seconds, for the files and answers this plugin writes. */

@@ -20,6 +20,7 @@ public final class Exports implements ExportGuard.Dispatcher {
     static final String PROCESS_TOKENS = "auth_process_tokens";
     static final String INFO = "provider_info";
     static final String MODELS = "provider_models";
+    static final String CHAT = "provider_chat";
     static final String LEGACY_DISPLAY_NAME = "display_name";
     static final String LEGACY_STATUS = "status";
     static final String LEGACY_TOKEN = "get_token";
@@ -28,7 +29,7 @@ public final class Exports implements ExportGuard.Dispatcher {
     static final String LEGACY_INIT = "init_with_credentials";
     private static final String[] NAMES = {
         CREDENTIALS, REFRESH, STATUS, INIT, LOGOUT, PROCESS_TOKENS, INFO, MODELS,
-        LEGACY_DISPLAY_NAME, LEGACY_STATUS, LEGACY_TOKEN, LEGACY_ENDPOINT, LEGACY_LOGOUT, LEGACY_INIT,
+        LEGACY_DISPLAY_NAME, LEGACY_STATUS, LEGACY_TOKEN, LEGACY_ENDPOINT, LEGACY_LOGOUT, LEGACY_INIT, CHAT,
     };
     private static final int N_CREDENTIALS = 0;
     private static final int N_REFRESH = 1;
@@ -44,10 +45,11 @@ public final class Exports implements ExportGuard.Dispatcher {
     private static final int N_LEGACY_ENDPOINT = 11;
     private static final int N_LEGACY_LOGOUT = 12;
     private static final int N_LEGACY_INIT = 13;
+    private static final int N_CHAT = 14;
 
     /** Which exports write an answer into a host buffer (indexed like NAMES). */
     private static final boolean[] WRITES_OUTPUT = {
-        true, true, false, false, false, true, true, true, true, false, true, true, false, false,
+        true, true, false, false, false, true, true, true, true, false, true, true, false, false, true,
     };
 
     private static final Exports EXPORTS = new Exports();
@@ -100,6 +102,15 @@ public final class Exports implements ExportGuard.Dispatcher {
     @Export(name = MODELS)
     public static int providerModels(int ret) {
         return run(N_MODELS, ret, 0, 0);
+    }
+
+    /**
+     * tark's full-provider call, made only after {@code provider_auth_credentials} failed: the answer is
+     * shown as the assistant's message, so it says what went wrong. The messages and model are not read.
+     */
+    @Export(name = CHAT)
+    public static int providerChat(int messagesPtr, int messagesLen, int modelPtr, int modelLen, int ret) {
+        return run(N_CHAT, ret, 0, 0);
     }
 
     // The auth-plugin interface of older tark hosts.
@@ -172,6 +183,8 @@ public final class Exports implements ExportGuard.Dispatcher {
                 return write(export, a, Reply.text(Provider.INFO));
             case N_MODELS:
                 return write(export, a, Reply.text(Provider.MODELS));
+            case N_CHAT:
+                return write(export, a, provider.chat());
             case N_LEGACY_DISPLAY_NAME:
                 return write(export, a, Reply.text(Provider.DISPLAY_NAME));
             case N_LEGACY_ENDPOINT:

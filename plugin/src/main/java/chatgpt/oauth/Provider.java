@@ -8,7 +8,7 @@ import tark.host.JsonOutput;
  * is logged here once, as an error naming the cause and the fix.
  */
 final class Provider {
-    static final String ENDPOINT = "https://chatgpt.com/backend-api/codex/responses";
+    static final String ENDPOINT = Endpoints.CODEX_RESPONSES;
     static final String ORIGINATOR = "opencode";
     static final String DISPLAY_NAME = "ChatGPT (OAuth)";
 
@@ -64,6 +64,31 @@ final class Provider {
         } catch (AuthFailure failure) {
             return failed(failure);
         }
+    }
+
+    /** The longest paragraph {@link #chat} answers, in characters: its JSON fits tark's 64 KiB buffer. */
+    static final int MAX_CHAT_TEXT = 10_000;
+
+    /**
+     * {@code provider_chat}. tark calls it only when {@code provider_auth_credentials} failed at provider
+     * init: it then sends the user's messages to the plugin itself. The answer, shown as the assistant's
+     * message, says why and what to do; the messages are not read, and nothing is sent anywhere.
+     */
+    Reply chat() {
+        String cause = auth.explain();
+        String text = cause == null
+                ? "chatgpt-oauth: your ChatGPT login works now, but this tark session started before it did,"
+                        + " so your message was not sent. Re-select the chatgpt-oauth provider or restart tark"
+                        + " to pick the login up."
+                : "chatgpt-oauth could not give tark your ChatGPT login when this provider started, so your"
+                        + " message was not sent. " + cause + " Then re-select the chatgpt-oauth provider or"
+                        + " restart tark.";
+        if (text.length() > MAX_CHAT_TEXT) {
+            int end = MAX_CHAT_TEXT - 1;
+            text = text.substring(0, Character.isHighSurrogate(text.charAt(end - 1)) ? end - 1 : end) + "\u2026";
+        }
+        return Reply.text(new JsonOutput().add("text", text).add("usage", (String) null)
+                .add("finish_reason", "stop").toString());
     }
 
     int status() {

@@ -4,28 +4,34 @@ import tark.host.JsonInput;
 import tark.host.Utf8;
 
 /**
- * What this plugin reads from one of ChatGPT's JWTs, in one pass over its payload: the account id
- * and the expiry.
+ * What this plugin reads from one of ChatGPT's JWTs, in one pass over its payload: the account id,
+ * the expiry and the issue time.
  */
 final class TokenClaims {
-    static final TokenClaims NONE = new TokenClaims(null, Expiry.UNKNOWN);
+    static final TokenClaims NONE = new TokenClaims(null, Expiry.UNKNOWN, Expiry.UNKNOWN);
 
     private static final String AUTH_CLAIM = "https://api.openai.com/auth";
     private static final String ACCOUNT_ID = "chatgpt_account_id";
-    /** The account id as ChatGPT has issued it over time, in order of preference; then the expiry. */
-    private static final String[] FIELDS = {
-        JsonInput.path(AUTH_CLAIM, ACCOUNT_ID), ACCOUNT_ID, JsonInput.path("organizations", "0", "id"), "exp",
-    };
-    private static final int EXP = 3;
+    /**
+     * The ChatGPT workspace id, nested (as ChatGPT issues it now) then at the top level; then the
+     * expiry and issue time. An {@code organizations[].id} is an API organisation, not a workspace:
+     * never read as the account id.
+     */
+    private static final String[] FIELDS = {JsonInput.path(AUTH_CLAIM, ACCOUNT_ID), ACCOUNT_ID, "exp", "iat"};
+    private static final int EXP = 2;
+    private static final int IAT = 3;
 
     /** The first account id the token carries, as it is (not yet checked); null if none. */
     final String accountId;
     /** The {@code exp} claim in milliseconds, or {@link Expiry#UNKNOWN}. */
     final long expiresAtMillis;
+    /** {@code exp - iat} in milliseconds, or {@link Expiry#UNKNOWN} without both (or if not positive). */
+    final long lifetimeMillis;
 
-    private TokenClaims(String accountId, long expiresAtMillis) {
+    private TokenClaims(String accountId, long expiresAtMillis, long lifetimeMillis) {
         this.accountId = accountId;
         this.expiresAtMillis = expiresAtMillis;
+        this.lifetimeMillis = lifetimeMillis;
     }
 
     /** The claims of a JWT (payload in either base64 alphabet, any UTF-8); {@link #NONE} if not a JWT. */
@@ -39,7 +45,10 @@ final class TokenClaims {
             accountId = claims.string(field);
         }
         long exp = claims.isNumber(EXP) ? Expiry.fromJwtExp(claims.wholeNumber(EXP, -1)) : Expiry.UNKNOWN;
-        return new TokenClaims(accountId, exp);
+        long issuedAt = claims.isNumber(IAT) ? Expiry.fromJwtExp(claims.wholeNumber(IAT, -1)) : Expiry.UNKNOWN;
+        long lifetime = exp == Expiry.UNKNOWN || issuedAt == Expiry.UNKNOWN || exp <= issuedAt ? Expiry.UNKNOWN
+                : exp - issuedAt;
+        return new TokenClaims(accountId, exp, lifetime);
     }
 
     /** The JWT's payload as text; null if the token is not a JWT. */

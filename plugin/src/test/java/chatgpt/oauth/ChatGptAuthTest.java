@@ -286,7 +286,7 @@ class ChatGptAuthTest extends HostTest {
     // ---- refresh failures ----
 
     @Test
-    void rejectedRefreshWritesNothingAndTheNextInstanceTriesAgain() throws AuthFailure {
+    void rejectedRefreshIsRememberedAndAnotherSessionsSaveStillWins() throws AuthFailure {
         String deadRefresh = Jwt.opaque("rt");
         writeTarkFile(Jwt.access(NOW - HOUR), deadRefresh, null, null, null);
         host.reply(400, "{\"error\":\"refresh_token_reused\",\"error_description\":\"Already used\"}");
@@ -296,14 +296,19 @@ class ChatGptAuthTest extends HostTest {
         assertTrue(failure.getMessage().contains("tark auth chatgpt-oauth"), failure.getMessage());
         assertTrue(failure.getMessage().contains("retry"), failure.getMessage());
         assertEquals(1, host.requests().size());
-        // Nothing written: in tark a write here would rewrite storage.json from this instance's stale
-        // view and erase tokens another session has just rotated.
-        assertNull(host.disk().text());
-        assertFalse(host.events().stream().anyMatch(e -> e.startsWith("storage.set") || e.startsWith("storage.delete")));
+        // Only the one-way mark is written, built from storage.json as on disk (not a stale copy).
+        JsonObject stored = Json.parse(host.disk().get(TokenVault.KEY)).asObject();
+        assertEquals(Json.parse("[\"" + StoredLogins.refusalMark(deadRefresh) + "\"]"), stored.get("refused"));
+        assertEquals(1, stored.size(), stored.toString());
+        assertFalse(host.disk().text().contains(deadRefresh.substring(3, 19)));
+
+        // The next instance does not present the refused token again.
+        assertEquals(AuthFailure.REFRESH_REJECTED, assertThrows(AuthFailure.class, () -> freshInstance().current()).code());
+        assertEquals(1, host.requests().size());
 
         // Another tark session won the race and stored the successor: the next instance uses it.
         String rotated = Jwt.access(NOW + DAY);
-        new TokenVault(host.session()).save(Lineage.of(deadRefresh),
+        new TokenVault(host.session()).save(Lineage.of(deadRefresh), Fixtures.TARK_PATH,
                 new Credentials(rotated, Jwt.opaque("rt"), null, null, (NOW + DAY) * 1000));
         assertEquals(rotated, freshInstance().current().accessToken);
         assertEquals(1, host.requests().size(), "no request: the stored successor is valid");
@@ -458,7 +463,7 @@ class ChatGptAuthTest extends HostTest {
         host.file(CODEX_PATH, Fixtures.codexFile(codexAccess, codexRefresh, null, null));
         Credentials other = new Credentials(Jwt.access(NOW + DAY), Jwt.opaque("rt"), null, null, Expiry.UNKNOWN);
         host.secret(other.accessToken);
-        new TokenVault(host.session()).save(Lineage.of(codexRefresh), other);
+        new TokenVault(host.session()).save(Lineage.of(codexRefresh), Fixtures.TARK_PATH, other);
         assertEquals(codexAccess, freshInstance().current().accessToken);
     }
 
@@ -576,9 +581,10 @@ class ChatGptAuthTest extends HostTest {
                 "acct-stored");
         assertEquals("acct-top", auth.current().accountId().value);
 
+        // An organisation is an API organisation, not the ChatGPT workspace: never sent.
         writeTarkFile(Jwt.token(Jwt.claims(NOW + DAY).add("organizations",
                 Json.parse("[{\"id\":\"org-1\"},{\"id\":\"org-2\"}]"))), null, null, null, "acct-stored");
-        assertEquals("org-1", auth.current().accountId().value);
+        assertEquals("acct-stored", auth.current().accountId().value);
 
         writeTarkFile(Jwt.access(NOW + DAY), null, null, null, "acct-stored");
         assertEquals("acct-stored", auth.current().accountId().value);
@@ -693,8 +699,10 @@ class ChatGptAuthTest extends HostTest {
         assertEquals(1, diagnostics().size(), "unchanged credentials are described once");
         JsonObject line = diagnostics().get(0);
         assertEquals(Json.parse("{\"source\":\"tark_file\",\"location\":\"" + TARK_PATH + "\",\"tokens\":\"source\","
-                + "\"account_id\":\"acct-diag\",\"expires_at\":" + (NOW + HOUR) + ",\"expired\":false,"
-                + "\"refresh_due\":false,\"may_refresh\":true,\"refresh_margin_seconds\":300}"), line);
+                + "\"account_id\":\"acct-diag\",\"expires_at\":" + (NOW + HOUR) + ",\"lifetime_seconds\":null,"
+                + "\"refresh_at\":" + (NOW + HOUR - 300) + ",\"expired\":false,\"refresh_due\":false,"
+                + "\"may_refresh\":true,\"refresh_margin_seconds\":300,\"refresh_margin_reason\":\""
+                + Expiry.marginReason(Expiry.UNKNOWN) + "\"}"), line);
 
         writeTarkFile(Jwt.access(NOW + DAY), null, null, null, null);
         auth.current();

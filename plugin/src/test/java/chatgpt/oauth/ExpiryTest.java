@@ -65,7 +65,7 @@ class ExpiryTest {
         assertEquals(1_750_008_400_000L, Expiry.fromJwtExp(1_750_008_400L));
         // Year 9999 in seconds: far in the future, not 1978 in milliseconds.
         assertEquals(253_402_300_799_000L, Expiry.fromJwtExp(253_402_300_799L));
-        assertFalse(Expiry.needsRefresh(Expiry.fromJwtExp(253_402_300_799L), NOW));
+        assertFalse(Expiry.needsRefresh(Expiry.fromJwtExp(253_402_300_799L), Expiry.UNKNOWN, NOW));
         // The file's expires_at may be milliseconds: the same number is taken as such there.
         assertEquals(253_402_300_799L, Expiry.fromExpiresAt(253_402_300_799L));
         assertEquals(Expiry.UNKNOWN, Expiry.fromJwtExp(0));
@@ -74,14 +74,58 @@ class ExpiryTest {
     }
 
     @Test
-    void refreshWhenLessThanFiveMinutesRemain() {
-        assertEquals(5 * MINUTE, Expiry.REFRESH_MARGIN_MILLIS);
-        assertFalse(Expiry.needsRefresh(NOW + 60 * MINUTE, NOW));
-        assertFalse(Expiry.needsRefresh(NOW + 5 * MINUTE, NOW), "exactly five minutes left is still fine");
-        assertTrue(Expiry.needsRefresh(NOW + 5 * MINUTE - 1, NOW));
-        assertTrue(Expiry.needsRefresh(NOW + MINUTE, NOW));
-        assertTrue(Expiry.needsRefresh(NOW, NOW));
-        assertTrue(Expiry.needsRefresh(NOW - 10 * MINUTE, NOW));
+    void withoutALifetimeRefreshWhenLessThanFiveMinutesRemain() {
+        long unknown = Expiry.UNKNOWN;
+        assertEquals(5 * MINUTE, Expiry.MIN_REFRESH_MARGIN_MILLIS);
+        assertEquals(Expiry.MIN_REFRESH_MARGIN_MILLIS, Expiry.refreshMargin(unknown));
+        assertFalse(Expiry.needsRefresh(NOW + 60 * MINUTE, unknown, NOW));
+        assertFalse(Expiry.needsRefresh(NOW + 5 * MINUTE, unknown, NOW), "exactly five minutes left is still fine");
+        assertTrue(Expiry.needsRefresh(NOW + 5 * MINUTE - 1, unknown, NOW));
+        assertTrue(Expiry.needsRefresh(NOW + MINUTE, unknown, NOW));
+        assertTrue(Expiry.needsRefresh(NOW, unknown, NOW));
+        assertTrue(Expiry.needsRefresh(NOW - 10 * MINUTE, unknown, NOW));
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        // lifetime (minutes), margin (minutes): min(2 days, 20 %), never below 5 minutes
+        "14400, 2880",   // ChatGPT's 10-day token: 20 % is 2 days
+        "43200, 2880",   // 30 days: capped at 2 days
+        "7200, 1440",    // 5 days: 1 day
+        "60, 12",        // 1 hour: 12 minutes
+        "25, 5",         // 20 % is exactly 5 minutes
+        "10, 5",         // 20 % is 2 minutes: the least margin
+        "1, 5",
+    })
+    void theMarginIsAFifthOfTheLifetimeWithinFiveMinutesAndTwoDays(long lifetimeMinutes, long marginMinutes) {
+        long lifetime = lifetimeMinutes * MINUTE;
+        long margin = marginMinutes * MINUTE;
+        assertEquals(margin, Expiry.refreshMargin(lifetime));
+        assertFalse(Expiry.needsRefresh(NOW + margin, lifetime, NOW), "exactly the margin left is still fine");
+        assertTrue(Expiry.needsRefresh(NOW + margin - 1, lifetime, NOW));
+    }
+
+    @Test
+    void anHourLeftOfATenDayTokenIsRefreshedAtStart() {
+        // The session that starts now must not end in 401s within the hour (tark never refreshes).
+        assertTrue(Expiry.needsRefresh(NOW + 60 * MINUTE, 14_400 * MINUTE, NOW));
+        assertFalse(Expiry.needsRefresh(NOW + 3 * 24 * 60 * MINUTE, 14_400 * MINUTE, NOW));
+    }
+
+    @Test
+    void theReasonNamesTheRuleThatSetTheMargin() {
+        assertTrue(Expiry.marginReason(14_400 * MINUTE).contains("capped at 2 days"));
+        assertTrue(Expiry.marginReason(60 * MINUTE).startsWith("20 % of the token's lifetime"));
+        assertTrue(Expiry.marginReason(10 * MINUTE).contains("least margin"));
+        assertTrue(Expiry.marginReason(Expiry.UNKNOWN).contains("no lifetime"));
+    }
+
+    @Test
+    void spansReadAsPeopleSayThem() {
+        assertEquals("about 0 minutes", Expiry.span(-5));
+        assertEquals("about 59 minutes", Expiry.span(59 * MINUTE + 59_000));
+        assertEquals("about 3 hours", Expiry.span(3 * 60 * MINUTE));
+        assertEquals("about 2 days", Expiry.span(2 * 24 * 60 * MINUTE));
     }
 
     @Test
@@ -94,8 +138,8 @@ class ExpiryTest {
     @Test
     void unknownExpiryIsValidAndNeverRefreshed() {
         assertFalse(Expiry.isExpired(Expiry.UNKNOWN, NOW));
-        assertFalse(Expiry.needsRefresh(Expiry.UNKNOWN, NOW));
-        assertFalse(Expiry.needsRefresh(Expiry.UNKNOWN, Long.MAX_VALUE / 2));
+        assertFalse(Expiry.needsRefresh(Expiry.UNKNOWN, Expiry.UNKNOWN, NOW));
+        assertFalse(Expiry.needsRefresh(Expiry.UNKNOWN, 14_400 * MINUTE, Long.MAX_VALUE / 2));
     }
 
     @Test

@@ -26,6 +26,7 @@ class ExportsTest {
             Map.entry("auth_process_tokens", 3),
             Map.entry("provider_info", 1),
             Map.entry("provider_models", 1),
+            Map.entry("provider_chat", 5),
             Map.entry("display_name", 1),
             Map.entry("status", 0),
             Map.entry("get_token", 1),

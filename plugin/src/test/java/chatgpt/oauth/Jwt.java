@@ -35,14 +35,21 @@ final class Jwt {
         return token(payload.toString());
     }
 
-    /** A payload with {@code exp} (seconds), a unique {@code jti} and a non-ASCII name. */
+    /**
+     * A payload with {@code exp} (seconds), a unique {@code jti} and a non-ASCII name. No {@code iat}: its
+     * lifetime is unknown, so the refresh margin is the least one (see {@link #lived}).
+     */
     static JsonObject claims(long expSeconds) {
         return new JsonObject()
                 .add("iss", "https://auth.openai.com")
                 .add("exp", expSeconds)
-                .add("iat", expSeconds - 864_000)
                 .add("jti", randomText(16))
                 .add("name", "Zoë Ünïcødé 日本語 ✓ 🚀");
+    }
+
+    /** An access token issued {@code lifetimeSeconds} before it expires at {@code expSeconds} (iat and exp). */
+    static String lived(long expSeconds, long lifetimeSeconds) {
+        return token(claims(expSeconds).add("iat", expSeconds - lifetimeSeconds));
     }
 
     /** An access token expiring at {@code expSeconds}, without any account id. */

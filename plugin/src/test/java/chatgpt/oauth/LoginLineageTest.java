@@ -278,10 +278,11 @@ class LoginLineageTest extends HostTest {
         assertTrue(errors.get(0).contains("retry"), errors.get(0));
         assertTrue(errors.get(0).contains("tark auth chatgpt-oauth"), errors.get(0));
         assertTrue(errors.get(0).contains("refresh_token_reused"), errors.get(0));
-        assertNull(host.disk().text(), "nothing written");
+        assertFalse(host.disk().get(TokenVault.KEY).contains("sealed"), "only the refusal is written");
 
-        // The refused token is not presented again by this instance.
+        // The refused token is not presented again, by this instance nor the next.
         assertEquals(AuthFailure.REFRESH_REJECTED, provider.credentials().code);
+        assertEquals(AuthFailure.REFRESH_REJECTED, new Provider(host.session()).credentials().code);
         assertEquals(1, host.requests().size());
     }
 

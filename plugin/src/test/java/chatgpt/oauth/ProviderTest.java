@@ -168,7 +168,7 @@ class ProviderTest extends HostTest {
         assertFailedOnce(provider.credentials(), AuthFailure.REFRESH_REJECTED, "refresh_token_reused",
                 "tark auth chatgpt-oauth");
 
-        assertNull(host.disk().text(), "a refusal writes nothing");
+        assertFalse(host.disk().get(TokenVault.KEY).contains("sealed"), "a refusal writes only its mark");
     }
 
     @Test

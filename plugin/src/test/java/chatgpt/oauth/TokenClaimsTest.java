@@ -118,7 +118,18 @@ class TokenClaimsTest {
         long millis = TokenClaims.of(Jwt.access(253_402_300_799L)).expiresAtMillis;
         assertEquals(253_402_300_799_000L, millis);
         assertFalse(Expiry.isExpired(millis, Jwt.NOW_MILLIS));
-        assertFalse(Expiry.needsRefresh(millis, Jwt.NOW_MILLIS));
+        assertFalse(Expiry.needsRefresh(millis, Expiry.UNKNOWN, Jwt.NOW_MILLIS));
+    }
+
+    @Test
+    void lifetimeIsExpMinusIat() {
+        assertEquals(864_000_000L, TokenClaims.of(Jwt.lived(EXP, 864_000)).lifetimeMillis);
+        assertEquals(3_600_000L, TokenClaims.of(Jwt.lived(EXP, 3600)).lifetimeMillis);
+        assertEquals(Expiry.UNKNOWN, TokenClaims.of(Jwt.access(EXP)).lifetimeMillis, "no iat");
+        assertEquals(Expiry.UNKNOWN, TokenClaims.of(Jwt.token("{\"iat\":" + EXP + "}")).lifetimeMillis, "no exp");
+        assertEquals(Expiry.UNKNOWN, TokenClaims.of(Jwt.lived(EXP, 0)).lifetimeMillis, "iat at exp");
+        assertEquals(Expiry.UNKNOWN, TokenClaims.of(Jwt.lived(EXP, -60)).lifetimeMillis, "iat after exp");
+        assertEquals(Expiry.UNKNOWN, TokenClaims.of(Jwt.token("{\"exp\":" + EXP + ",\"iat\":\"1\"}")).lifetimeMillis);
     }
 
     @Test
@@ -154,16 +165,19 @@ class TokenClaimsTest {
     }
 
     @Test
-    void firstOrganizationIsTheLastResortInAToken() {
+    void anOrganizationIsAnApiOrganisationNeverTheWorkspace() {
         String id = Jwt.token(Jwt.claims(EXP).add("organizations", organizations("org-first", "org-second")));
-        assertEquals("org-first", accountId(id, null, null));
+        assertNull(TokenClaims.of(id).accountId);
+        assertNull(accountId(id, null, null), "no workspace id: the header is left out");
+        assertEquals("acct-from-access", accountId(id, Jwt.withAccount(EXP, "acct-from-access"), "stored"));
+        assertEquals("stored", accountId(id, id, "stored"));
     }
 
     @Test
     void idTokenWinsOverAccessToken() {
-        String id = Jwt.token(Jwt.claims(EXP).add("organizations", organizations("org-from-id")));
+        String id = Jwt.withAccount(EXP, "acct-from-id");
         String access = Jwt.withAccount(EXP, "acct-from-access");
-        assertEquals("org-from-id", accountId(id, access, "stored"));
+        assertEquals("acct-from-id", accountId(id, access, "stored"));
     }
 
     @Test
@@ -178,8 +192,7 @@ class TokenClaimsTest {
     @Test
     void accessTokensTopLevelAndOrganizations() {
         assertEquals("acct-top", accountId(null, Jwt.token(Jwt.claims(EXP).add("chatgpt_account_id", "acct-top")), null));
-        assertEquals("org-a", accountId(null, Jwt.token(Jwt.claims(EXP).add("organizations", organizations("org-a"))),
-                null));
+        assertNull(accountId(null, Jwt.token(Jwt.claims(EXP).add("organizations", organizations("org-a"))), null));
     }
 
     @Test
