@@ -59,6 +59,7 @@ TARK_COMMIT = "ddb0b6b628ad56f516b3921f1acfb892cd081b97"
 
 EPOCH_DEADLINE = 30_000          # DEFAULT_EPOCH_DEADLINE in src/plugins/host/mod.rs
 RET_BUF_SIZE = 8192              # call_string_return_fn / auth_process_tokens output buffer
+CHAT_BUF_SIZE = 65536            # provider_chat output buffer (alloc(65536))
 LEGACY_BUF = {"get_token": 4096, "get_endpoint": 1024, "display_name": 256}
 MAX_WASM_STACK = 512 * 1024      # wasmtime 27 default
 
@@ -933,6 +934,26 @@ class TarkHost:
             return rc, None
         return rc, self._read_result(out_ptr, rc)
 
+    def call_chat(self, messages: bytes, model: bytes, out_size: int = CHAT_BUF_SIZE) -> tuple:
+        """As tark's ``provider_chat``: ``alloc(len)`` and write the messages, the same for the
+        model, then ``ret = alloc(65536)`` and ``provider_chat(msgs, len, model, len, ret)``.
+        Returns ``(rc, bytes|None)``."""
+        fn = self._typed("provider_chat", [_I32] * 5, [_I32])
+        ptrs = []
+        for data in (messages, model):
+            ptr = self._alloc(len(data))
+            m = self._memory()
+            if ptr % _U64 + len(data) > m.data_len(self.store):
+                raise TarkError("out of bounds memory access (memory.write)")
+            if data:
+                m.write(self.store, data, ptr % _U64)
+            ptrs.append(ptr)
+        ret = self._alloc(out_size)
+        rc = self._guarded(lambda: fn(self.store, ptrs[0], len(messages), ptrs[1], len(model), ret))
+        if rc < 0:
+            return rc, None
+        return rc, self._read_result(ret, rc)
+
     def pages(self) -> int:
         """Current size of the exported memory in 64 KiB pages."""
         return self._memory().size(self.store)
@@ -986,6 +1007,25 @@ class TarkHost:
         if not ok:
             raise TarkError("Failed to parse provider info JSON")
         return info
+
+    def provider_chat(self, messages: list, model: str) -> dict:
+        """tark's PluginProviderAdapter.chat: the messages as ``[{"role", "content"}]`` JSON, the
+        model; the answer parsed like serde's ChatResponse (``text`` string; ``usage`` and
+        ``finish_reason`` optional), and empty text refused as tark refuses it."""
+        rc, raw = self.call_chat(json.dumps(messages, separators=(",", ":")).encode(), model.encode())
+        if rc < 0:
+            raise TarkError(f"Provider chat failed with error code: {rc}")
+        try:
+            answer = _plain(_strict_json(raw.decode("utf-8")))
+        except (UnicodeDecodeError, ValueError) as e:
+            raise TarkError(f"Failed to parse chat response JSON: {e}") from e
+        if not (isinstance(answer, dict) and isinstance(answer.get("text"), str)
+                and (answer.get("finish_reason") is None or isinstance(answer["finish_reason"], str))
+                and (answer.get("usage") is None or isinstance(answer["usage"], dict))):
+            raise TarkError("Failed to parse chat response JSON")
+        if not answer["text"].strip():
+            raise TarkError("Plugin provider returned an empty response")
+        return answer
 
     def provider_models(self) -> list:
         """alloc(8192) + provider_models, checked like serde's Vec<ModelInfo>: ``id`` string;

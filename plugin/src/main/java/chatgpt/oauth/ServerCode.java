@@ -47,15 +47,28 @@ final class ServerCode {
                 || sharesPiece(code, held.idToken));
     }
 
+    /** Compared case-insensitively: a code is lowercase, and a case-folded token is still the token. */
     private static boolean sharesPiece(String code, String token) {
         if (token == null) {
             return false;
         }
+        String folded = asciiLowerCase(token);
         for (int start = 0; start + TOKEN_PIECE <= code.length(); start++) {
-            if (token.contains(code.substring(start, start + TOKEN_PIECE))) {
+            if (folded.contains(code.substring(start, start + TOKEN_PIECE))) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** ASCII letters only: String.toLowerCase would bring Unicode's case tables into the module. */
+    private static String asciiLowerCase(String text) {
+        char[] chars = text.toCharArray();
+        for (int i = 0; i < chars.length; i++) {
+            if (chars[i] >= 'A' && chars[i] <= 'Z') {
+                chars[i] += 'a' - 'A';
+            }
+        }
+        return new String(chars);
     }
 }

@@ -62,6 +62,12 @@ class RoundThreeTest extends HostTest {
     }
 
     @Test
+    void aCaseFoldedTokenCountsAsTheToken() {
+        String refresh = "rt_AbCdEfGhIjKlMnOp";
+        assertEquals("", ServerCode.quoted("{\"error\":\"x." + refresh.toLowerCase() + "\"}", holding(refresh), null));
+    }
+
+    @Test
     void sevenSharedCharactersAreChance() {
         assertEquals(", abcdefg_x", ServerCode.quoted("{\"error\":\"abcdefg_x\"}", holding("rt_abcdefgzzzz"), null));
     }
