@@ -21,6 +21,26 @@ rotated (single-use) refresh token is kept exactly as tark would keep it.
 
 No token is ever printed: a token shows as its first characters, "…" and its length.
 Exit code 0 when tark would get usable credentials, 1 otherwise.
+
+Two more questions, answered by ChatGPT itself (these send real HTTPS requests, made by the check
+with urllib, not through the plugin):
+
+    python3 plugin/tools/check.py --models    # the models your plan offers now
+    python3 plugin/tools/check.py --usage     # your plan and its rate-limit windows
+
+Both load the plugin as above and take the token from its ``provider_auth_credentials`` answer
+(``access_token`` and the ``ChatGPT-Account-Id`` header it hands tark); they send that, the
+plugin's ``originator`` header, a User-Agent and nothing else.  ``--models`` asks
+``GET <backend>/codex/models?client_version=<Codex CLI version>`` as the Codex CLI does and lists
+the models the server marks ``visibility: "list"``; offline or refused it prints one line saying
+so and the plugin's bundled list (its ``provider_models`` export).  ``--usage`` asks
+``GET <backend>/wham/usage`` as CodexBar and openusage do and prints the plan and each window's
+used percentage and reset time.  Exit code 0 when the answer was shown, 1 otherwise.  Add
+``--refresh`` to let the plugin refresh an expiring token first (as above).
+
+``<backend>`` is ``https://chatgpt.com/backend-api``.  For tests only, the environment variable
+``CHATGPT_OAUTH_BACKEND_URL`` replaces it (an ``https://`` URL, or ``http://`` on 127.0.0.1 /
+localhost for a local fake backend); the check says so when it is set.
 """
 
 from __future__ import annotations
@@ -34,6 +54,7 @@ import shutil
 import sys
 import tempfile
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -417,15 +438,371 @@ def _check_loaded(plugin_dir, home, env, data_dir, refresh, manifest, red, say) 
     return 1
 
 
+# --------------------------------------------------------------------------------------------
+# --models and --usage: what ChatGPT itself says, with the token the plugin hands tark
+# --------------------------------------------------------------------------------------------
+
+BACKEND_VARIABLE = "CHATGPT_OAUTH_BACKEND_URL"
+DEFAULT_BACKEND = "https://chatgpt.com/backend-api"
+# The Codex CLI sends its own version as client_version (codex-rs/codex-api endpoint/models.rs;
+# models-manager's client_version_to_whole), and the server answers only the models whose
+# minimal_client_version that version meets: an old number hides every model newer than that
+# client (GPT-6 Astra, Sol and Luna need a CLI from September 2026 on). So send a recent Codex
+# CLI version, not this tool's own: 0.160.1 is the release verified in use on 2026-10-08.
+CODEX_CLIENT_VERSION = "0.160.1"
+BACKEND_TIMEOUT = 30
+ACCOUNT_HEADER = "ChatGPT-Account-Id"
+
+
+class BackendError(Exception):
+    """One line saying why ChatGPT gave no answer (already free of secrets once redacted)."""
+
+
+def backend_base(env: dict) -> tuple:
+    """(base URL without a trailing slash, overridden?). An override must be https, or http on
+    the loopback interface (a local fake backend for the tests)."""
+    raw = (env.get(BACKEND_VARIABLE) or "").strip()
+    if not raw:
+        return DEFAULT_BACKEND, False
+    parsed = urllib.parse.urlsplit(raw)
+    loopback = parsed.hostname in ("127.0.0.1", "localhost", "::1")
+    if parsed.scheme != "https" and not (parsed.scheme == "http" and loopback):
+        raise BackendError(f"{BACKEND_VARIABLE} must be an https:// URL (or http:// on 127.0.0.1"
+                           f" for a test backend), not {raw!r}; unset it to ask ChatGPT")
+    return raw.rstrip("/"), True
+
+
+def _is_loopback(url: str) -> bool:
+    return urllib.parse.urlsplit(url).hostname in ("127.0.0.1", "localhost", "::1")
+
+
+def backend_get(url: str, headers: dict, red: "Redactor") -> dict:
+    """GET with urllib: no redirects (the bearer must not follow one), 30 s timeout. Returns the
+    decoded JSON object; raises BackendError with one line for anything else."""
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    handlers = [NoRedirect]
+    if _is_loopback(url):
+        handlers.append(urllib.request.ProxyHandler({}))   # a local test backend: no proxy
+    opener = urllib.request.build_opener(*handlers)
+    req = urllib.request.Request(url, method="GET")
+    for name, value in headers.items():
+        req.add_header(name, value)
+    try:
+        with opener.open(req, timeout=BACKEND_TIMEOUT) as resp:
+            status, body = resp.status, resp.read(4 << 20)
+    except urllib.error.HTTPError as e:
+        detail = _server_message(e.read(64 << 10), red)
+        hint = {401: "the login is not accepted (expired or revoked): run `tark auth"
+                     " chatgpt-oauth`, or rerun with --refresh",
+                403: "this login or plan may not use it",
+                404: "not found here (the endpoint moved, or a wrong "
+                     f"{BACKEND_VARIABLE})",
+                429: "rate limited: try again later"}.get(
+            e.code, "a server error: try again later" if e.code >= 500 else "unexpected")
+        raise BackendError(red(f"HTTP {e.code}, {hint}" + (f" (server: {detail})" if detail else "")))
+    except (urllib.error.URLError, OSError, ValueError) as e:
+        reason = getattr(e, "reason", None) or e
+        raise BackendError(red(f"no answer ({reason}): offline, or the host is unreachable"))
+    if status != 200:
+        raise BackendError(f"HTTP {status}, unexpected")
+    try:
+        doc = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise BackendError("the reply is not JSON")
+    if not isinstance(doc, dict):
+        raise BackendError("the reply is not a JSON object")
+    return doc
+
+
+def _server_message(raw: bytes, red: "Redactor") -> str:
+    """The message of an error reply ({"detail": ...} or {"error": {"message": ...}}), redacted
+    and then shortened (redacting first: a cut token would no longer match)."""
+    try:
+        doc = json.loads(raw.decode("utf-8", errors="replace"))
+    except ValueError:
+        return ""
+    msg = None
+    if isinstance(doc, dict):
+        msg = doc.get("detail") or doc.get("message")
+        err = doc.get("error")
+        if not msg and isinstance(err, dict):
+            msg = err.get("message") or err.get("code")
+        elif not msg and isinstance(err, str):
+            msg = err
+    if not isinstance(msg, str):
+        return ""
+    msg = red(" ".join(msg.split()))
+    return msg[:200] + ("…" if len(msg) > 200 else "")
+
+
+def backend_headers(creds: dict, manifest: dict) -> dict:
+    """What these requests need: the bearer and ChatGPT-Account-Id from the plugin's answer, its
+    originator (the Codex CLI sends one too), a User-Agent and Accept. Nothing else."""
+    headers = {"Authorization": f"Bearer {creds['access_token']}",
+               "Accept": "application/json",
+               "User-Agent": f"chatgpt-oauth-check/{manifest['plugin']['version']}"}
+    for name, value in (creds.get("custom_headers") or {}).items():
+        if name.lower() == ACCOUNT_HEADER.lower():
+            headers[ACCOUNT_HEADER] = value
+        elif name.lower() == "originator":
+            headers["originator"] = value
+    return headers
+
+
+def _context(model: dict) -> str:
+    cw = model.get("context_window")
+    return f"{cw:,} tokens" if isinstance(cw, int) and not isinstance(cw, bool) else "unknown"
+
+
+def _model_rows(models: list) -> list:
+    width = max([len(str(m.get("slug", m.get("id", "")))) for m in models] + [4])
+    return [f"  {str(m.get('slug', m.get('id', ''))):<{width}}  {str(m.get('display_name') or ''):<20}"
+            f"  context {_context(m)}" for m in models]
+
+
+def models_report(base: str, headers: dict, bundled, say) -> bool:
+    """The live model list (True), or one line and the bundled list (False)."""
+    url = f"{base}/codex/models?client_version={urllib.parse.quote(CODEX_CLIENT_VERSION)}"
+    try:
+        doc = backend_get(url, headers, say.red)
+        models = doc.get("models")
+        if not isinstance(models, list):
+            raise BackendError("the reply has no \"models\" list")
+    except BackendError as e:
+        say(f"Models: ChatGPT did not answer the model list: {e}.")
+        _say_bundled(bundled, say)
+        return False
+    entries = [m for m in models if isinstance(m, dict) and isinstance(m.get("slug"), str)]
+    # As the Codex CLI: a model shows in the picker only when visibility is "list"; "hide" and
+    # "none" are served but not offered (ModelPreset::show_in_picker). Picker order: priority.
+    visible = [m for m in entries if m.get("visibility") == "list"]
+    visible.sort(key=lambda m: m.get("priority") if isinstance(m.get("priority"), int) else 1 << 30)
+    say(f"Models your plan offers now (GET {url}, {len(visible)} listed):")
+    for row in _model_rows(visible):
+        say(row)
+    hidden = len(entries) - len(visible)
+    if hidden:
+        say(f"  ({hidden} more the server marks hidden, as it does for internal models)")
+    if not visible:
+        say("  (none: the server listed no model for this login)")
+    if isinstance(bundled, list):
+        live = {m["slug"] for m in visible}
+        stale = [m["id"] for m in bundled if m.get("id") not in live]
+        if stale:
+            say("  Not offered now, though the plugin's bundled list names them: "
+                + ", ".join(stale))
+    say("  Choose one in tark: tark --provider chatgpt-oauth --model <slug> tui")
+    return True
+
+
+def _say_bundled(bundled, say) -> None:
+    if isinstance(bundled, list):
+        say(f"The plugin's bundled list (provider_models), which may name models your plan no"
+            f" longer offers ({len(bundled)}):")
+        for row in _model_rows(bundled):
+            say(row)
+    else:
+        say(f"The plugin's bundled list (provider_models) is unavailable too: {bundled}")
+
+
+def _window_name(seconds) -> str:
+    if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds <= 0:
+        return "window"
+    s = int(seconds)
+    if s % 86400 == 0:
+        return f"{s // 86400}-day window"
+    if s % 3600 == 0:
+        return f"{s // 3600}-hour window"
+    return f"{_span(s)} window"
+
+
+def _reset_text(window: dict, now: float) -> str:
+    at = window.get("reset_at")
+    after = window.get("reset_after_seconds")
+    if not isinstance(at, (int, float)) or isinstance(at, bool):
+        if isinstance(after, (int, float)) and not isinstance(after, bool):
+            at = now + after
+        else:
+            return "reset time not given"
+    at = int(at)
+    try:
+        local = dt.datetime.fromtimestamp(at).astimezone()
+    except (OverflowError, OSError, ValueError):
+        return f"resets at {at} (not a date)"
+    if at <= now:
+        return f"reset at {local:%Y-%m-%d %H:%M:%S %Z} (passed)"
+    return f"resets {local:%Y-%m-%d %H:%M:%S %Z} (in {_span(at - now)})"
+
+
+def _window_line(label: str, window, now: float):
+    if not isinstance(window, dict):
+        return None
+    used = window.get("used_percent")
+    used_text = (f"{used:g}% used" if isinstance(used, (int, float)) and not isinstance(used, bool)
+                 else "use unknown")
+    return f"  {label + ' (' + _window_name(window.get('limit_window_seconds')) + ')':<34} " \
+           f"{used_text}, {_reset_text(window, now)}"
+
+
+def _limit_lines(prefix: str, limit, now: float) -> list:
+    if not isinstance(limit, dict):
+        return []
+    lines = [_window_line(f"{prefix}primary", limit.get("primary_window"), now),
+             _window_line(f"{prefix}secondary", limit.get("secondary_window"), now)]
+    lines = [l for l in lines if l]
+    if limit.get("limit_reached") is True or limit.get("allowed") is False:
+        lines.append(f"  {prefix}limit reached: requests are refused until the window resets")
+    return lines
+
+
+def usage_report(base: str, headers: dict, say) -> bool:
+    url = f"{base}/wham/usage"
+    try:
+        doc = backend_get(url, headers, say.red)
+    except BackendError as e:
+        say(f"Usage: ChatGPT did not answer the usage request: {e}.")
+        return False
+    now = dt.datetime.now().timestamp()
+    plan = doc.get("plan_type")
+    say(f"Usage (GET {url}):")
+    say(f"  Plan                               {plan if isinstance(plan, str) and plan else 'not given'}")
+    lines = _limit_lines("", doc.get("rate_limit"), now)
+    lines += _limit_lines("code review, ", doc.get("code_review_rate_limit"), now)
+    for extra in doc.get("additional_rate_limits") or []:
+        if isinstance(extra, dict):
+            name = extra.get("limit_name") or extra.get("metered_feature") or "other"
+            lines += _limit_lines(f"{name}, ", extra.get("rate_limit"), now)
+    credits = doc.get("credits")
+    if isinstance(credits, dict):
+        if credits.get("unlimited") is True:
+            lines.append("  Credits                            unlimited")
+        elif credits.get("has_credits") is True or credits.get("balance") not in (None, "", 0, "0"):
+            lines.append(f"  Credits                            balance {credits.get('balance')}")
+    for l in lines:
+        say(l)
+    if not lines:
+        say("  no rate-limit windows in the reply")
+    return True
+
+
+def run_backend(plugin_dir: Path, installed: bool, explicit_dir: bool, home: str, env: dict,
+                refresh: bool, models: bool, usage: bool, out=print) -> int:
+    """--models / --usage: load the plugin as the check does, take the token it hands tark, and
+    ask ChatGPT. Every line is redacted."""
+    red = Redactor()
+
+    def say(text=""):
+        out(red(text))
+    say.red = red
+
+    want = " and ".join(x for x, on in (("models", models), ("usage", usage)) if on)
+    say(f"chatgpt-oauth check: {want}")
+    try:
+        base, overridden = backend_base(env)
+    except BackendError as e:
+        say(f"RESULT: not asked: {e}.")
+        return 1
+    if overridden:
+        say(f"  backend    {base} (from {BACKEND_VARIABLE}, for tests; unset it to ask ChatGPT)")
+    try:
+        manifest = tark_host.load_manifest(plugin_dir / "plugin.toml")
+    except tark_host.TarkError as e:
+        say(f"RESULT: tark would not load the plugin in {plugin_dir}: {e}")
+        return 1
+    real_storage = plugin_dir / "data" / "storage.json"
+    if refresh and not installed and not explicit_dir:
+        say("RESULT: refused: --refresh would keep the refreshed tokens in " + str(real_storage)
+            + ", which tark does not read (the plugin is not installed). Install the plugin"
+            " (`tark plugin add ./dist`) or pass --plugin-dir.")
+        return 1
+    tmp = None
+    if refresh:
+        data_dir = real_storage.parent
+    else:
+        tmp = Path(tempfile.mkdtemp(prefix="chatgpt-oauth-check-"))
+        data_dir = tmp / "data"
+        data_dir.mkdir()
+        if real_storage.is_file():
+            shutil.copyfile(real_storage, data_dir / "storage.json")
+    try:
+        handler = make_online_http(tark_host.Capabilities(manifest["capabilities"], home)) \
+            if refresh else offline_http
+
+        def http(method, url, headers, body):
+            red.add_from_text(body)
+            reply = handler(method, url, headers, body)
+            red.add_from_text(reply.get("body"))
+            return reply
+
+        try:
+            host = TarkHost.load(plugin_dir, home, env=env, data_dir=data_dir, stdio="capture",
+                                 http=http)
+        except (tark_host.TarkError, wasmtime.WasmtimeError, wasmtime.Trap) as e:
+            say(f"RESULT: tark would fail to load the plugin: {e}")
+            return 1
+        creds, why = None, None
+        try:
+            rc, raw = host.call_ret("provider_auth_credentials")
+            if rc >= 0:
+                text = raw.decode("utf-8")
+                red.add_from_text(text)
+                creds = tark_host.parse_auth_credentials(text)
+                red.add(creds.get("access_token"))
+            else:
+                meaning = CODES[rc].meaning if rc in CODES else "unknown error"
+                fix = CODES[rc].fix if rc in CODES else ""
+                if rc == REFRESH_FAILED and not refresh and host.http_requests:
+                    fix = "The token needs a refresh first: rerun with --refresh."
+                why = f"provider_auth_credentials returned {rc} ({meaning}). {fix}".strip()
+        except (wasmtime.Trap, wasmtime.WasmtimeError) as e:
+            why = f"the plugin trapped: {str(e).splitlines()[0]}."
+        except (UnicodeDecodeError, tark_host.TarkError) as e:
+            why = f"tark would fail to read the plugin's answer: {e}."
+        if creds is not None and not creds.get("access_token"):
+            creds, why = None, "the plugin's answer has no access token."
+        try:
+            bundled = host.provider_models()
+        except (tark_host.TarkError, wasmtime.Trap, wasmtime.WasmtimeError) as e:
+            bundled = str(e).splitlines()[0] if str(e) else type(e).__name__
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    if creds is None:
+        if models:
+            say(f"Models: not asked, the plugin has no usable token: {why}")
+            _say_bundled(bundled, say)
+        if usage:
+            say(f"Usage: not asked, the plugin has no usable token: {why}")
+        return 1
+    headers = backend_headers(creds, manifest)
+    if ACCOUNT_HEADER not in headers:
+        say(f"  note       the plugin sends no {ACCOUNT_HEADER} (no account id in the login)")
+    ok = True
+    if models:
+        ok = models_report(base, headers, bundled, say) and ok
+    if usage:
+        ok = usage_report(base, headers, say) and ok
+    return 0 if ok else 1
+
+
 def main(argv=None, out=print) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                 epilog="Exit code: 0 when tark gets usable credentials, else 1.")
+                                 epilog="Exit code: 0 when tark gets usable credentials (with --models or --usage: when"
+                                        " ChatGPT answered), else 1.")
     ap.add_argument("--plugin-dir", help="the plugin directory (plugin.toml + wasm); default: the "
                     "installed copy in $XDG_DATA_HOME/tark/plugins/chatgpt-oauth, else ./dist")
     ap.add_argument("--home", help="the home directory to check (default: $HOME)")
     ap.add_argument("--refresh", action="store_true",
                     help="allow the plugin's token refresh: sends the real request and updates the "
                          "plugin's real storage")
+    ap.add_argument("--models", action="store_true",
+                    help="list the models your plan offers now, from ChatGPT (sends a request)")
+    ap.add_argument("--usage", action="store_true",
+                    help="show your plan and its rate-limit windows, from ChatGPT (sends a request)")
     args = ap.parse_args(argv)
     env = dict(os.environ)
     home = os.path.abspath(args.home or env.get("HOME") or os.path.expanduser("~"))
@@ -436,6 +813,9 @@ def main(argv=None, out=print) -> int:
         installed = xdg_installed and xdg_dir.resolve() == plugin_dir
     else:
         plugin_dir, installed = default_plugin_dir(home, env)
+    if args.models or args.usage:
+        return run_backend(plugin_dir, installed, bool(args.plugin_dir), home, env, args.refresh,
+                           args.models, args.usage, out)
     return run_check(plugin_dir, installed, bool(args.plugin_dir), home, env, args.refresh, out)
 
 
