@@ -298,7 +298,7 @@ def assert_credentials(creds: dict, token: str, account: Optional[str]) -> None:
         assert "ChatGPT-Account-Id" not in headers, headers
     else:
         assert headers.get("ChatGPT-Account-Id") == account, headers
-    native = tark_host.native_provider_for(creds, "gpt-5.2-codex")
+    native = tark_host.native_provider_for(creds, "gpt-5.6-sol")
     assert native["kind"] == "openai_compat"
     assert native["headers"]["Authorization"] == "Bearer " + token
 

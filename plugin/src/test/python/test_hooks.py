@@ -213,8 +213,11 @@ def test_provider_info(inst):
 
 def test_provider_models(inst):
     models = inst.load().provider_models()
-    assert [m["id"] for m in models] == ["gpt-5.1-codex-max", "gpt-5.1-codex-mini", "gpt-5.2",
-                                         "gpt-5.2-codex"]
+    # what subscriptions accept at release (2026-12-02); none of the retired slugs
+    assert [m["id"] for m in models] == ["gpt-5.6-sol", "gpt-5.6-terra", "gpt-5.6-luna", "gpt-5.5"]
+    manifest = (inst.plugin_dir / "plugin.toml").read_text()
+    for m in models:
+        assert m["id"] in manifest, "plugin.toml's description names the same models"
     for m in models:
         assert isinstance(m["display_name"], str) and m["display_name"]
         assert isinstance(m["context_window"], int) and m["context_window"] > 0

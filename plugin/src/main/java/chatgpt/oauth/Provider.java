@@ -15,13 +15,18 @@ final class Provider {
     static final String INFO = "{\"id\":\"chatgpt-oauth\",\"display_name\":\"" + DISPLAY_NAME + "\","
             + "\"description\":\"Codex models through your ChatGPT Plus/Pro subscription\","
             + "\"requires_auth\":true,\"provider\":\"openai\"}";
-    private static final String MODEL_TRAITS = "\"context_window\":400000,\"supports_streaming\":true,\"supports_tools\":true}";
-    /** Codex models with ChatGPT sign-in: 400K-token context, streaming and tools (a compile-time constant). */
+    private static final String MODEL_TRAITS = "\"supports_streaming\":true,\"supports_tools\":true}";
+    /**
+     * The Codex models ChatGPT subscriptions accept on 2026-12-02, from openai/codex's bundled
+     * models.json (codex-rs/models-manager, commit 069e6b19) less the retired ones (gpt-5.4 and
+     * gpt-5.4-mini since 2026-08-31, gpt-5.2 and gpt-5.3-codex since 2026-06-02, the gpt-5.1 and
+     * gpt-5.2 codex models before). `check.py --models` asks ChatGPT for the plan's list today.
+     */
     static final String MODELS = "["
-            + "{\"id\":\"gpt-5.1-codex-max\",\"display_name\":\"GPT-5.1 Codex Max\"," + MODEL_TRAITS + ","
-            + "{\"id\":\"gpt-5.1-codex-mini\",\"display_name\":\"GPT-5.1 Codex Mini\"," + MODEL_TRAITS + ","
-            + "{\"id\":\"gpt-5.2\",\"display_name\":\"GPT-5.2\"," + MODEL_TRAITS + ","
-            + "{\"id\":\"gpt-5.2-codex\",\"display_name\":\"GPT-5.2 Codex\"," + MODEL_TRAITS + "]";
+            + "{\"id\":\"gpt-5.6-sol\",\"display_name\":\"GPT-5.6 Sol\",\"context_window\":372000," + MODEL_TRAITS + ","
+            + "{\"id\":\"gpt-5.6-terra\",\"display_name\":\"GPT-5.6 Terra\",\"context_window\":372000," + MODEL_TRAITS + ","
+            + "{\"id\":\"gpt-5.6-luna\",\"display_name\":\"GPT-5.6 Luna\",\"context_window\":372000," + MODEL_TRAITS + ","
+            + "{\"id\":\"gpt-5.5\",\"display_name\":\"GPT-5.5\",\"context_window\":272000," + MODEL_TRAITS + "]";
 
     private final Host host;
     private final ChatGptAuth auth;

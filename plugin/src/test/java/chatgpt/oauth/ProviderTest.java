@@ -340,7 +340,11 @@ class ProviderTest extends HostTest {
             assertTrue(model.get("supports_streaming").asBoolean());
             assertTrue(model.get("supports_tools").asBoolean());
         }
-        assertEquals(List.of("gpt-5.1-codex-max", "gpt-5.1-codex-mini", "gpt-5.2", "gpt-5.2-codex"), ids);
+        assertEquals(List.of("gpt-5.6-sol", "gpt-5.6-terra", "gpt-5.6-luna", "gpt-5.5"), ids);
+        for (String retired : List.of("gpt-5.4", "gpt-5.4-mini", "gpt-5.3-codex", "gpt-5.2", "gpt-5.2-codex",
+                "gpt-5.1-codex-max", "gpt-5.1-codex-mini")) {
+            assertFalse(ids.contains(retired), "retired for subscriptions: " + retired);
+        }
         assertTrue(Provider.MODELS.getBytes(StandardCharsets.UTF_8).length <= 8192);
     }
 
