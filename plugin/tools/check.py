@@ -341,6 +341,9 @@ def _check_loaded(plugin_dir, home, env, data_dir, refresh, manifest, red, say) 
             say("Expires              unknown (no expiry in the file or the token): taken as valid")
         else:
             say(f"Expires              {when(expires_at, first.get('expired'), now)}")
+        lifetime = first.get("lifetime_seconds")
+        say("Lifetime             " + (f"{_span(lifetime)} (exp - iat of the access token)" if lifetime
+                                       else "unknown (the access token states no exp and iat)"))
 
     # ---- Refresh: what the plugin did, or would do, and why
     if attempts:
@@ -352,6 +355,9 @@ def _check_loaded(plugin_dir, home, env, data_dir, refresh, manifest, red, say) 
         else:
             say(f"Refresh              a refresh would happen now: POST {url} "
                 "(not sent; rerun with --refresh to do it)")
+        if first is not None and first.get("refresh_margin_seconds") is not None:
+            say(f"                     why now: due {_span(first['refresh_margin_seconds'])} before expiry:"
+                f" {first.get('refresh_margin_reason') or 'the plugin’s margin'}")
         if len(diags) > 1:
             new = diags[-1]
             say(f"                     new tokens: account id {new.get('account_id') or 'none'},"
@@ -359,18 +365,21 @@ def _check_loaded(plugin_dir, home, env, data_dir, refresh, manifest, red, say) 
     elif first is None:
         say("Refresh              no usable credentials to refresh")
     else:
-        margin = first.get("refresh_margin_seconds")
+        margin = first.get("refresh_margin_seconds") or 0
         expires_at = first.get("expires_at")
+        refresh_at = first.get("refresh_at", None if expires_at is None else expires_at - margin)
+        rule = f"{_span(margin)} before expiry: {first.get('refresh_margin_reason') or 'the plugin’s margin'}"
         if first.get("refresh_due") and first.get("may_refresh"):
-            say("Refresh              due, but the plugin did not try")
+            say(f"Refresh              due ({rule}), but the plugin did not try")
         elif first.get("refresh_due"):
             say(f"Refresh              due, but {why_no_refresh(first)}")
         elif expires_at is None:
             say("Refresh              not now (expiry unknown)"
                 + ("" if first.get("may_refresh") else f"; and {why_no_refresh(first)}"))
         elif first.get("may_refresh"):
-            say(f"Refresh              not now; due {margin // 60} min before expiry, from "
-                f"{when(expires_at - margin, False, now)}")
+            say(f"Refresh              not now; the next one at {when(refresh_at, False, now)}, at the"
+                f" first provider init from then")
+            say(f"                     why then: {rule} (tark keeps the token for the whole session)")
         else:
             say(f"Refresh              not now, and {why_no_refresh(first)}")
 

@@ -78,6 +78,18 @@ def local_time(seconds: int) -> str:
     return f"{dt.datetime.fromtimestamp(seconds).astimezone():%Y-%m-%d %H:%M:%S %Z}"
 
 
+def test_the_refresh_plan_of_a_ten_day_token(home):
+    """Expiry, lifetime, when the next refresh comes and why: read from the plugin's diagnostics."""
+    now = int(time.time())
+    token = make_jwt(claims("acct-plan", 5 * DAY, iat=now - 5 * DAY))
+    home.login(access_token=token)
+    code, out = home.check()
+    assert code == 0, out
+    assert line(out, "Lifetime").startswith("Lifetime             10d 0h 0m")
+    assert local_time(now + 3 * DAY) in line(out, "Refresh"), out
+    assert "why then: 2d 0h 0m before expiry: 20 % of the token's lifetime, capped at 2 days" in out
+
+
 def test_a_valid_login_is_reported_as_the_plugin_describes_it(home):
     expires_at = int(time.time()) + 3 * DAY
     home.login("acct-valid", expires_at=expires_at)
@@ -88,8 +100,11 @@ def test_a_valid_login_is_reported_as_the_plugin_describes_it(home):
     assert line(out, "Account id") == "Account id           acct-valid"
     assert local_time(expires_at) in line(out, "Expires"), "the expires_at the plugin read"
     assert "in 2d 23h" in line(out, "Expires")
-    assert line(out, "Refresh").startswith("Refresh              not now; due 5 min before expiry, "
-                                           f"from {local_time(expires_at - 300)}")
+    # the test login's token states no iat: its lifetime is unknown, so the least margin, 5 minutes
+    assert line(out, "Lifetime").startswith("Lifetime             unknown")
+    assert line(out, "Refresh").startswith("Refresh              not now; the next one at "
+                                           f"{local_time(expires_at - 300)}")
+    assert "why then: 5m before expiry: the token states no lifetime" in out
     assert "installed copy" in out
     assert "ChatGPT-Account-Id: acct-valid" in out
     assert "provider_auth_status       1 (authenticated)" in out

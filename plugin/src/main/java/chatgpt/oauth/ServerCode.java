@@ -63,12 +63,11 @@ final class ServerCode {
 
     /** ASCII letters only: String.toLowerCase would bring Unicode's case tables into the module. */
     private static String asciiLowerCase(String text) {
-        char[] chars = text.toCharArray();
-        for (int i = 0; i < chars.length; i++) {
-            if (chars[i] >= 'A' && chars[i] <= 'Z') {
-                chars[i] += 'a' - 'A';
-            }
+        StringBuilder folded = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            folded.append(c >= 'A' && c <= 'Z' ? (char) (c + 'a' - 'A') : c);
         }
-        return new String(chars);
+        return folded.toString();
     }
 }
