@@ -48,7 +48,9 @@ from pathlib import Path
 TOOLS = Path(__file__).resolve().parent
 REPO = TOOLS.parents[1]
 DEFAULT_MODULE = REPO / "dist" / "plugin.wasm"
-LOG_FILTER = "wasmtime_internal_cranelift::compiler=debug"
+# Cranelift's compile log, by its crate's name: wasmtime_cranelift up to wasmtime 3x (tark's 27), then
+# wasmtime_internal_cranelift. Both are asked for; only one exists in a given wasmtime.
+LOG_FILTER = "wasmtime_cranelift::compiler=debug,wasmtime_internal_cranelift::compiler=debug"
 RUN_MARKER = "compile_profile run wall_s="
 TOP = 15
 SIZE_BANDS = (20, 50, 200, 1000)            # upper bounds in instructions; the last band is open
@@ -211,6 +213,8 @@ for _ in range(int(sys.argv[3])):
     os.write(2, ("\\n%s%f\\n" % (sys.argv[4], time.perf_counter() - t0)).encode())
 """
 _LINE = re.compile(r"`([^`]+)` (translated to CLIF|compiled) in ([0-9.]+)(ns|µs|us|ms|s)\b")
+# wasmtime 27 (tark's) logs one line per function, translation and compilation together.
+_LINE_27 = re.compile(r"FuncIndex\((\d+)\) (translated) in ([0-9.]+)(ns|µs|us|ms|s)\b")
 _FUNCTION = re.compile(r"^wasm\[0\]::function\[(\d+)\](?:::.*)?$")     # "::name" if the module has names
 _UNIT = {"ns": 1e-6, "µs": 1e-3, "us": 1e-3, "ms": 1.0, "s": 1e3}
 
@@ -240,6 +244,9 @@ def compile_runs(module: Path, runs: int) -> list[dict]:
                 current["translate_ms"] += ms if match[2] != "compiled" else 0.0
             else:
                 current["other_ms"] += ms
+        elif match := _LINE_27.search(line):
+            index = int(match[1])
+            current["functions"][index] = current["functions"].get(index, 0.0) + float(match[3]) * _UNIT[match[4]]
     if len(results) != runs or not results[0]["functions"]:
         raise RuntimeError(f"no Cranelift timings in the log: is {LOG_FILTER!r} still the logger's name?\n"
                            + child.stderr[-2000:])
