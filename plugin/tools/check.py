@@ -224,6 +224,19 @@ def why_no_refresh(diag: dict) -> str:
 # The check
 # --------------------------------------------------------------------------------------------
 
+def storage_dir(real_storage: Path, refresh: bool) -> tuple:
+    """(data dir, temporary dir or None): the real storage with --refresh, else a temporary copy
+    of it, which the caller deletes."""
+    if refresh:
+        return real_storage.parent, None
+    tmp = Path(tempfile.mkdtemp(prefix="chatgpt-oauth-check-"))
+    data_dir = tmp / "data"
+    data_dir.mkdir()
+    if real_storage.is_file():
+        shutil.copyfile(real_storage, data_dir / "storage.json")
+    return data_dir, tmp
+
+
 def run_check(plugin_dir: Path, installed: bool, explicit_dir: bool, home: str, env: dict,
               refresh: bool, out=print) -> int:
     red = Redactor()
@@ -254,17 +267,11 @@ def run_check(plugin_dir: Path, installed: bool, explicit_dir: bool, home: str, 
             " would be spent. Install the plugin (`tark plugin add ./dist`) or pass --plugin-dir.")
         return 1
 
-    tmp = None
+    data_dir, tmp = storage_dir(real_storage, refresh)
     if refresh:
-        data_dir = real_storage.parent
         say("  network    ON (--refresh): a refresh request is really sent if the plugin makes one")
         say(f"  storage    {real_storage} (used as tark uses it; a refresh updates it)")
     else:
-        tmp = Path(tempfile.mkdtemp(prefix="chatgpt-oauth-check-"))
-        data_dir = tmp / "data"
-        data_dir.mkdir()
-        if real_storage.is_file():
-            shutil.copyfile(real_storage, data_dir / "storage.json")
         state = "read from a temporary copy, left untouched" if real_storage.is_file() else "none yet"
         say("  network    off: no request is sent (--refresh allows the token refresh)")
         say(f"  storage    {real_storage} ({state})")
@@ -727,15 +734,7 @@ def run_backend(plugin_dir: Path, installed: bool, explicit_dir: bool, home: str
             + ", which tark does not read (the plugin is not installed). Install the plugin"
             " (`tark plugin add ./dist`) or pass --plugin-dir.")
         return 1
-    tmp = None
-    if refresh:
-        data_dir = real_storage.parent
-    else:
-        tmp = Path(tempfile.mkdtemp(prefix="chatgpt-oauth-check-"))
-        data_dir = tmp / "data"
-        data_dir.mkdir()
-        if real_storage.is_file():
-            shutil.copyfile(real_storage, data_dir / "storage.json")
+    data_dir, tmp = storage_dir(real_storage, refresh)
     try:
         handler = make_online_http(tark_host.Capabilities(manifest["capabilities"], home)) \
             if refresh else offline_http
