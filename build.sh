@@ -24,7 +24,7 @@ case "${1:-build}" in
         # JUnit, then a fresh build of the module into plugin/target (dist/ is left alone: the tests
         # check that the fresh build reproduces the committed dist/plugin.wasm byte for byte).
         mvn -B -Dstyle.color=never -ntp package
-        python3 -m pytest -q plugin/src/test/python
+        python3 -m pytest -q -rs plugin/src/test/python
         ;;
     *)
         echo "usage: ./build.sh [build|test]" >&2

@@ -64,7 +64,7 @@ class Recorded(dict):
 class FakeChatGPT:
     def __init__(self, *, make_access_token: Callable[[str], str], make_id_token: Callable[[str], str],
                  make_refresh_token: Callable[[], str], account: str = "acct-fake",
-                 reply_text: str = "Hello from the fake Codex backend.", token_latency: float = 0.3,
+                 reply_text: str = "Hello from the fake Codex backend.", token_latency: float = 0.5,
                  lifetime: float = 600.0):
         self.make_access_token = make_access_token
         self.make_id_token = make_id_token
@@ -85,6 +85,7 @@ class FakeChatGPT:
         self.codes: dict = {}
         self.authorize_queries: list = []
         self.pkce_checks: list = []                 # (ok, reason) per code exchange
+        self.refuse_code_exchange = False           # True: every code exchange gets 400 invalid_grant
         self.server = ThreadingHTTPServer((LOOPBACK, 0), self._handler_class())
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
@@ -151,6 +152,9 @@ class FakeChatGPT:
                 params = req["json"] if isinstance(req["json"], dict) else {}
                 grant = params.get("grant_type")
             if grant == "authorization_code":
+                if self.refuse_code_exchange:
+                    self.pkce_checks.append((False, "refused by the test"))
+                    return 400, {"error": "invalid_grant", "error_description": "refused by the test"}
                 code = self.codes.pop(params.get("code", ""), None)
                 if code is None:
                     self.pkce_checks.append((False, "unknown or reused code"))
