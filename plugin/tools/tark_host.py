@@ -316,7 +316,9 @@ def _serde_compact(obj) -> str:
 
 
 def _serde_pretty(obj) -> str:
-    """serde_json::to_string_pretty (2-space indent, no trailing newline)."""
+    """serde_json::to_string_pretty (2-space indent, no trailing newline). tark's storage is a
+    HashMap, so real tark writes its keys in no fixed order; sorted is one of those orders, and
+    nothing may depend on it."""
     return json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True)
 
 
