@@ -251,18 +251,37 @@ def _json_object(raw: bytes) -> Optional[dict]:
     return doc if isinstance(doc, dict) else None
 
 
-_SAFE_CODE = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
+_PLAIN_CODE = re.compile(r"[a-z0-9_.-]{1,64}")
+# The rule the plugin applies (ServerCode.java): a code sharing this many characters with a secret
+# this login holds is not quoted, since a server or proxy may echo what it was sent.
+_TOKEN_PIECE = 8
+_HELD: set = set()
+
+
+def hold(*secrets) -> None:
+    """Remembers secrets this run holds (device id, code, verifier, tokens) for error_code."""
+    _HELD.update(s for s in secrets if isinstance(s, str) and s)
+
+
+def raw_code(doc: Optional[dict]) -> str:
+    """The OAuth ``error`` (a string, or an object's ``code``) as sent, for decisions only."""
+    err = (doc or {}).get("error")
+    if isinstance(err, dict):
+        err = err.get("code")
+    return err if isinstance(err, str) else ""
 
 
 def error_code(doc: Optional[dict]) -> str:
-    """The OAuth ``error`` (a string, or an object's ``code``), if it looks like a code: a
-    server's free text is never echoed, it might carry anything."""
-    if not doc:
+    """The OAuth error code, for a message, if it is a plain code: a short lowercase word of
+    ``[a-z0-9_.-]`` sharing no 8 characters with any secret held. A server's free text is never
+    echoed, it might carry anything."""
+    err = raw_code(doc)
+    if not _PLAIN_CODE.fullmatch(err):
         return ""
-    err = doc.get("error")
-    if isinstance(err, dict):
-        err = err.get("code")
-    return err if isinstance(err, str) and _SAFE_CODE.fullmatch(err) else ""
+    pieces = {err[i:i + _TOKEN_PIECE] for i in range(len(err) - _TOKEN_PIECE + 1)}
+    if any(piece in secret.lower() for secret in _HELD for piece in pieces):
+        return ""
+    return err
 
 
 def described(reply: Reply) -> str:
@@ -303,6 +322,7 @@ def request_code(server: AuthServer, client_id: str) -> DeviceCode:
         raise LoginFailed(f"ChatGPT did not issue a device code ({described(reply)}); try again"
                           " in a few minutes.")
     device_auth_id = text_field(reply.doc, "device_auth_id")
+    hold(device_auth_id, text_field(reply.doc, "user_code"))
     user_code = text_field(reply.doc, "user_code", "usercode")
     if not device_auth_id or not user_code or not user_code.isprintable():
         raise LoginFailed("ChatGPT's device-code reply has no usable code in it; try again in a"
@@ -328,7 +348,7 @@ APPROVED, PENDING, SLOW_DOWN, DENIED, EXPIRED, RETRY, BROKEN = (
 def poll_outcome(reply: Reply) -> str:
     """What a poll answer means.  ChatGPT says "not yet" with 403 or 404; the rest follows the
     OAuth device flow's error codes (RFC 8628), which tell apart denial and expiry."""
-    code = error_code(reply.doc).lower()
+    code = raw_code(reply.doc).lower()
     if reply.status == 200:
         return APPROVED
     if reply.status == 429 or code == "slow_down":
@@ -361,6 +381,7 @@ def wait_for_approval(server: AuthServer, code: DeviceCode, clock: Clock, countd
         if outcome == APPROVED:
             grant = Grant(text_field(reply.doc, "authorization_code"),
                           text_field(reply.doc, "code_verifier"))
+            hold(grant.authorization_code, grant.code_verifier)
             if not grant.authorization_code or not grant.code_verifier:
                 raise LoginFailed(f"ChatGPT approved the login but sent no authorization code; {AGAIN}.")
             return grant
@@ -405,6 +426,7 @@ def exchange(server: AuthServer, client_id: str, grant: Grant) -> dict:
         raise LoginFailed(f"ChatGPT did not hand out the tokens ({described(reply)}); {retry}.")
     if not text_field(reply.doc, "access_token"):
         raise LoginFailed(f"ChatGPT's token reply has no access token; {AGAIN}.")
+    hold(*(text_field(reply.doc, name) for name in ("access_token", "refresh_token", "id_token")))
     return reply.doc
 
 

@@ -321,6 +321,20 @@ def test_no_token_or_code_in_the_output(inst, issuer):
     assert find_leaks([("stdout", out + issuer.access_token[40:60])], set(issuer.secrets()))
 
 
+@pytest.mark.parametrize("secret", ["code_verifier", "authorization_code"])
+@pytest.mark.parametrize("shape", ["upstream.{}", "{}-x", "x{}"])
+def test_an_error_code_echoing_a_secret_is_not_quoted(inst, issuer, secret, shape):
+    """The exchange fails with a code that holds (case-folded) the verifier or code just sent:
+    the line gives the status alone, as the plugin's own rule (ServerCode) does."""
+    register_token(*issuer.secrets())
+    echoed = shape.format(getattr(issuer, secret).lower())
+    issuer.token = (400, {"error": {"code": echoed}})
+    rc, out, err = run(issuer, inst.home)
+    assert rc == 1
+    assert "(HTTP 400)" in err, err
+    assert find_leaks([("stdout", out), ("stderr", err)], set(issuer.secrets()) | {echoed}) == []
+
+
 # --------------------------------------------------------------------------------------------
 # Failures: exit 1, one line saying what to do, the existing login untouched
 # --------------------------------------------------------------------------------------------
