@@ -264,7 +264,7 @@ def run_check(plugin_dir: Path, installed: bool, explicit_dir: bool, home: str, 
         say()
         say("RESULT: refused: --refresh would keep the refreshed tokens in " + str(real_storage)
             + ", which tark does not read (the plugin is not installed), and the old refresh token"
-            " would be spent. Install the plugin (`tark plugin add ./dist`) or pass --plugin-dir.")
+            " would be spent. Install the plugin (`tark plugin add \"$PWD/dist\"`) or pass --plugin-dir.")
         return 1
 
     data_dir, tmp = storage_dir(real_storage, refresh)
@@ -732,7 +732,7 @@ def run_backend(plugin_dir: Path, installed: bool, explicit_dir: bool, home: str
     if refresh and not installed and not explicit_dir:
         say("RESULT: refused: --refresh would keep the refreshed tokens in " + str(real_storage)
             + ", which tark does not read (the plugin is not installed). Install the plugin"
-            " (`tark plugin add ./dist`) or pass --plugin-dir.")
+            " (`tark plugin add \"$PWD/dist\"`) or pass --plugin-dir.")
         return 1
     data_dir, tmp = storage_dir(real_storage, refresh)
     try:

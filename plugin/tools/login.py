@@ -468,7 +468,7 @@ class Plugin:
                 raise tark_host.TarkError(f"{wasm} is missing")
         except tark_host.TarkError as e:
             raise LoginFailed(f"Cannot load the plugin in {directory}: {e}; reinstall it"
-                              " (`tark plugin add ./dist`) or rebuild dist/ (`./build.sh`).") from None
+                              " (`tark plugin add \"$PWD/dist\"`) or rebuild dist/ (`./build.sh`).") from None
 
     def __enter__(self):
         return self
@@ -498,7 +498,7 @@ class Plugin:
             raise Unusable(f"its auth_process_tokens refused the token reply: {e}") from None
         if out is None:
             raise LoginFailed(f"The plugin in {self.dir} has no auth_process_tokens export;"
-                              " update it (`tark plugin add ./dist`).")
+                              " update it (`tark plugin add \"$PWD/dist\"`).")
         return out
 
     def check(self, path: Path) -> tuple:
