@@ -190,15 +190,12 @@ final class ChatGptAuth {
 
     /** The still-valid token, after an early refresh failed: one warning, no error. */
     private Credentials keptValid(Credentials credentials, AuthFailure failure) {
-        String left = Expiry.span(credentials.expiresAtMillis - host.currentTimeMillis());
-        if (failure.code() == AuthFailure.REFRESH_REJECTED) {
-            host.logWarn(failure.getMessage() + " The current ChatGPT token is still valid for " + left + ", so"
-                    + " tark uses it; renew the login before then with `tark auth chatgpt-oauth`. This refresh"
-                    + " token will not be presented again.");
-        } else {
-            host.logWarn(failure.getMessage() + " The current ChatGPT token is still valid for " + left + ", so"
-                    + " tark uses it; the next start tries the refresh again.");
-        }
+        host.logWarn(failure.getMessage() + " The current ChatGPT token is still valid for "
+                + Expiry.span(credentials.expiresAtMillis - host.currentTimeMillis()) + ", so tark uses it; "
+                + (failure.code() == AuthFailure.REFRESH_REJECTED
+                        ? "renew the login before then with `tark auth chatgpt-oauth`. This refresh token will not"
+                                + " be presented again."
+                        : "the next start tries the refresh again."));
         return credentials;
     }
 

@@ -68,11 +68,15 @@ final class Credentials {
             return null;
         }
         long expiresAt = Expiry.fromExpiresAt(fields.wholeNumber(EXPIRES_AT, -1));
+        TokenClaims claims = null;
         if (expiresAt == Expiry.UNKNOWN) {
-            expiresAt = TokenClaims.of(accessToken).expiresAtMillis;
+            claims = TokenClaims.of(accessToken);
+            expiresAt = claims.expiresAtMillis;
         }
-        return new Credentials(accessToken, fields.string(REFRESH_TOKEN), keptIdToken(fields.string(ID_TOKEN)),
-                fields.string(ACCOUNT_ID), expiresAt);
+        Credentials credentials = new Credentials(accessToken, fields.string(REFRESH_TOKEN),
+                keptIdToken(fields.string(ID_TOKEN)), fields.string(ACCOUNT_ID), expiresAt);
+        credentials.accessClaims = claims; // decoded once: the account id and lifetime read them too
+        return credentials;
     }
 
     /** Writes tark's credentials format (what {@link #fromTarkJson} reads back). */

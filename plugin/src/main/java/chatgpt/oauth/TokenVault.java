@@ -29,6 +29,9 @@ final class TokenVault {
     /** Whether version 0.3's clear entry is in this instance's copy; looked up only when it matters. */
     private int legacyInView = UNKNOWN;
     private static final int UNKNOWN = -1;
+    /** The last stored value parsed ({@link #logins}). */
+    private String parsedText;
+    private StoredLogins parsedLogins;
     /** The last refresh token asked about in {@link #isRefused}, and the answer. */
     private String refusedChecked;
     private boolean refusedAnswer;
@@ -112,7 +115,7 @@ final class TokenVault {
     boolean isRefused(String refreshToken) {
         if (!refreshToken.equals(refusedChecked)) {
             loadView();
-            StoredLogins view = StoredLogins.parse(viewEntry);
+            StoredLogins view = logins(viewEntry);
             refusedAnswer = view.hasRefusals() && view.isRefused(StoredLogins.refusalMark(refreshToken));
             refusedChecked = refreshToken;
         }
@@ -123,7 +126,17 @@ final class TokenVault {
     private StoredLogins current() {
         loadView();
         String onDisk = disk.read(KEY);
-        return StoredLogins.parse(onDisk != null ? onDisk : viewEntry);
+        return logins(onDisk != null ? onDisk : viewEntry);
+    }
+
+    /** The stored value parsed, the last one kept: opening and the refusal check read the same text. */
+    private StoredLogins logins(String text) {
+        boolean same = text == null ? parsedText == null : text.equals(parsedText);
+        if (parsedLogins == null || !same) {
+            parsedLogins = StoredLogins.parse(text);
+            parsedText = text;
+        }
+        return parsedLogins;
     }
 
     /**
@@ -153,7 +166,7 @@ final class TokenVault {
             return opened;
         }
         // Every entry of this lineage, newest first: a damaged one must not hide a good one.
-        StoredLogins logins = StoredLogins.parse(entry);
+        StoredLogins logins = logins(entry);
         Credentials credentials = null;
         boolean found = false;
         for (int i = 0; i < logins.size() && credentials == null; i++) {
