@@ -224,6 +224,26 @@ def why_no_refresh(diag: dict) -> str:
 # The check
 # --------------------------------------------------------------------------------------------
 
+def answered_credentials(host, red) -> tuple:
+    """``provider_auth_credentials`` as tark calls and parses it: (rc, answer text, credentials,
+    failure); the answer's secrets go to the redactor. Credentials are None on a negative rc or a
+    failure (a trap, or an answer tark could not read)."""
+    rc, text, creds, failure = None, None, None, None
+    try:
+        rc, raw = host.call_ret("provider_auth_credentials")
+        if rc >= 0:
+            text = raw.decode("utf-8")
+            red.add_from_text(text)
+            creds = tark_host.parse_auth_credentials(text)
+    except (wasmtime.Trap, wasmtime.WasmtimeError) as e:
+        failure = f"the plugin trapped: {str(e).splitlines()[0]}"
+    except UnicodeDecodeError:
+        failure = "tark would fail: the answer is not UTF-8"
+    except tark_host.TarkError as e:
+        failure = f"tark would fail: {e}"
+    return rc, text, creds, failure
+
+
 def storage_dir(real_storage: Path, refresh: bool) -> tuple:
     """(data dir, temporary dir or None): the real storage with --refresh, else a temporary copy
     of it, which the caller deletes."""
@@ -304,19 +324,7 @@ def _check_loaded(plugin_dir, home, env, data_dir, refresh, manifest, red, say) 
     storage_before = dict(host.storage)
 
     # provider_auth_credentials, exactly as tark calls it.
-    failure, rc, text, creds = None, None, None, None
-    try:
-        rc, raw = host.call_ret("provider_auth_credentials")
-        if rc >= 0:
-            text = raw.decode("utf-8")
-            red.add_from_text(text)
-            creds = tark_host.parse_auth_credentials(text)
-    except (wasmtime.Trap, wasmtime.WasmtimeError) as e:
-        failure = f"the plugin trapped: {str(e).splitlines()[0]}"
-    except UnicodeDecodeError:
-        failure = "tark would fail: the answer is not UTF-8"
-    except tark_host.TarkError as e:
-        failure = f"tark would fail: {e}"
+    rc, text, creds, failure = answered_credentials(host, red)
     logs_credentials = list(host.logs)
 
     # provider_auth_status, on the same instance.
@@ -751,24 +759,15 @@ def run_backend(plugin_dir: Path, installed: bool, explicit_dir: bool, home: str
         except (tark_host.TarkError, wasmtime.WasmtimeError, wasmtime.Trap) as e:
             say(f"RESULT: tark would fail to load the plugin: {e}")
             return 1
-        creds, why = None, None
-        try:
-            rc, raw = host.call_ret("provider_auth_credentials")
-            if rc >= 0:
-                text = raw.decode("utf-8")
-                red.add_from_text(text)
-                creds = tark_host.parse_auth_credentials(text)
-                red.add(creds.get("access_token"))
-            else:
-                meaning = CODES[rc].meaning if rc in CODES else "unknown error"
-                fix = CODES[rc].fix if rc in CODES else ""
-                if rc == REFRESH_FAILED and not refresh and host.http_requests:
-                    fix = "The token needs a refresh first: rerun with --refresh."
-                why = f"provider_auth_credentials returned {rc} ({meaning}). {fix}".strip()
-        except (wasmtime.Trap, wasmtime.WasmtimeError) as e:
-            why = f"the plugin trapped: {str(e).splitlines()[0]}."
-        except (UnicodeDecodeError, tark_host.TarkError) as e:
-            why = f"tark would fail to read the plugin's answer: {e}."
+        rc, _, creds, why = answered_credentials(host, red)
+        if creds is not None:
+            red.add(creds.get("access_token"))
+        elif why is None:
+            meaning = CODES[rc].meaning if rc in CODES else "unknown error"
+            fix = CODES[rc].fix if rc in CODES else ""
+            if rc == REFRESH_FAILED and not refresh and host.http_requests:
+                fix = "The token needs a refresh first: rerun with --refresh."
+            why = f"provider_auth_credentials returned {rc} ({meaning}). {fix}".strip()
         if creds is not None and not creds.get("access_token"):
             creds, why = None, "the plugin's answer has no access token."
         try:
