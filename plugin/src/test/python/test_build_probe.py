@@ -1,8 +1,8 @@
 """The build's probe programs in wasmtime: what the build's table rewrite keeps still works.
 
-``ProbeBuildTest`` (JUnit, host-bindings/build) compiles two small programs with the
+``ProbeBuildTest`` (JUnit, host-bindings/toolchain) compiles two small programs with the
 plugin's own build (TeaVM, its transformers and the module rewrites) into
-``host-bindings/build/target/probe/``.  ``UnreadTableSlots`` points type tests no code reads at one
+``host-bindings/toolchain/target/probe/``.  ``UnreadTableSlots`` points type tests no code reads at one
 function; ``System.arraycopy`` between reference arrays reads the destination component's test,
 and ``Class.isInstance`` any class's.  Each module runs here as built, and again after wasm-opt
 with the flags of the plugin's pom (when ``plugin/wasm-opt`` is installed, as the plugin's build
@@ -65,7 +65,7 @@ def probe(variant, tmp_path_factory):
         built = PROBES / name
         if not built.exists():
             pytest.skip(f"{built} is missing: it is built by the build module's JUnit tests "
-                        "(`mvn -pl host-bindings/build -am test`, or ./build.sh test)")
+                        "(`mvn -pl host-bindings/toolchain -am test`, or ./build.sh test)")
         wasm = built
         if variant == "after wasm-opt":
             if not WASM_OPT.exists() or shutil.which("node") is None:
