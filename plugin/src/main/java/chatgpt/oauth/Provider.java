@@ -4,11 +4,16 @@ import tark.host.Host;
 import tark.host.JsonOutput;
 
 /**
- * What each export answers, independent of wasm: {@link Exports} only moves bytes. Every failure
- * is logged here once, as an error naming the cause and the fix.
+ * What each export answers, independent of wasm: {@link Exports} declares them on the SDK's
+ * {@link tark.host.Exported}, which moves the bytes and logs each {@link AuthFailure} thrown here as
+ * the call's one error line (naming the cause and the fix).
  */
 final class Provider {
     static final String ENDPOINT = Endpoints.CODEX_RESPONSES;
+    /**
+     * The value the original tark chatgpt-oauth plugin documents for this header; ChatGPT's backend
+     * does not check it.
+     */
     static final String ORIGINATOR = "opencode";
     static final String DISPLAY_NAME = "ChatGPT (OAuth)";
 
@@ -28,7 +33,11 @@ final class Provider {
             + "{\"id\":\"gpt-5.6-luna\",\"display_name\":\"GPT-5.6 Luna\",\"context_window\":372000," + MODEL_TRAITS + ","
             + "{\"id\":\"gpt-5.5\",\"display_name\":\"GPT-5.5\",\"context_window\":272000," + MODEL_TRAITS + "]";
 
-    private final Host host;
+    /** Appended when an answer does not fit tark's buffer: only oversized tokens make one that large. */
+    static final String TOO_LARGE_ADVICE = "The tokens are unusually large: log in again with"
+            + " `tark auth chatgpt-oauth`; if it persists, report it.";
+
+    final Host host;
     private final ChatGptAuth auth;
     /** The last credentials answered and their document: unchanged tokens are not serialised again. */
     private Credentials answered;
@@ -40,35 +49,18 @@ final class Provider {
     }
 
     /** {@code provider_auth_credentials}: what tark's OpenAI-compatible provider needs. */
-    Reply credentials() {
-        try {
-            Credentials credentials = auth.current();
-            if (credentials != answered) {
-                answered = credentials;
-                answer = credentialsDocument(credentials);
-            }
-            return Reply.text(answer);
-        } catch (AuthFailure failure) {
-            return failed(failure);
+    String credentials() throws AuthFailure {
+        Credentials credentials = auth.current();
+        if (credentials != answered) {
+            answered = credentials;
+            answer = credentialsDocument(credentials);
         }
+        return answer;
     }
 
     /** {@code provider_auth_refresh}: refresh now, then answer as {@link #credentials()}. */
-    Reply refresh() {
-        try {
-            return Reply.text(credentialsDocument(auth.refreshNow()));
-        } catch (AuthFailure failure) {
-            return failed(failure);
-        }
-    }
-
-    /** Legacy {@code get_token}: the bare access token. */
-    Reply token() {
-        try {
-            return Reply.text(auth.current().accessToken);
-        } catch (AuthFailure failure) {
-            return failed(failure);
-        }
+    String refresh() throws AuthFailure {
+        return credentialsDocument(auth.refreshNow());
     }
 
     /** The longest paragraph {@link #chat} answers, in characters: its JSON fits tark's 64 KiB buffer. */
@@ -79,7 +71,7 @@ final class Provider {
      * init: it then sends the user's messages to the plugin itself. The answer, shown as the assistant's
      * message, says why and what to do; the messages are not read, and nothing is sent anywhere.
      */
-    Reply chat() {
+    String chat() {
         String cause = auth.explain();
         String text = cause == null
                 ? "chatgpt-oauth: your ChatGPT login works now, but this tark session started before it did,"
@@ -92,47 +84,40 @@ final class Provider {
             int end = MAX_CHAT_TEXT - 1;
             text = text.substring(0, Character.isHighSurrogate(text.charAt(end - 1)) ? end - 1 : end) + "\u2026";
         }
-        return Reply.text(new JsonOutput().add("text", text).add("usage", (String) null)
-                .add("finish_reason", "stop").toString());
+        return new JsonOutput().add("text", text).add("usage", (String) null).add("finish_reason", "stop").toString();
     }
 
+    /** {@code provider_info}. */
+    String info() {
+        return INFO;
+    }
+
+    /** {@code provider_models}. */
+    String models() {
+        return MODELS;
+    }
+
+    /** {@code provider_auth_status}. */
     int status() {
         return auth.status();
     }
 
-    /** Legacy {@code status}: 0 no credentials, 1 usable, 2 expired. */
-    int legacyStatus() {
-        int status = auth.status();
-        return status == ChatGptAuth.STATUS_AUTHENTICATED ? 1 : status == ChatGptAuth.STATUS_EXPIRED ? 2 : 0;
+    /** {@code auth_process_tokens}. */
+    String processTokens(String tokenReply) throws AuthFailure {
+        return auth.processTokens(tokenReply);
     }
 
-    Reply processTokens(String tokenReply) {
-        try {
-            return Reply.text(auth.processTokens(tokenReply));
-        } catch (AuthFailure failure) {
-            return failed(failure);
-        }
+    /** {@code provider_auth_init}: 0 once the host's credentials are adopted. */
+    int init(String credentialsJson) throws AuthFailure {
+        auth.adopt(credentialsJson);
+        return 0;
     }
 
-    int init(String credentialsJson) {
-        try {
-            auth.adopt(credentialsJson);
-            return 0;
-        } catch (AuthFailure failure) {
-            return failed(failure).code;
-        }
-    }
-
+    /** {@code provider_auth_logout}. */
     int logout() {
         auth.logout();
         host.logInfo("Logged out: dropped the ChatGPT tokens kept by the plugin.");
         return 0;
-    }
-
-    /** Logs a failure as the one error line a failed call writes, and turns it into its return code. */
-    Reply failed(AuthFailure failure) {
-        host.logError(failure.getMessage());
-        return Reply.failure(failure.code());
     }
 
     static String credentialsDocument(Credentials credentials) {

@@ -77,7 +77,7 @@ class HostileInputTest extends HostTest {
     void aFarFutureJwtExpIsSecondsAndSpendsNoRefreshToken() {
         String access = Jwt.access(253_402_300_799L); // 9999-12-31, in seconds
         writeFile(access, Jwt.opaque("rt"), null, null);
-        assertEquals(access, answer(provider.credentials()).getString("access_token", null));
+        assertEquals(access, answer(Reply.of(provider, Provider::credentials)).getString("access_token", null));
         assertTrue(host.requests().isEmpty());
         assertEquals(ChatGptAuth.STATUS_AUTHENTICATED, provider.status());
     }
@@ -92,7 +92,7 @@ class HostileInputTest extends HostTest {
         String access = Jwt.standardBase64Token(payload);
         assertTrue(access.split("\\.")[1].matches(".*[+/].*=$"), access);
         writeFile(access, null, null, null);
-        assertEquals("acct-std", headers(provider.credentials()).getString("ChatGPT-Account-Id", null));
+        assertEquals("acct-std", headers(Reply.of(provider, Provider::credentials)).getString("ChatGPT-Account-Id", null));
     }
 
     // ---- the right error for each refresh failure ----
@@ -103,7 +103,7 @@ class HostileInputTest extends HostTest {
         String refresh = Jwt.opaque("rt");
         writeFile(Jwt.access(NOW - HOUR), refresh, null, null);
         host.reply(status, "{\"error\":\"temporarily_unavailable\"}");
-        String error = failedOnce(provider.credentials(), AuthFailure.REFRESH_FAILED, String.valueOf(status));
+        String error = failedOnce(Reply.of(provider, Provider::credentials), AuthFailure.REFRESH_FAILED, String.valueOf(status));
         assertFalse(error.contains("tark auth chatgpt-oauth"), error);
         assertEquals(ChatGptAuth.STATUS_AUTHENTICATED, provider.status(), "still refreshable");
 
@@ -111,8 +111,8 @@ class HostileInputTest extends HostTest {
         String newAccess = Jwt.access(NOW + DAY);
         host.reply(status, "{}");
         host.reply(200, Fixtures.tokenReply(newAccess, Jwt.opaque("rt"), null, -1));
-        assertEquals(AuthFailure.REFRESH_FAILED, provider.credentials().code);
-        assertEquals(newAccess, answer(new Provider(host.session()).credentials()).getString("access_token", null));
+        assertEquals(AuthFailure.REFRESH_FAILED, Reply.of(provider, Provider::credentials).code);
+        assertEquals(newAccess, answer(Reply.of(new Provider(host.session()), Provider::credentials)).getString("access_token", null));
         assertEquals(3, host.requests().size());
         for (FakeHost.Request request : host.requests()) {
             assertEquals(refresh, request.presentedRefreshToken());
@@ -124,7 +124,7 @@ class HostileInputTest extends HostTest {
     void refusedRefreshTokensAreRejected(int status) {
         writeFile(Jwt.access(NOW - HOUR), Jwt.opaque("rt"), null, null);
         host.reply(status, "{\"error\":\"invalid_grant\"}");
-        failedOnce(provider.credentials(), AuthFailure.REFRESH_REJECTED, "invalid_grant", "tark auth chatgpt-oauth");
+        failedOnce(Reply.of(provider, Provider::credentials), AuthFailure.REFRESH_REJECTED, "invalid_grant", "tark auth chatgpt-oauth");
     }
 
     @Test
@@ -134,7 +134,7 @@ class HostileInputTest extends HostTest {
         String body = "{\"access_token\":\"" + Jwt.access(NOW + DAY) + "\",\"refresh_token\":\"" + Jwt.opaque("rt")
                 + "\",\"extra\":" + denseArray(25_000) + "}";
         host.reply(200, body);
-        failedOnce(provider.credentials(), AuthFailure.REFRESH_FAILED, "200");
+        failedOnce(Reply.of(provider, Provider::credentials), AuthFailure.REFRESH_FAILED, "200");
         assertFalse(host.disk().containsKey(TokenVault.KEY));
     }
 
@@ -144,7 +144,7 @@ class HostileInputTest extends HostTest {
         String newAccess = Jwt.access(NOW + DAY);
         host.reply(200, "{\"access_token\":\"" + newAccess + "\",\"refresh_token\":\"" + Jwt.opaque("rt")
                 + "\",\"extra\":" + denseArray(JsonInput.MAX_VALUES - 10) + "}");
-        assertEquals(newAccess, answer(provider.credentials()).getString("access_token", null));
+        assertEquals(newAccess, answer(Reply.of(provider, Provider::credentials)).getString("access_token", null));
         assertTrue(host.disk().containsKey(TokenVault.KEY));
     }
 
@@ -156,8 +156,7 @@ class HostileInputTest extends HostTest {
         String access = Jwt.access(NOW + DAY);
         host.secret(access);
         writeFile(access + bad, null, null, null);
-        failedOnce(provider.credentials(), AuthFailure.INVALID_CREDENTIALS, "access_token", TARK_PATH);
-        assertEquals(AuthFailure.INVALID_CREDENTIALS, provider.token().code, "the legacy bare token too");
+        failedOnce(Reply.of(provider, Provider::credentials), AuthFailure.INVALID_CREDENTIALS, "access_token", TARK_PATH);
     }
 
     @Test
@@ -166,7 +165,7 @@ class HostileInputTest extends HostTest {
         writeFile(Jwt.access(NOW - HOUR), fileRefresh, null, null);
         String newRefresh = Jwt.opaque("rt");
         host.reply(200, Fixtures.tokenReply(Jwt.access(NOW + DAY) + "\r\n", newRefresh, null, -1));
-        failedOnce(provider.credentials(), AuthFailure.INVALID_CREDENTIALS, "access_token", "refreshed from");
+        failedOnce(Reply.of(provider, Provider::credentials), AuthFailure.INVALID_CREDENTIALS, "access_token", "refreshed from");
         assertEquals(newRefresh, Fixtures.opened(host.disk().get(TokenVault.KEY), fileRefresh).refreshToken,
                 "the old refresh token is spent: the new one is kept");
     }
@@ -175,14 +174,14 @@ class HostileInputTest extends HostTest {
     @ValueSource(strings = {"acct\r\nX-Injected: 1", "acct\n", "acct\u0000", "acct\u0007"})
     void anAccountIdFieldWithAControlCharacterIsLeftOutWithAWarning(String bad) {
         writeFile(Jwt.access(NOW + DAY), null, null, bad);
-        JsonObject headers = headers(provider.credentials());
+        JsonObject headers = headers(Reply.of(provider, Provider::credentials));
         assertNull(headers.get("ChatGPT-Account-Id"));
         List<String> warnings = host.messages("warn");
         assertEquals(1, warnings.size(), warnings.toString());
         assertTrue(warnings.get(0).contains("account_id"), warnings.get(0));
         assertFalse(warnings.get(0).contains(bad), "the bad value is not repeated");
         assertTrue(host.errors().isEmpty());
-        answer(provider.credentials());
+        answer(Reply.of(provider, Provider::credentials));
         assertEquals(1, host.messages("warn").size(), "warned once for these credentials");
     }
 
@@ -190,7 +189,7 @@ class HostileInputTest extends HostTest {
     void aJwtClaimWithAControlCharacterGivesWayToTheNextValidCandidate() {
         String id = Jwt.withAccount(NOW + DAY, "acct\r\nX-Injected: 1");
         writeFile(Jwt.access(NOW + DAY), null, id, "acct-file");
-        assertEquals("acct-file", headers(provider.credentials()).getString("ChatGPT-Account-Id", null));
+        assertEquals("acct-file", headers(Reply.of(provider, Provider::credentials)).getString("ChatGPT-Account-Id", null));
         List<String> warnings = host.messages("warn");
         assertEquals(1, warnings.size(), warnings.toString());
         assertTrue(warnings.get(0).contains("id_token"), warnings.get(0));
@@ -199,7 +198,7 @@ class HostileInputTest extends HostTest {
     @Test
     void aNulInTheAccessTokensClaimWithNoOtherCandidateLeavesTheHeaderOut() {
         writeFile(Jwt.withAccount(NOW + DAY, "acct\u0000"), null, null, null);
-        assertNull(headers(provider.credentials()).get("ChatGPT-Account-Id"));
+        assertNull(headers(Reply.of(provider, Provider::credentials)).get("ChatGPT-Account-Id"));
         assertTrue(host.messages("warn").get(0).contains("access_token"), host.messages("warn").toString());
     }
 
@@ -208,7 +207,7 @@ class HostileInputTest extends HostTest {
     @Test
     void aFileTarkCannotReadSaysWhatMayBeWrongAndHowToFixIt() {
         host.fileFailures.put(TARK_PATH, HostValue.absent()); // what tark's fs.read -3 becomes
-        failedOnce(provider.credentials(), AuthFailure.NOT_AUTHENTICATED, "missing, unreadable, or not UTF-8",
+        failedOnce(Reply.of(provider, Provider::credentials), AuthFailure.NOT_AUTHENTICATED, "missing, unreadable, or not UTF-8",
                 TARK_PATH, "tark auth chatgpt-oauth", "UTF-8 JSON");
     }
 
@@ -217,7 +216,7 @@ class HostileInputTest extends HostTest {
         host.fileFailures.put(TARK_PATH, HostValue.absent());
         String access = Jwt.access(NOW + DAY);
         host.file(CODEX_PATH, Fixtures.codexFile(access, Jwt.opaque("rt"), null, null));
-        assertEquals(access, answer(provider.credentials()).getString("access_token", null));
+        assertEquals(access, answer(Reply.of(provider, Provider::credentials)).getString("access_token", null));
         List<String> info = host.messages("info");
         assertEquals(1, info.size(), info.toString());
         assertTrue(info.get(0).contains("Codex CLI") && info.get(0).contains("not UTF-8"), info.get(0));
@@ -226,7 +225,7 @@ class HostileInputTest extends HostTest {
     @Test
     void aDenseCredentialsFileIsInvalidNotATrap() {
         host.files.put(TARK_PATH, "{\"access_token\":\"" + Jwt.opaque("at") + "\",\"x\":" + denseArray(350_000) + "}");
-        failedOnce(provider.credentials(), AuthFailure.INVALID_CREDENTIALS, TARK_PATH);
+        failedOnce(Reply.of(provider, Provider::credentials), AuthFailure.INVALID_CREDENTIALS, TARK_PATH);
     }
 
     @Test
@@ -234,7 +233,7 @@ class HostileInputTest extends HostTest {
         String access = Jwt.access(NOW + DAY);
         writeFile(access, Jwt.opaque("rt"), null, null);
         host.disk().put(TokenVault.KEY, "{\"lineage\":\"x\",\"sealed\":" + denseArray(30_000) + "}");
-        assertEquals(access, answer(new Provider(host.session()).credentials()).getString("access_token", null));
+        assertEquals(access, answer(Reply.of(new Provider(host.session()), Provider::credentials)).getString("access_token", null));
     }
 
     @Test
@@ -244,7 +243,7 @@ class HostileInputTest extends HostTest {
         host.disk().replaceText("{\"tokens\":\"x\",\"pad\":" + denseArray(30_000) + "}");
         String newAccess = Jwt.access(NOW + DAY);
         host.reply(200, Fixtures.tokenReply(newAccess, Jwt.opaque("rt"), null, -1));
-        assertEquals(newAccess, answer(new Provider(host.session()).credentials()).getString("access_token", null));
+        assertEquals(newAccess, answer(Reply.of(new Provider(host.session()), Provider::credentials)).getString("access_token", null));
         assertEquals(refresh, host.requests().get(0).presentedRefreshToken());
     }
 
@@ -252,13 +251,13 @@ class HostileInputTest extends HostTest {
     void aDenseLoginReplyIsBadInput() {
         String reply = "{\"access_token\":\"" + Jwt.opaque("at") + "\",\"x\":" + denseArray(25_000) + "}";
         host.rememberSecretsIn(reply);
-        failedOnce(provider.processTokens(reply), AuthFailure.BAD_INPUT, "tark auth chatgpt-oauth");
+        failedOnce(Reply.of(provider, p -> p.processTokens(reply)), AuthFailure.BAD_INPUT, "tark auth chatgpt-oauth");
     }
 
     @Test
     void aTransportErrorDuringRefreshIsRetryable() {
         writeFile(Jwt.access(NOW - HOUR), Jwt.opaque("rt"), null, null);
         host.reply(HttpReply.transportError("the host is not in the plugin's http capability"));
-        failedOnce(provider.credentials(), AuthFailure.REFRESH_FAILED, "auth.openai.com", "plugin.toml");
+        failedOnce(Reply.of(provider, Provider::credentials), AuthFailure.REFRESH_FAILED, "auth.openai.com", "plugin.toml");
     }
 }

@@ -271,7 +271,7 @@ class LoginLineageTest extends HostTest {
         writeFile(Jwt.access(NOW - HOUR), root, null);
         host.reply(400, "{\"error\":\"refresh_token_reused\"}");
         Provider provider = new Provider(host);
-        Reply reply = provider.credentials();
+        Reply reply = Reply.of(provider, Provider::credentials);
         assertEquals(AuthFailure.REFRESH_REJECTED, reply.code);
         List<String> errors = host.errors();
         assertEquals(1, errors.size(), errors.toString());
@@ -281,8 +281,8 @@ class LoginLineageTest extends HostTest {
         assertFalse(host.disk().get(TokenVault.KEY).contains("sealed"), "only the refusal is written");
 
         // The refused token is not presented again, by this instance nor the next.
-        assertEquals(AuthFailure.REFRESH_REJECTED, provider.credentials().code);
-        assertEquals(AuthFailure.REFRESH_REJECTED, new Provider(host.session()).credentials().code);
+        assertEquals(AuthFailure.REFRESH_REJECTED, Reply.of(provider, Provider::credentials).code);
+        assertEquals(AuthFailure.REFRESH_REJECTED, Reply.of(new Provider(host.session()), Provider::credentials).code);
         assertEquals(1, host.requests().size());
     }
 
@@ -325,7 +325,7 @@ class LoginLineageTest extends HostTest {
         int logsBefore = host.logs().size();
 
         Provider provider = new Provider(host.session());
-        Reply reply = provider.credentials();
+        Reply reply = Reply.of(provider, Provider::credentials);
         assertFalse(reply.isFailure());
         assertEquals(fileAccess, Json.parse(reply.text).asObject().getString("access_token", null));
         assertEquals(1, host.requests().size());
@@ -397,7 +397,7 @@ class LoginLineageTest extends HostTest {
         String second = Jwt.opaque("rt");
         refreshOnce(second, NOW + 10 * MINUTE);
         Provider stale = new Provider(host.session());
-        stale.credentials();
+        Reply.of(stale, Provider::credentials);
         host.advance(6 * MINUTE * 1000);
         String third = Jwt.opaque("rt");
         host.reply(200, Fixtures.tokenReply(Jwt.access(NOW + DAY), third, null, -1));
@@ -432,8 +432,8 @@ class LoginLineageTest extends HostTest {
     void theCodexCliLoginIsNeverRevokedNorRefreshed() throws AuthFailure {
         host.file(CODEX_PATH, Fixtures.codexFile(Jwt.access(NOW - MINUTE), Jwt.opaque("rt"), null, null));
         Provider provider = new Provider(host);
-        assertEquals(AuthFailure.EXPIRED, provider.credentials().code);
-        assertEquals(AuthFailure.EXPIRED, provider.refresh().code);
+        assertEquals(AuthFailure.EXPIRED, Reply.of(provider, Provider::credentials).code);
+        assertEquals(AuthFailure.EXPIRED, Reply.of(provider, Provider::refresh).code);
         assertEquals(0, provider.logout());
         assertTrue(host.requests().isEmpty(), "nothing sent for the Codex CLI's login");
         assertTrue(host.files.containsKey(CODEX_PATH));

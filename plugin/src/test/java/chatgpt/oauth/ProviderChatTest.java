@@ -33,7 +33,7 @@ class ProviderChatTest extends HostTest {
     private String chatText() {
         int eventsBefore = host.events().size();
         int requestsBefore = host.requests().size();
-        Reply reply = new Provider(host.session()).chat();
+        Reply reply = Reply.of(new Provider(host.session()), Provider::chat, Reply.CHAT_BUFFER);
         assertFalse(reply.isFailure());
         JsonObject json = Json.parse(reply.text).asObject();
         assertEquals(Set.of("text", "usage", "finish_reason"), Set.copyOf(json.names()));
@@ -52,7 +52,7 @@ class ProviderChatTest extends HostTest {
     /** The error line provider_auth_credentials wrote for the same state, on a fresh instance. */
     private String errorLine() {
         FakeHost other = host.session();
-        new Provider(other).credentials();
+        Reply.of(new Provider(other), Provider::credentials);
         return other.errors().get(other.errors().size() - 1);
     }
 
@@ -93,7 +93,7 @@ class ProviderChatTest extends HostTest {
         String root = Jwt.opaque("rt");
         host.file(TARK_PATH, Fixtures.tarkFile(Jwt.access(NOW - HOUR), root, null, null, null));
         host.reply(400, "{\"error\":\"invalid_grant\"}");
-        assertEquals(AuthFailure.REFRESH_REJECTED, new Provider(host).credentials().code);
+        assertEquals(AuthFailure.REFRESH_REJECTED, Reply.of(new Provider(host), Provider::credentials).code);
         String text = chatText();
         assertTrue(text.contains("refused this login's refresh token"), text);
         assertTrue(text.contains("tark auth chatgpt-oauth"), text);
@@ -135,7 +135,7 @@ class ProviderChatTest extends HostTest {
     @Test
     void theAnswerFitsTarksBufferWhateverTheLocation() {
         host.env(CredentialSources.PATH_VARIABLE, "/" + "\u0001\u00e9\ud83d\ude80".repeat(40_000));
-        Reply reply = new Provider(host).chat();
+        Reply reply = Reply.of(new Provider(host), Provider::chat, Reply.CHAT_BUFFER);
         assertTrue(reply.text.getBytes(StandardCharsets.UTF_8).length <= 65536, "fits alloc(65536)");
         JsonObject json = Json.parse(reply.text).asObject();
         String text = json.getString("text", "");

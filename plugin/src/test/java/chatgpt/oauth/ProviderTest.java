@@ -72,7 +72,7 @@ class ProviderTest extends HostTest {
     void credentialsWithTheAccountHeader() {
         String access = Jwt.withAccount(NOW + DAY, "acct-1234");
         host.file(TARK_PATH, Fixtures.tarkFile(access, Jwt.opaque("rt"), null, null, null));
-        JsonObject json = parseCredentials(provider.credentials());
+        JsonObject json = parseCredentials(Reply.of(provider, Provider::credentials));
         assertEquals(access, json.getString("access_token", null));
         JsonObject headers = json.get("custom_headers").asObject();
         assertEquals(Set.of("originator", "ChatGPT-Account-Id"), names(headers));
@@ -83,7 +83,7 @@ class ProviderTest extends HostTest {
     @Test
     void noAccountIdMeansNoAccountHeaderAtAll() {
         host.file(TARK_PATH, Fixtures.tarkFile(Jwt.access(NOW + DAY), null, Jwt.access(NOW + DAY), null, null));
-        JsonObject json = parseCredentials(provider.credentials());
+        JsonObject json = parseCredentials(Reply.of(provider, Provider::credentials));
         JsonObject headers = json.get("custom_headers").asObject();
         assertEquals(Set.of("originator"), names(headers));
         assertNull(headers.get("ChatGPT-Account-Id"));
@@ -93,21 +93,21 @@ class ProviderTest extends HostTest {
     @Test
     void emptyStoredAccountIdGivesNoHeader() {
         host.file(TARK_PATH, Fixtures.tarkFile(Jwt.opaque("at"), null, null, null, ""));
-        JsonObject headers = parseCredentials(provider.credentials()).get("custom_headers").asObject();
+        JsonObject headers = parseCredentials(Reply.of(provider, Provider::credentials)).get("custom_headers").asObject();
         assertEquals(Set.of("originator"), names(headers));
     }
 
     @Test
     void storedAccountIdIsUsedWhenNoTokenHasOne() {
         host.file(TARK_PATH, Fixtures.tarkFile(Jwt.opaque("at"), null, null, null, "acct-stored"));
-        JsonObject headers = parseCredentials(provider.credentials()).get("custom_headers").asObject();
+        JsonObject headers = parseCredentials(Reply.of(provider, Provider::credentials)).get("custom_headers").asObject();
         assertEquals("acct-stored", headers.getString("ChatGPT-Account-Id", null));
     }
 
     @Test
     void accountIdWithAControlCharacterIsLeftOutWithAWarning() {
         host.file(TARK_PATH, Fixtures.tarkFile(Jwt.withAccount(NOW + DAY, "équipe\r\nX-Injected: 1"), null, null, null, null));
-        JsonObject headers = parseCredentials(provider.credentials()).get("custom_headers").asObject();
+        JsonObject headers = parseCredentials(Reply.of(provider, Provider::credentials)).get("custom_headers").asObject();
         assertEquals(Set.of("originator"), names(headers));
         List<String> warnings = host.messages("warn");
         assertEquals(1, warnings.size(), warnings.toString());
@@ -121,14 +121,14 @@ class ProviderTest extends HostTest {
                 Jwt.withAccount(NOW - HOUR, "acct-r"), null, null));
         String newAccess = Jwt.access(NOW + DAY);
         host.reply(200, Fixtures.tokenReply(newAccess, Jwt.opaque("rt"), null, -1));
-        JsonObject json = parseCredentials(provider.credentials());
+        JsonObject json = parseCredentials(Reply.of(provider, Provider::credentials));
         assertEquals(newAccess, json.getString("access_token", null));
         assertEquals("acct-r", json.get("custom_headers").asObject().getString("ChatGPT-Account-Id", null));
         assertEquals(1, host.logs("info").size(), "one info line says it refreshed");
         assertTrue(host.errors().isEmpty());
 
         // The next provider init (a fresh instance) answers the same with no second refresh.
-        JsonObject next = parseCredentials(new Provider(host.session()).credentials());
+        JsonObject next = parseCredentials(Reply.of(new Provider(host.session()), Provider::credentials));
         assertEquals(newAccess, next.getString("access_token", null));
         assertEquals(1, host.requests().size());
     }
@@ -137,7 +137,7 @@ class ProviderTest extends HostTest {
     void codexCliLoginIsHandedOver() {
         String access = Jwt.withAccount(NOW + DAY, "acct-codex");
         host.file(CODEX_PATH, Fixtures.codexFile(access, Jwt.opaque("rt"), null, null));
-        JsonObject json = parseCredentials(provider.credentials());
+        JsonObject json = parseCredentials(Reply.of(provider, Provider::credentials));
         assertEquals(access, json.getString("access_token", null));
         assertEquals("acct-codex", json.get("custom_headers").asObject().getString("ChatGPT-Account-Id", null));
     }
@@ -146,26 +146,26 @@ class ProviderTest extends HostTest {
 
     @Test
     void noCredentialsFails() {
-        assertFailedOnce(provider.credentials(), AuthFailure.NOT_AUTHENTICATED, "tark auth chatgpt-oauth");
+        assertFailedOnce(Reply.of(provider, Provider::credentials), AuthFailure.NOT_AUTHENTICATED, "tark auth chatgpt-oauth");
     }
 
     @Test
     void malformedFileFails() {
         host.files.put(TARK_PATH, "{\"access_token\":");
-        assertFailedOnce(provider.credentials(), AuthFailure.INVALID_CREDENTIALS, TARK_PATH, "tark auth chatgpt-oauth");
+        assertFailedOnce(Reply.of(provider, Provider::credentials), AuthFailure.INVALID_CREDENTIALS, TARK_PATH, "tark auth chatgpt-oauth");
     }
 
     @Test
     void deniedFileFails() {
         host.deniedPaths.add(TARK_PATH);
-        assertFailedOnce(provider.credentials(), AuthFailure.NOT_ALLOWED, "fs_read", "plugin.toml");
+        assertFailedOnce(Reply.of(provider, Provider::credentials), AuthFailure.NOT_ALLOWED, "fs_read", "plugin.toml");
     }
 
     @Test
     void rejectedRefreshFailsWithTheOAuthCodeAndTheLoginHint() {
         host.file(TARK_PATH, Fixtures.tarkFile(Jwt.access(NOW - HOUR), Jwt.opaque("rt"), null, null, null));
         host.reply(400, "{\"error\":\"refresh_token_reused\",\"error_description\":\"already used\"}");
-        assertFailedOnce(provider.credentials(), AuthFailure.REFRESH_REJECTED, "refresh_token_reused",
+        assertFailedOnce(Reply.of(provider, Provider::credentials), AuthFailure.REFRESH_REJECTED, "refresh_token_reused",
                 "tark auth chatgpt-oauth");
 
         assertFalse(host.disk().get(TokenVault.KEY).contains("sealed"), "a refusal writes only its mark");
@@ -175,20 +175,20 @@ class ProviderTest extends HostTest {
     void serverErrorFails() {
         host.file(TARK_PATH, Fixtures.tarkFile(Jwt.access(NOW - HOUR), Jwt.opaque("rt"), null, null, null));
         host.reply(500, "oops");
-        assertFailedOnce(provider.credentials(), AuthFailure.REFRESH_FAILED, "500");
+        assertFailedOnce(Reply.of(provider, Provider::credentials), AuthFailure.REFRESH_FAILED, "500");
     }
 
     @Test
     void transportErrorFails() {
         host.file(TARK_PATH, Fixtures.tarkFile(Jwt.access(NOW - HOUR), Jwt.opaque("rt"), null, null, null));
         host.reply(HttpReply.transportError("connection refused"));
-        assertFailedOnce(provider.credentials(), AuthFailure.REFRESH_FAILED, "connection refused", "auth.openai.com");
+        assertFailedOnce(Reply.of(provider, Provider::credentials), AuthFailure.REFRESH_FAILED, "connection refused", "auth.openai.com");
     }
 
     @Test
     void expiredCodexLoginFailsNamingCodex() {
         host.file(CODEX_PATH, Fixtures.codexFile(Jwt.access(NOW - HOUR), Jwt.opaque("rt"), null, null));
-        assertFailedOnce(provider.credentials(), AuthFailure.EXPIRED, "`codex`", "tark auth chatgpt-oauth", CODEX_PATH);
+        assertFailedOnce(Reply.of(provider, Provider::credentials), AuthFailure.EXPIRED, "`codex`", "tark auth chatgpt-oauth", CODEX_PATH);
         assertTrue(host.requests().isEmpty());
     }
 
@@ -200,11 +200,11 @@ class ProviderTest extends HostTest {
         host.file(TARK_PATH, Fixtures.tarkFile(Jwt.access(NOW + DAY), refresh, null, null, "acct-x"));
         String newAccess = Jwt.access(NOW + 2 * DAY);
         host.reply(200, Fixtures.tokenReply(newAccess, Jwt.opaque("rt"), null, -1));
-        JsonObject json = parseCredentials(provider.refresh());
+        JsonObject json = parseCredentials(Reply.of(provider, Provider::refresh));
         assertEquals(newAccess, json.getString("access_token", null));
         assertEquals("acct-x", json.get("custom_headers").asObject().getString("ChatGPT-Account-Id", null));
         assertEquals(refresh, host.requests().get(0).jsonBody().getString("refresh_token", null));
-        assertEquals(newAccess, parseCredentials(new Provider(host.session()).credentials()).getString("access_token", null));
+        assertEquals(newAccess, parseCredentials(Reply.of(new Provider(host.session()), Provider::credentials)).getString("access_token", null));
         assertEquals(1, host.requests().size());
     }
 
@@ -212,7 +212,7 @@ class ProviderTest extends HostTest {
     void refreshHookFailureIsLoggedOnce() {
         host.file(TARK_PATH, Fixtures.tarkFile(Jwt.access(NOW + DAY), Jwt.opaque("rt"), null, null, null));
         host.reply(401, "{\"error\":{\"code\":\"refresh_token_invalidated\"}}");
-        assertFailedOnce(provider.refresh(), AuthFailure.REFRESH_REJECTED, "refresh_token_invalidated",
+        assertFailedOnce(Reply.of(provider, Provider::refresh), AuthFailure.REFRESH_REJECTED, "refresh_token_invalidated",
                 "tark auth chatgpt-oauth");
     }
 
@@ -221,32 +221,13 @@ class ProviderTest extends HostTest {
     @Test
     void statusCodes() {
         assertEquals(2, provider.status());
-        assertEquals(0, provider.legacyStatus());
 
         host.file(TARK_PATH, Fixtures.tarkFile(Jwt.access(NOW + DAY), null, null, null, null));
         assertEquals(1, provider.status());
-        assertEquals(1, provider.legacyStatus());
 
         host.file(TARK_PATH, Fixtures.tarkFile(Jwt.access(NOW - DAY), null, null, null, null));
         assertEquals(3, provider.status());
-        assertEquals(2, provider.legacyStatus());
         assertTrue(host.requests().isEmpty());
-    }
-
-    // ---- legacy get_token ----
-
-    @Test
-    void legacyTokenIsTheBareAccessToken() {
-        String access = Jwt.access(NOW + DAY);
-        host.file(TARK_PATH, Fixtures.tarkFile(access, null, null, null, null));
-        Reply reply = provider.token();
-        assertFalse(reply.isFailure());
-        assertEquals(access, reply.text);
-    }
-
-    @Test
-    void legacyTokenFailureIsLoggedOnce() {
-        assertFailedOnce(provider.token(), AuthFailure.NOT_AUTHENTICATED, "tark auth chatgpt-oauth");
     }
 
     // ---- provider_auth_init, logout, auth_process_tokens ----
@@ -256,8 +237,8 @@ class ProviderTest extends HostTest {
         String access = Jwt.access(NOW + DAY);
         String json = Fixtures.tarkFile(access, Jwt.opaque("rt"), null, null, "acct-i");
         host.rememberSecretsIn(json);
-        assertEquals(0, provider.init(json));
-        JsonObject answer = parseCredentials(provider.credentials());
+        assertEquals(0, Reply.init(provider, json));
+        JsonObject answer = parseCredentials(Reply.of(provider, Provider::credentials));
         assertEquals(access, answer.getString("access_token", null));
         assertEquals("acct-i", answer.get("custom_headers").asObject().getString("ChatGPT-Account-Id", null));
     }
@@ -266,7 +247,7 @@ class ProviderTest extends HostTest {
     void initRefusesMalformedCredentials() {
         String bad = "{\"refresh_token\":\"" + Jwt.opaque("rt") + "\"}";
         host.rememberSecretsIn(bad);
-        int code = provider.init(bad);
+        int code = Reply.init(provider, bad);
         assertEquals(AuthFailure.INVALID_CREDENTIALS, code);
         assertEquals(1, host.errors().size());
         assertTrue(host.storage.isEmpty());
@@ -276,7 +257,7 @@ class ProviderTest extends HostTest {
     void logoutClearsStorage() {
         host.file(TARK_PATH, Fixtures.tarkFile(Jwt.access(NOW - HOUR), Jwt.opaque("rt"), null, null, null));
         host.reply(200, Fixtures.tokenReply(Jwt.access(NOW + DAY), Jwt.opaque("rt"), null, -1));
-        parseCredentials(provider.credentials());
+        parseCredentials(Reply.of(provider, Provider::credentials));
         assertFalse(host.storage.isEmpty());
 
         host.reply(200, "{}"); // the revocation
@@ -292,7 +273,7 @@ class ProviderTest extends HostTest {
         String refresh = Jwt.opaque("rt");
         String reply = Fixtures.tokenReply(access, refresh, Jwt.withAccount(NOW + HOUR, "acct-p"), 864_000);
         host.rememberSecretsIn(reply);
-        Reply answer = provider.processTokens(reply);
+        Reply answer = Reply.of(provider, p -> p.processTokens(reply));
         assertFalse(answer.isFailure());
         JsonObject file = Json.parse(answer.text).asObject();
         assertEquals(access, file.getString("access_token", null));
@@ -304,7 +285,7 @@ class ProviderTest extends HostTest {
 
     @Test
     void processTokensWithoutAnAccessTokenFails() {
-        assertFailedOnce(provider.processTokens("{\"error\":\"access_denied\"}"), AuthFailure.BAD_INPUT,
+        assertFailedOnce(Reply.of(provider, p -> p.processTokens("{\"error\":\"access_denied\"}")), AuthFailure.BAD_INPUT,
                 "tark auth chatgpt-oauth");
     }
 

@@ -80,7 +80,7 @@ class RoundThreeTest extends HostTest {
             host.file(TARK_PATH, Fixtures.tarkFile(Jwt.access(NOW - HOUR), root, null, null, null));
             host.secret(root);
             host.reply(status, "{\"error\":{\"code\":\"" + String.format(shape, root) + "\"}}");
-            new Provider(host.session()).credentials();
+            Reply.of(new Provider(host.session()), Provider::credentials);
         }
         host.assertNoSecretInLogs();
         assertEquals(3, host.errors().size());
@@ -117,7 +117,7 @@ class RoundThreeTest extends HostTest {
         host.rememberSecretsIn(valid.toTarkJson());
         host.rememberSecretsIn(older.toTarkJson());
         host.file(TARK_PATH, Fixtures.tarkFile(Jwt.access(NOW - HOUR), root, null, null, null));
-        Reply reply = new Provider(host.session()).credentials();
+        Reply reply = Reply.of(new Provider(host.session()), Provider::credentials);
         assertFalse(reply.isFailure(), "code " + reply.code);
         assertEquals(valid.accessToken, Json.parse(reply.text).asObject().getString("access_token", null));
         assertTrue(host.requests().isEmpty(), "the retired root token is not presented");

@@ -49,7 +49,7 @@ class SessionTokenTest extends HostTest {
     @Test
     void aTokenWithMoreThanTheMarginLeftIsNotRefreshed() {
         String access = loginExpiringIn(MARGIN + 60);
-        assertEquals(access, tokenOf(new Provider(host).credentials()));
+        assertEquals(access, tokenOf(Reply.of(new Provider(host), Provider::credentials)));
         assertTrue(host.requests().isEmpty());
     }
 
@@ -58,7 +58,7 @@ class SessionTokenTest extends HostTest {
         loginExpiringIn(HOUR);
         String fresh = Jwt.lived(NOW + LIFETIME, LIFETIME);
         host.reply(200, Fixtures.tokenReply(fresh, Jwt.opaque("rt"), null, LIFETIME));
-        assertEquals(fresh, tokenOf(new Provider(host).credentials()));
+        assertEquals(fresh, tokenOf(Reply.of(new Provider(host), Provider::credentials)));
         assertEquals(1, host.requests().size());
         assertTrue(host.errors().isEmpty(), host.errors().toString());
     }
@@ -68,14 +68,14 @@ class SessionTokenTest extends HostTest {
         loginExpiringIn(MARGIN - 1);
         String fresh = Jwt.lived(NOW + LIFETIME, LIFETIME);
         host.reply(200, Fixtures.tokenReply(fresh, Jwt.opaque("rt"), null, LIFETIME));
-        assertEquals(fresh, tokenOf(new Provider(host).credentials()));
+        assertEquals(fresh, tokenOf(Reply.of(new Provider(host), Provider::credentials)));
     }
 
     @Test
     void withoutAnIssueTimeTheMarginIsFiveMinutes() {
         String access = Jwt.access(NOW + HOUR);
         host.file(TARK_PATH, Fixtures.tarkFile(access, root, null, null, null));
-        assertEquals(access, tokenOf(new Provider(host).credentials()));
+        assertEquals(access, tokenOf(Reply.of(new Provider(host), Provider::credentials)));
         assertTrue(host.requests().isEmpty());
     }
 
@@ -88,7 +88,7 @@ class SessionTokenTest extends HostTest {
         } else {
             host.reply(status, "{\"error\":\"temporarily_unavailable\"}");
         }
-        assertEquals(access, tokenOf(new Provider(host).credentials()));
+        assertEquals(access, tokenOf(Reply.of(new Provider(host), Provider::credentials)));
         assertTrue(host.errors().isEmpty(), "no error line: " + host.errors());
         List<String> warnings = host.messages("warn");
         assertEquals(1, warnings.size(), warnings.toString());
@@ -99,7 +99,7 @@ class SessionTokenTest extends HostTest {
         // The next init tries again, and succeeds.
         String fresh = Jwt.lived(NOW + LIFETIME, LIFETIME);
         host.reply(200, Fixtures.tokenReply(fresh, Jwt.opaque("rt"), null, LIFETIME));
-        assertEquals(fresh, tokenOf(new Provider(host.session()).credentials()));
+        assertEquals(fresh, tokenOf(Reply.of(new Provider(host.session()), Provider::credentials)));
         assertEquals(2, host.requests().size());
     }
 
@@ -107,7 +107,7 @@ class SessionTokenTest extends HostTest {
     void anExpiredTokenWithAFailedRefreshIsMinusFour() {
         loginExpiringIn(-60);
         host.reply(503, "");
-        Reply reply = new Provider(host).credentials();
+        Reply reply = Reply.of(new Provider(host), Provider::credentials);
         assertEquals(AuthFailure.REFRESH_FAILED, reply.code);
         assertEquals(1, host.errors().size());
     }
@@ -116,7 +116,7 @@ class SessionTokenTest extends HostTest {
     void aForcedRefreshThatFailsDoesNotServeTheTokenTheHostSawRefused() {
         loginExpiringIn(HOUR);
         host.reply(503, "");
-        assertEquals(AuthFailure.REFRESH_FAILED, new Provider(host).refresh().code);
+        assertEquals(AuthFailure.REFRESH_FAILED, Reply.of(new Provider(host), Provider::refresh).code);
     }
 
     @ParameterizedTest
@@ -124,7 +124,7 @@ class SessionTokenTest extends HostTest {
     void aRefusedEarlyRefreshServesTheValidTokenAndIsNotPresentedAgain(String code) {
         String access = loginExpiringIn(HOUR);
         host.reply(400, "{\"error\":\"" + code + "\"}");
-        assertEquals(access, tokenOf(new Provider(host).credentials()));
+        assertEquals(access, tokenOf(Reply.of(new Provider(host), Provider::credentials)));
         assertTrue(host.errors().isEmpty(), host.errors().toString());
         List<String> warnings = host.messages("warn");
         assertEquals(1, warnings.size(), warnings.toString());
@@ -135,12 +135,12 @@ class SessionTokenTest extends HostTest {
         // Remembered one-way: the next inits serve the valid token without presenting the refused one.
         assertTrue(host.disk().get(TokenVault.KEY).contains(StoredLogins.refusalMark(root)));
         assertFalse(host.disk().text().contains(root.substring(3, 15)));
-        assertEquals(access, tokenOf(new Provider(host.session()).credentials()));
+        assertEquals(access, tokenOf(Reply.of(new Provider(host.session()), Provider::credentials)));
         assertEquals(1, host.requests().size(), "the refused token is never presented again");
 
         // Once it has expired: log in again.
         host.setNow((NOW + HOUR + 1) * 1000);
-        Reply expired = new Provider(host.session()).credentials();
+        Reply expired = Reply.of(new Provider(host.session()), Provider::credentials);
         assertEquals(AuthFailure.REFRESH_REJECTED, expired.code);
         assertEquals(1, host.requests().size());
     }
@@ -157,7 +157,7 @@ class SessionTokenTest extends HostTest {
         });
         Provider provider = new Provider(host);
         // storage is loaded lazily: make this instance load it before the other session saves
-        assertEquals(theirs, tokenOf(provider.credentials()));
+        assertEquals(theirs, tokenOf(Reply.of(provider, Provider::credentials)));
         assertTrue(host.messages("warn").isEmpty(), host.messages("warn").toString());
         assertFalse(host.disk().get(TokenVault.KEY).contains("refused"), "recovered: not a refusal");
     }
@@ -166,20 +166,20 @@ class SessionTokenTest extends HostTest {
     void aRefusalOfAnotherLoginsTokenDoesNotStopThisOne() {
         loginExpiringIn(HOUR);
         host.reply(400, "{\"error\":\"invalid_grant\"}");
-        new Provider(host).credentials();
+        Reply.of(new Provider(host), Provider::credentials);
         // A new login (new refresh token) is refreshed as usual.
         root = Jwt.opaque("rt");
         loginExpiringIn(HOUR);
         String fresh = Jwt.lived(NOW + LIFETIME, LIFETIME);
         host.reply(200, Fixtures.tokenReply(fresh, Jwt.opaque("rt"), null, LIFETIME));
-        assertEquals(fresh, tokenOf(new Provider(host.session()).credentials()));
+        assertEquals(fresh, tokenOf(Reply.of(new Provider(host.session()), Provider::credentials)));
         assertEquals(2, host.requests().size());
     }
 
     @Test
     void theDiagnosticsLineStatesLifetimeMarginAndWhenTheRefreshComes() {
         loginExpiringIn(3 * DAY);
-        new Provider(host).credentials();
+        Reply.of(new Provider(host), Provider::credentials);
         String line = host.messages("debug").stream().filter(m -> m.startsWith(Diagnostics.PREFIX)).findFirst()
                 .orElseThrow();
         var json = Json.parse(line.substring(Diagnostics.PREFIX.length())).asObject();

@@ -9,7 +9,8 @@ package tark.host;
  * export has returned: by then the host has read everything it was lent. One instance serving
  * thousands of calls therefore reuses the same few kilobytes.
  */
-public final class Arena {
+final class Arena {
+
     static final int ALIGNMENT = 16;
     private static final int TRACKED_LOANS = 8;
 
@@ -21,13 +22,13 @@ public final class Arena {
     private int loanCount;
 
     /** @param base first address the arena may use (nothing else lives above it) */
-    public Arena(int base) {
+    Arena(int base) {
         this.base = align(base);
         this.top = this.base;
     }
 
     /** Reserves {@code size} bytes and returns their address; the caller makes sure the memory exists. */
-    public int lend(int size) {
+    int lend(int size) {
         if (exportReturned) {
             top = base;
             loanCount = 0;
@@ -44,12 +45,12 @@ public final class Arena {
     }
 
     /** Where the next loan would start if {@code size} bytes were lent now (for checking memory first). */
-    public int endAfterLending(int size) {
+    int endAfterLending(int size) {
         return align((exportReturned ? base : top) + size);
     }
 
     /** Called when an export returns: the host has what it was lent once it reads the answer. */
-    public void exportReturned() {
+    void exportReturned() {
         exportReturned = true;
     }
 
@@ -57,7 +58,7 @@ public final class Arena {
      * The size of the loan starting at {@code ptr} in the current round (since the last export
      * returned), or -1 if there is none: an earlier call's buffer is not an output buffer any more.
      */
-    public int loanSizeAt(int ptr) {
+    int loanSizeAt(int ptr) {
         for (int i = 0; i < loanCount && !exportReturned; i++) {
             if (loanStarts[i] == ptr) {
                 return loanSizes[i];
@@ -66,12 +67,30 @@ public final class Arena {
         return -1;
     }
 
+    /**
+     * The size of the output buffer at {@code ptr}, lent in this round and wholly below
+     * {@code memoryEnd}; -1 if it is not one.
+     */
+    int outputCapacity(int ptr, int memoryEnd) {
+        int capacity = loanSizeAt(ptr);
+        return capacity < 0 || ptr > memoryEnd - capacity ? -1 : capacity;
+    }
+
+    /**
+     * Whether {@code length} bytes may be written at {@code ptr}: {@code length} if {@code ptr} starts an
+     * output buffer ({@link #outputCapacity}) that holds them, else {@link Buffers#NOT_LENT} or {@link Buffers#TOO_LARGE}.
+     */
+    int writable(int ptr, int length, int memoryEnd) {
+        int capacity = outputCapacity(ptr, memoryEnd);
+        return capacity < 0 ? Buffers.NOT_LENT : length > capacity ? Buffers.TOO_LARGE : length;
+    }
+
     /** First free address: everything from here to the end of memory is scratch. */
-    public int top() {
+    int top() {
         return exportReturned ? base : top;
     }
 
-    public int base() {
+    int base() {
         return base;
     }
 

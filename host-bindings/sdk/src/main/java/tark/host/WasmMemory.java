@@ -105,7 +105,7 @@ public final class WasmMemory {
      * The address at which the host may write a value: at least {@link #MAX_HOST_VALUE} bytes of
      * scratch when memory allows, and in any case nothing live between it and the end of memory.
      */
-    public static int receiveBuffer() {
+    static int receiveBuffer() {
         ensureStarted();
         int start = arena.top();
         ensureMemoryUpTo(start + MAX_HOST_VALUE + 1);
@@ -113,14 +113,14 @@ public final class WasmMemory {
     }
 
     /** Marks the end of an export call; see {@link Arena}. */
-    public static void exportReturned() {
+    static void exportReturned() {
         if (arena != null) {
             arena.exportReturned();
         }
     }
 
     /** Copies {@code length} bytes at {@code ptr} out of linear memory; null if out of range. */
-    public static byte[] read(int ptr, int length) {
+    static byte[] read(int ptr, int length) {
         ensureStarted();
         if (ptr < 0 || length < 0 || length > MAX_HOST_VALUE || ptr > ownedEnd() - length) {
             return null;
@@ -132,7 +132,7 @@ public final class WasmMemory {
     }
 
     /** Whether the {@code length} bytes at {@code ptr} are exactly {@code bytes}; no allocation. */
-    public static boolean holds(int ptr, byte[] bytes, int length) {
+    static boolean holds(int ptr, byte[] bytes, int length) {
         if (bytes == null || bytes.length != length || ptr < 0 || ptr > ownedEnd() - length) {
             return false;
         }
@@ -145,44 +145,62 @@ public final class WasmMemory {
         return true;
     }
 
-    /** {@link #write}: the buffer is not one this module lent for the current call. */
-    public static final int NOT_LENT = -2;
-    /** {@link #write}: the value is larger than the buffer. */
-    public static final int TOO_LARGE = -1;
-
     /**
      * Writes {@code bytes} into the host's output buffer at {@code ptr}, which must be the start of a
      * buffer {@code alloc} returned since the previous export call returned (tark allocates each output
      * buffer right before the call); the value must fit in that buffer's size. Returns the length
-     * written, or {@link #NOT_LENT} / {@link #TOO_LARGE} having written nothing: any other address could
-     * be live data of this module's.
+     * written, or {@link Buffers#NOT_LENT} / {@link Buffers#TOO_LARGE} having written nothing: any other
+     * address could be live data of this module's.
      */
-    public static int write(int ptr, byte[] bytes) {
-        int capacity = outputCapacity(ptr);
-        if (capacity < 0) {
-            return NOT_LENT;
+    static int write(int ptr, byte[] bytes) {
+        ensureStarted();
+        int length = arena.writable(ptr, bytes.length, ownedEnd());
+        if (length > 0) {
+            Address.moveMemoryBlock(Address.ofData(bytes), Address.fromInt(ptr), length);
         }
-        if (bytes.length > capacity) {
-            return TOO_LARGE;
-        }
-        Address.moveMemoryBlock(Address.ofData(bytes), Address.fromInt(ptr), bytes.length);
-        return bytes.length;
+        return length;
     }
 
     /** The size of the output buffer at {@code ptr} (see {@link #write}); -1 if it is not one. */
-    public static int outputCapacity(int ptr) {
+    static int outputCapacity(int ptr) {
         ensureStarted();
-        int capacity = arena.loanSizeAt(ptr);
-        return capacity < 0 || ptr > ownedEnd() - capacity ? -1 : capacity;
+        return arena.outputCapacity(ptr, ownedEnd());
     }
+
+    /** An export's buffers in this module's memory. */
+    static final Buffers BUFFERS = new Buffers() {
+        @Override
+        public byte[] input(int ptr, int length) {
+            return read(ptr, length);
+        }
+
+        @Override
+        public int outputCapacity(int ret) {
+            return WasmMemory.outputCapacity(ret);
+        }
+
+        @Override
+        public int write(int ret, byte[] bytes) {
+            return WasmMemory.write(ret, bytes);
+        }
+
+        @Override
+        public void exportReturned() {
+            WasmMemory.exportReturned();
+        }
+    };
 
     /** The address of a byte array's first element, valid until the next Java allocation. */
     static int addressOf(byte[] bytes) {
         return Address.ofData(bytes).toInt();
     }
 
-    /** Where TeaVM's heap bookkeeping ends for a heap of {@code heapSize}, as WasmHeap lays it out. */
-    private static int layoutEnd(int heapAddress, int heapSize) {
+    /**
+     * Where TeaVM's heap bookkeeping ends for a heap of {@code heapSize}: a copy of the private layout
+     * of {@code WasmHeap.resizeHeap} (heap, regions, card table, storage, each aligned), which no API
+     * promises. See UPGRADING.md; {@code HeapLayoutProbe} fails when TeaVM's layout moves.
+     */
+    static int layoutEnd(int heapAddress, int heapSize) {
         int regionsCount = WasmHeap.calculateRegionsCount(heapSize, WasmHeap.regionSize);
         int address = align(heapAddress + heapSize, 16);
         address = align(address + WasmHeap.calculateRegionsSize(regionsCount), 16);
