@@ -2,6 +2,7 @@ package chatgpt.oauth;
 
 import tark.host.Host;
 import tark.host.HostValue;
+import tark.host.TarkPaths;
 
 /**
  * Finds the credentials to use, in order: tark's credentials file, credentials the host handed this
@@ -85,7 +86,7 @@ final class CredentialSources {
     /** The path of tark's credentials file: {@code $CHATGPT_OAUTH_CREDENTIALS_PATH}, else the default. */
     String tarkPath() {
         if (tarkPath == null) {
-            home = home(host);
+            home = TarkPaths.home(host);
             HostValue configured = host.env(PATH_VARIABLE);
             tarkPath = configured.isPresent() ? configured.value() : home + TARK_FILE;
         }
@@ -93,10 +94,6 @@ final class CredentialSources {
     }
 
     /** {@code $HOME}, or {@code ~} for the host to expand when tark does not pass HOME. */
-    static String home(Host host) {
-        HostValue home = host.env("HOME");
-        return home.isPresent() ? stripTrailingSlash(home.value()) : "~";
-    }
 
     /** The source for a file's content, parsed only when the content differs from last time. */
     private CredentialSource parsed(int kind, String location, String content) throws AuthFailure {
@@ -133,9 +130,5 @@ final class CredentialSources {
                 : "tark could not read it (code " + result.code() + ")";
         return new AuthFailure(AuthFailure.INVALID_CREDENTIALS, "Cannot use the ChatGPT credentials file " + path
                 + ": " + why + ". Run `tark auth chatgpt-oauth` to write it again.");
-    }
-
-    private static String stripTrailingSlash(String path) {
-        return path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
     }
 }

@@ -1,5 +1,8 @@
 package chatgpt.oauth;
 
+import chatgpt.oauth.crypto.ChaCha20Poly1305;
+import chatgpt.oauth.crypto.Hkdf;
+import chatgpt.oauth.crypto.Sha256;
 import tark.host.Utf8;
 
 /**

@@ -17,7 +17,9 @@ final class Provider {
     static final String ORIGINATOR = "opencode";
     static final String DISPLAY_NAME = "ChatGPT (OAuth)";
 
-    static final String INFO = "{\"id\":\"chatgpt-oauth\",\"display_name\":\"" + DISPLAY_NAME + "\","
+    /** The plugin's name in tark: its plugins directory, its storage, {@code provider_info}'s id. */
+    static final String ID = "chatgpt-oauth";
+    static final String INFO = "{\"id\":\"" + ID + "\",\"display_name\":\"" + DISPLAY_NAME + "\","
             + "\"description\":\"Codex models through your ChatGPT Plus/Pro subscription\","
             + "\"requires_auth\":true,\"provider\":\"openai\"}";
     private static final String MODEL_TRAITS = "\"supports_streaming\":true,\"supports_tools\":true}";

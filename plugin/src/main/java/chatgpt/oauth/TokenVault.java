@@ -3,6 +3,7 @@ package chatgpt.oauth;
 import tark.host.Host;
 import tark.host.HostValue;
 import tark.host.JsonInput;
+import tark.host.StorageFile;
 
 /**
  * Tokens this plugin obtained by refreshing, kept sealed in {@code tark:storage} under their
@@ -45,7 +46,7 @@ final class TokenVault {
 
     TokenVault(Host host) {
         this.host = host;
-        this.disk = new StorageFile(host);
+        this.disk = new StorageFile(host, Provider.ID);
     }
 
     /** Whether neither this instance's copy of storage nor an earlier disk read holds any tokens. */

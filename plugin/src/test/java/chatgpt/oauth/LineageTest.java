@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import chatgpt.oauth.crypto.ChaCha20Poly1305;
 import org.junit.jupiter.api.Test;
 
 class LineageTest {

@@ -1,6 +1,8 @@
-package chatgpt.oauth;
+package chatgpt.oauth.crypto;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
+
+import chatgpt.oauth.Hex;
 
 /** Inputs that several RFC 8439 test vectors share. */
 final class Rfc8439 {

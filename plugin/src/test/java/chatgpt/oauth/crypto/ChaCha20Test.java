@@ -1,8 +1,9 @@
-package chatgpt.oauth;
+package chatgpt.oauth.crypto;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import chatgpt.oauth.Hex;
 import java.util.Random;
 import javax.crypto.Cipher;
 import javax.crypto.spec.ChaCha20ParameterSpec;

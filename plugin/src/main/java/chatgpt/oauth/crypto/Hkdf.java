@@ -1,11 +1,11 @@
-package chatgpt.oauth;
+package chatgpt.oauth.crypto;
 
 /**
  * HKDF with HMAC-SHA256 (RFC 5869): turns secret material of any shape (a refresh token) into a
  * uniformly random key of the length a cipher needs.
  */
-final class Hkdf {
-    static final int MAX_LENGTH = 255 * Sha256.BYTES;
+public final class Hkdf {
+    public static final int MAX_LENGTH = 255 * Sha256.BYTES;
 
     private Hkdf() {
     }
@@ -14,7 +14,7 @@ final class Hkdf {
      * Extract then expand. A null salt or info counts as empty (an empty salt is the RFC's
      * "not provided": HMAC pads it to the same zero key).
      */
-    static byte[] sha256(byte[] inputKeyMaterial, byte[] salt, byte[] info, int length) {
+    public static byte[] sha256(byte[] inputKeyMaterial, byte[] salt, byte[] info, int length) {
         if (length < 0 || length > MAX_LENGTH) {
             throw new IllegalArgumentException("HKDF-SHA256 length " + length);
         }

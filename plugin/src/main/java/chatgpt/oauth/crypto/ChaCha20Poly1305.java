@@ -1,19 +1,19 @@
-package chatgpt.oauth;
+package chatgpt.oauth.crypto;
 
 /**
  * The AEAD_CHACHA20_POLY1305 construction (RFC 8439 section 2.8): encrypts and authenticates what
  * the plugin keeps in tark's storage, which other local users may be able to read.
  */
-final class ChaCha20Poly1305 {
-    static final int KEY_BYTES = 32;
-    static final int NONCE_BYTES = 12;
-    static final int TAG_BYTES = 16;
+public final class ChaCha20Poly1305 {
+    public static final int KEY_BYTES = 32;
+    public static final int NONCE_BYTES = 12;
+    public static final int TAG_BYTES = 16;
 
     private ChaCha20Poly1305() {
     }
 
     /** Ciphertext then tag. The nonce must never repeat under one key. A null aad counts as empty. */
-    static byte[] seal(byte[] key, byte[] nonce, byte[] plaintext, byte[] aad) {
+    public static byte[] seal(byte[] key, byte[] nonce, byte[] plaintext, byte[] aad) {
         checkSizes(key, nonce);
         byte[] ciphertext = ChaCha20.xor(key, 1, nonce, plaintext);
         byte[] sealed = new byte[ciphertext.length + TAG_BYTES];
@@ -23,7 +23,7 @@ final class ChaCha20Poly1305 {
     }
 
     /** The plaintext; null when the input is shorter than a tag or the tag does not verify. */
-    static byte[] open(byte[] key, byte[] nonce, byte[] sealed, byte[] aad) {
+    public static byte[] open(byte[] key, byte[] nonce, byte[] sealed, byte[] aad) {
         checkSizes(key, nonce);
         if (sealed == null || sealed.length < TAG_BYTES) {
             return null;

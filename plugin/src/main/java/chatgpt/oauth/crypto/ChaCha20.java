@@ -1,4 +1,4 @@
-package chatgpt.oauth;
+package chatgpt.oauth.crypto;
 
 /**
  * The ChaCha20 stream cipher (RFC 8439 sections 2.3 and 2.4): the cipher half of

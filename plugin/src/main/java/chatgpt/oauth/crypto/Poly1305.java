@@ -1,4 +1,4 @@
-package chatgpt.oauth;
+package chatgpt.oauth.crypto;
 
 /**
  * The Poly1305 one-time authenticator (RFC 8439 section 2.5): the tag half of

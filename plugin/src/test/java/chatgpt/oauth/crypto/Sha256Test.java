@@ -1,9 +1,10 @@
-package chatgpt.oauth;
+package chatgpt.oauth.crypto;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import chatgpt.oauth.Hex;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.Random;
