@@ -14,7 +14,7 @@ case "${1:-build}" in
         build_quietly package -DskipTests
         mkdir -p dist
         cp plugin/target/wasm/plugin.wasm dist/plugin.wasm
-        cp plugin/plugin.toml dist/plugin.toml
+        cp plugin/target/manifest/plugin.toml dist/plugin.toml
         echo "dist/plugin.wasm: $(wc -c < dist/plugin.wasm) bytes"
         ;;
     test)

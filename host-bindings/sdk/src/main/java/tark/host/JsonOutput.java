@@ -34,10 +34,12 @@ public final class JsonOutput {
         return this;
     }
 
-    /** The document; the writer may not be used after. */
+    /** The document so far; the writer is unchanged (members may still be added). */
     @Override
     public String toString() {
-        return out.append('}').toString();
+        String document = out.append('}').toString();
+        out.setLength(out.length() - 1);
+        return document;
     }
 
     private StringBuilder name(String name) {

@@ -16,6 +16,14 @@ class JsonOutputTest {
     }
 
     @Test
+    void toStringIsPureAndTheWriterGoesOn() {
+        JsonOutput out = new JsonOutput().add("a", 1L);
+        assertEquals("{\"a\":1}", out.toString());
+        assertEquals("{\"a\":1}", out.toString(), "a second call gives the same document");
+        assertEquals("{\"a\":1,\"b\":2}", out.add("b", 2L).toString(), "members added after a toString");
+    }
+
+    @Test
     void anEmptyDocumentIsAnEmptyObject() {
         assertEquals("{}", new JsonOutput().toString());
     }
