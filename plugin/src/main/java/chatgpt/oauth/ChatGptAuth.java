@@ -19,11 +19,10 @@ final class ChatGptAuth {
     private final TokenRefresher refresher;
     /** The credentials last reported, so the diagnostics line is written only when they change. */
     private Credentials lastSeen;
+    /** The credentials this call has settled on so far: what the diagnostics line reports when it ends. */
+    private Credentials inUse;
     /** A refresh token the endpoint refused in this instance: never presented again here. */
     private String refusedRefreshToken;
-    /** The lineage of the last root refresh token seen ({@link #lineageRoot}): its keys are derived once. */
-    private Lineage lineage;
-    private String lineageRoot;
     /** Whether stored tokens were forgotten since the credentials file disappeared. */
     private boolean forgotten;
 
@@ -44,25 +43,40 @@ final class ChatGptAuth {
         return usable(true);
     }
 
+    /**
+     * The one path of {@link #current} and {@link #refreshNow}: find the login, take its newest stored
+     * tokens, refresh them if due. The diagnostics line is written here only: for the tokens found
+     * (before any request, so a refresh that never returns still leaves them described) and, when
+     * they changed, for the tokens settled on.
+     */
     private Credentials usable(boolean forceRefresh) throws AuthFailure {
         CredentialSource source = find();
-        Credentials credentials = latest(source);
-        report(source, credentials);
+        inUse = latest(source);
+        report(source, inUse);
+        try {
+            return headerSafe(source, settle(source, inUse, forceRefresh));
+        } finally {
+            report(source, inUse);
+        }
+    }
+
+    private Credentials settle(CredentialSource source, Credentials credentials, boolean forceRefresh)
+            throws AuthFailure {
         long now = host.currentTimeMillis();
         boolean expired = credentials.isExpired(now);
         // A stored token (the endpoint's) that cannot go in a header is as good as expired: the next one
         // may be fine. The file's own is the user's to fix, and headerSafe says so.
         boolean unusable = credentials != source.credentials && !HeaderValues.isToken(credentials.accessToken);
         if (!forceRefresh && !unusable && !credentials.refreshDue(now)) {
-            return headerSafe(source, credentials);
+            return credentials;
         }
         if (!mayRefresh(source, credentials)) {
             if (!forceRefresh && !expired) {
-                return headerSafe(source, credentials); // still valid: a later init may refresh it
+                return credentials; // still valid: a later init may refresh it
             }
             throw notRefreshable(source, credentials, expired);
         }
-        return headerSafe(source, refreshed(source, credentials, !forceRefresh && !unusable));
+        return refreshed(source, credentials, !forceRefresh && !unusable);
     }
 
     /** The source to use; the user has logged out of stored tokens whose credentials file is gone. */
@@ -83,21 +97,24 @@ final class ChatGptAuth {
             forgotten = false;
         } else if (!forgotten) {
             forgotten = true;
-            Lineage keep = inUse != null && mayRefresh(inUse, inUse.credentials) ? lineage(inUse) : null;
-            if (vault.forget(keep)) {
+            if (vault.forget(inUse != null && mayRefresh(inUse, inUse.credentials))) {
                 host.logInfo("Forgot the ChatGPT tokens kept in the plugin's storage: the credentials file is gone"
                         + " (logged out).");
             }
         }
     }
 
-    /** The source's credentials, or the tokens refreshed from them: refresh tokens are single-use. */
-    private Credentials latest(CredentialSource source) {
-        if (!refreshable(source, source.credentials) || vault.isEmpty()) {
-            return source.credentials;
-        }
-        Credentials stored = vault.load(lineage(source));
+    /**
+     * The newest tokens of the source's login, looked up {@code where} (see {@link TokenVault#newest}):
+     * the tokens refreshed from the source's, else its own. Refresh tokens are single-use.
+     */
+    private Credentials newest(CredentialSource source, int where) {
+        Credentials stored = refreshable(source, source.credentials) ? vault.newest(source, where) : null;
         return stored != null ? stored : source.credentials;
+    }
+
+    private Credentials latest(CredentialSource source) {
+        return newest(source, TokenVault.IN_VIEW);
     }
 
     /** Whether the credentials carry a refresh token this plugin may spend at all. */
@@ -111,15 +128,6 @@ final class ChatGptAuth {
                 && !vault.isRefused(credentials.refreshToken);
     }
 
-    private Lineage lineage(CredentialSource source) {
-        String root = source.credentials.refreshToken;
-        if (lineage == null || !root.equals(lineageRoot)) {
-            lineage = Lineage.of(root);
-            lineageRoot = root;
-        }
-        return lineage;
-    }
-
     /**
      * Refreshes {@code credentials}, unless another tark session already has: its tokens are on disk in
      * storage.json, newer than this instance's copy. Saves the new tokens before anything else. An early
@@ -128,14 +136,10 @@ final class ChatGptAuth {
      */
     private Credentials refreshed(CredentialSource source, Credentials credentials, boolean mayKeepValid)
             throws AuthFailure {
-        Lineage login = lineage(source);
-        Credentials onDisk = vault.loadFromDisk(login);
-        if (onDisk == null) {
-            onDisk = vault.migrateLegacy(login, source);
-        }
+        Credentials onDisk = vault.newest(source, TokenVault.ON_DISK);
         long now = host.currentTimeMillis();
         if (isSuccessor(onDisk, credentials)) {
-            report(source, onDisk);
+            inUse = onDisk;
             if (!onDisk.refreshDue(now) || !mayRefresh(source, onDisk)) {
                 return onDisk;
             }
@@ -145,7 +149,7 @@ final class ChatGptAuth {
         try {
             fresh = refresher.refresh(credentials, source.credentials);
         } catch (AuthFailure failure) {
-            Credentials recovered = recoverFromRefusal(source, login, credentials, failure);
+            Credentials recovered = recoverFromRefusal(source, credentials, failure);
             if (recovered != null) {
                 return recovered;
             }
@@ -154,7 +158,7 @@ final class ChatGptAuth {
             }
             return keptValid(credentials, failure);
         }
-        if (!vault.save(login, source.location, fresh)) {
+        if (!vault.save(source, fresh)) {
             host.logWarn("The refreshed ChatGPT tokens could not be saved in the plugin's storage; the next"
                     + " start may need `tark auth chatgpt-oauth`. Check that plugin.toml has storage = true.");
         }
@@ -163,7 +167,7 @@ final class ChatGptAuth {
                     + " that has already expired; check the system clock, then try again.");
         }
         host.logInfo("Refreshed the ChatGPT access token.");
-        report(source, fresh);
+        inUse = fresh;
         return fresh;
     }
 
@@ -172,15 +176,14 @@ final class ChatGptAuth {
      * then on disk. Only when there are none is the refusal final: remembered (a one-way mark) so that
      * no later start presents that token again. Null when nothing recovers it.
      */
-    private Credentials recoverFromRefusal(CredentialSource source, Lineage login, Credentials presented,
-            AuthFailure failure) {
+    private Credentials recoverFromRefusal(CredentialSource source, Credentials presented, AuthFailure failure) {
         if (failure.code() != AuthFailure.REFRESH_REJECTED) {
             return null;
         }
-        Credentials onDisk = vault.loadFromDisk(login);
+        Credentials onDisk = vault.newest(source, TokenVault.ON_DISK);
         if (isSuccessor(onDisk, presented) && !onDisk.isExpired(host.currentTimeMillis())) {
             host.logInfo("Another tark session has just refreshed this ChatGPT login; using its tokens.");
-            report(source, onDisk);
+            inUse = onDisk;
             return onDisk;
         }
         refusedRefreshToken = presented.refreshToken;
@@ -271,7 +274,7 @@ final class ChatGptAuth {
     void logout() {
         try {
             CredentialSource source = sources.find();
-            Credentials credentials = newest(source);
+            Credentials credentials = newest(source, TokenVault.PEEK);
             if (mayRefresh(source, credentials)) {
                 String failure = refresher.revoke(credentials, source.credentials);
                 if (failure != null) {
@@ -284,26 +287,9 @@ final class ChatGptAuth {
         } catch (AuthFailure nothingToRevoke) {
             // No credentials: nothing to revoke, still forget what is stored.
         }
-        vault.forget(null);
+        vault.forget(false);
         sources.forgetAdopted();
         lastSeen = null;
-    }
-
-    /**
-     * The newest tokens of the source's lineage wherever they are kept: another session's save on disk,
-     * this instance's copy, version 0.3's clear entry, else the source's own.
-     */
-    private Credentials newest(CredentialSource source) {
-        Credentials credentials = latest(source);
-        if (!refreshable(source, credentials)) {
-            return credentials;
-        }
-        Credentials onDisk = vault.loadFromDisk(lineage(source));
-        if (isSuccessor(onDisk, credentials)) {
-            return onDisk;
-        }
-        Credentials legacy = credentials == source.credentials ? vault.legacy(source) : null;
-        return isSuccessor(legacy, credentials) ? legacy : credentials;
     }
 
     /**
@@ -314,7 +300,7 @@ final class ChatGptAuth {
     String explain() {
         try {
             CredentialSource source = sources.find();
-            Credentials credentials = newest(source);
+            Credentials credentials = newest(source, TokenVault.PEEK);
             if (credentials.isExpired(host.currentTimeMillis())) {
                 if (!mayRefresh(source, credentials)) {
                     throw notRefreshable(source, credentials, true);

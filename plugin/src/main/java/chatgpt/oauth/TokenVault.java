@@ -2,7 +2,6 @@ package chatgpt.oauth;
 
 import tark.host.Host;
 import tark.host.HostValue;
-import tark.host.JsonInput;
 import tark.host.StorageFile;
 
 /**
@@ -19,17 +18,26 @@ import tark.host.StorageFile;
  */
 final class TokenVault {
     static final String KEY = "tokens";
-    /** Version 0.3 kept refreshed tokens in clear under this key; they are moved under a seal. */
-    static final String LEGACY_KEY = "refreshed_tokens";
+
+    /** {@link #newest}: only this instance's copy of storage (no host call after the first). */
+    static final int IN_VIEW = 0;
+    /**
+     * {@link #newest}: also storage.json as on disk now (other sessions' saves), and version 0.3's
+     * clear entry, sealed and removed if found: asked before a refresh token is spent.
+     */
+    static final int ON_DISK = 1;
+    /** {@link #newest}: as {@link #ON_DISK}, but writing nothing (0.3's entry is read, not moved). */
+    static final int PEEK = 2;
 
     private final Host host;
     private final StorageFile disk;
+    private final LegacyTokens legacy;
+    /** The lineage of the last root refresh token seen: its keys are derived once. */
+    private Lineage lineage;
+    private String lineageRoot;
     private boolean viewLoaded;
     /** This instance's copy of the entry, as tark holds it (what it loaded, then our own writes). */
     private String viewEntry;
-    /** Whether version 0.3's clear entry is in this instance's copy; looked up only when it matters. */
-    private int legacyInView = UNKNOWN;
-    private static final int UNKNOWN = -1;
     /** The last stored value parsed ({@link #logins}). */
     private String parsedText;
     private StoredLogins parsedLogins;
@@ -47,6 +55,41 @@ final class TokenVault {
     TokenVault(Host host) {
         this.host = host;
         this.disk = new StorageFile(host, Provider.ID);
+        this.legacy = new LegacyTokens(host);
+    }
+
+    /**
+     * The newest tokens stored for the source's login (the lineage of its refresh token), looked up
+     * {@code where} ({@link #IN_VIEW}, {@link #ON_DISK}, {@link #PEEK}); null if none is stored.
+     */
+    Credentials newest(CredentialSource source, int where) {
+        if (where == IN_VIEW) {
+            return isEmpty() ? null : load(lineage(source));
+        }
+        Credentials stored = loadFromDisk(lineage(source));
+        if (stored == null) {
+            Credentials view = load(lineage(source));
+            stored = view != null ? view : legacy.find(source);
+            if (stored != null && view == null && where == ON_DISK) {
+                save(lineage(source), source.location, stored); // sealed; the clear copy is dropped
+            }
+        }
+        return stored;
+    }
+
+    /** Seals and persists tokens just obtained from the source's login; false if the host could not store them. */
+    boolean save(CredentialSource source, Credentials credentials) {
+        return save(lineage(source), source.location, credentials);
+    }
+
+    /** The lineage rooted at the source's refresh token: what its stored tokens are tied to. */
+    Lineage lineage(CredentialSource source) {
+        String root = source.credentials.refreshToken;
+        if (lineage == null || !root.equals(lineageRoot)) {
+            lineage = Lineage.of(root);
+            lineageRoot = root;
+        }
+        return lineage;
     }
 
     /** Whether neither this instance's copy of storage nor an earlier disk read holds any tokens. */
@@ -92,7 +135,7 @@ final class TokenVault {
             openedEntry = text;
             openedLineage = lineage.id;
             opened = credentials;
-            dropLegacy();
+            legacy.drop();
         }
         return saved;
     }
@@ -141,13 +184,13 @@ final class TokenVault {
     }
 
     /**
-     * Forgets the stored tokens when the user logged out ({@code keep} null: no credentials left).
+     * Forgets the stored tokens when the user logged out ({@code keep} false: no credentials left).
      * While some credentials are still in use ({@code keep}), other logins' entries are left alone:
      * they may belong to another credentials file. Returns whether anything was deleted.
      */
-    boolean forget(Lineage keep) {
+    boolean forget(boolean keep) {
         loadView();
-        boolean stored = keep == null && (viewEntry != null || disk.read(KEY) != null);
+        boolean stored = !keep && (viewEntry != null || disk.read(KEY) != null);
         if (stored) {
             // Deleting rewrites storage.json from this instance's copy, so this also drops an entry another
             // session saved since; with no credentials file, that entry cannot be opened any more anyway.
@@ -156,7 +199,7 @@ final class TokenVault {
             opened = null;
             newerOnDisk = null;
         }
-        return dropLegacy() || stored;
+        return legacy.drop() || stored;
     }
 
     private Credentials open(String entry, Lineage lineage) {
@@ -195,58 +238,5 @@ final class TokenVault {
             HostValue entry = host.storageGet(KEY);
             viewEntry = entry.isPresent() ? entry.value() : null;
         }
-    }
-
-    /**
-     * Version 0.3's clear entry, when it descends from this very file content: sealed now and the clear
-     * copy removed, so that upgrading neither loses the login nor leaves its tokens readable. Asked
-     * only before a refresh token would be spent (the file's access token is due by then), so a
-     * provider init does not pay a storage lookup for it.
-     */
-    Credentials migrateLegacy(Lineage lineage, CredentialSource source) {
-        Credentials credentials = legacy(source);
-        if (credentials != null) {
-            save(lineage, source.location, credentials);
-        }
-        return credentials;
-    }
-
-    /** Version 0.3's clear entry when it descends from this very file content (see above); null if none. */
-    Credentials legacy(CredentialSource source) {
-        if (!legacyPresent()) {
-            return null;
-        }
-        HostValue legacy = host.storageGet(LEGACY_KEY);
-        JsonInput entry = legacy.isPresent() ? JsonInput.read(legacy.value(), "source") : null;
-        if (entry == null || !legacyFingerprint(source.content).equals(entry.string(0))) {
-            return null;
-        }
-        return Credentials.read(legacy.value(), "credentials");
-    }
-
-    private boolean legacyPresent() {
-        if (legacyInView == UNKNOWN) {
-            legacyInView = host.storageGet(LEGACY_KEY).isPresent() ? 1 : 0;
-        }
-        return legacyInView == 1;
-    }
-
-    private boolean dropLegacy() {
-        if (!legacyPresent()) {
-            return false;
-        }
-        legacyInView = 0;
-        host.storageDelete(LEGACY_KEY);
-        return true;
-    }
-
-    /** Version 0.3's fingerprint of a credentials file's content: FNV-1a over its characters, and its length. */
-    static String legacyFingerprint(String content) {
-        long hash = 0xcbf29ce484222325L;
-        for (int i = 0; i < content.length(); i++) {
-            hash ^= content.charAt(i);
-            hash *= 0x100000001b3L;
-        }
-        return Long.toHexString(hash) + ":" + content.length();
     }
 }

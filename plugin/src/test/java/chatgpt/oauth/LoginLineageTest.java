@@ -442,7 +442,7 @@ class LoginLineageTest extends HostTest {
     // ---- (j) version 0.3's clear entry ----
 
     private String legacyEntry(String content, Credentials credentials) {
-        return new JsonObject().add("source", TokenVault.legacyFingerprint(content))
+        return new JsonObject().add("source", LegacyTokens.fingerprint(content))
                 .add("credentials", Json.parse(credentials.toTarkJson())).toString();
     }
 
@@ -451,12 +451,12 @@ class LoginLineageTest extends HostTest {
         String content = writeFile(Jwt.access(NOW - HOUR), root, null);
         String second = Jwt.opaque("rt");
         Credentials refreshed = new Credentials(Jwt.access(NOW + DAY), second, null, null, (NOW + DAY) * 1000);
-        host.disk().put(TokenVault.LEGACY_KEY, legacyEntry(content, refreshed));
+        host.disk().put(LegacyTokens.KEY, legacyEntry(content, refreshed));
         host.rememberSecretsIn(host.disk().text());
 
         assertEquals(refreshed.accessToken, session().current().accessToken);
         assertTrue(host.requests().isEmpty(), "no refresh: the migrated tokens are valid");
-        assertFalse(host.disk().containsKey(TokenVault.LEGACY_KEY));
+        assertFalse(host.disk().containsKey(LegacyTokens.KEY));
         assertEquals(second, storedOnDisk().refreshToken);
         host.assertNoSecretIn(host.disk().text(), "storage.json");
 
@@ -472,7 +472,7 @@ class LoginLineageTest extends HostTest {
     void aLegacyEntryOfOtherContentIsNotUsed() throws AuthFailure {
         String content = writeFile(Jwt.access(NOW + DAY), root, null);
         Credentials other = new Credentials(Jwt.access(NOW + DAY), Jwt.opaque("rt"), null, null, (NOW + DAY) * 1000);
-        host.disk().put(TokenVault.LEGACY_KEY, legacyEntry(content + " ", other));
+        host.disk().put(LegacyTokens.KEY, legacyEntry(content + " ", other));
         host.rememberSecretsIn(host.disk().text());
         Credentials used = session().current();
         assertNotEquals(other.accessToken, used.accessToken);

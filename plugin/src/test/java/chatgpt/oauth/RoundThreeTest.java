@@ -132,14 +132,14 @@ class RoundThreeTest extends HostTest {
         host.file(TARK_PATH, content);
         String live = Jwt.opaque("rt");
         Credentials refreshed = new Credentials(Jwt.access(NOW + DAY), live, null, null, (NOW + DAY) * 1000);
-        host.disk().put(TokenVault.LEGACY_KEY, new JsonObject().add("source", TokenVault.legacyFingerprint(content))
+        host.disk().put(LegacyTokens.KEY, new JsonObject().add("source", LegacyTokens.fingerprint(content))
                 .add("credentials", Json.parse(refreshed.toTarkJson())).toString());
         host.rememberSecretsIn(host.disk().text());
         host.reply(200, "{}");
         assertEquals(0, new Provider(host.session()).logout());
         assertEquals(1, host.requests().size());
         assertEquals(live, host.requests().get(0).jsonBody().getString("token", null));
-        assertFalse(host.disk().containsKey(TokenVault.LEGACY_KEY));
+        assertFalse(host.disk().containsKey(LegacyTokens.KEY));
     }
 
     // ---- 5. logins are kept per credentials path ----

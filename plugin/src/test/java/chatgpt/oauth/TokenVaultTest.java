@@ -145,11 +145,11 @@ class TokenVaultTest extends HostTest {
     void forgetDeletesEveryLineageButTheOneKept() {
         new TokenVault(host).save(lineage, Fixtures.TARK_PATH, fresh);
         FakeHost second = host.session();
-        assertFalse(new TokenVault(second).forget(lineage), "the kept lineage's entry stays");
+        assertFalse(new TokenVault(second).forget(true), "the kept lineage's entry stays");
         assertTrue(host.disk().containsKey(TokenVault.KEY));
 
         TokenVault vault = new TokenVault(host.session());
-        assertTrue(vault.forget(null));
+        assertTrue(vault.forget(false));
         assertFalse(host.disk().containsKey(TokenVault.KEY));
         assertNull(vault.load(lineage));
         assertNull(new TokenVault(host.session()).load(lineage));
@@ -160,7 +160,7 @@ class TokenVaultTest extends HostTest {
         TokenVault stale = new TokenVault(host.session());
         stale.isEmpty();
         new TokenVault(host).save(lineage, Fixtures.TARK_PATH, fresh);
-        assertTrue(stale.forget(null), "logged out: what the other instance saved is forgotten too");
+        assertTrue(stale.forget(false), "logged out: what the other instance saved is forgotten too");
         assertFalse(host.disk().containsKey(TokenVault.KEY));
     }
 
@@ -173,12 +173,12 @@ class TokenVaultTest extends HostTest {
 
     @Test
     void aLegacyEntryOfThisFileIsUsedSealedAndItsClearCopyDeleted() {
-        host.disk().put(TokenVault.LEGACY_KEY, legacyEntry(TokenVault.legacyFingerprint(source.content), fresh));
+        host.disk().put(LegacyTokens.KEY, legacyEntry(LegacyTokens.fingerprint(source.content), fresh));
         FakeHost instance = host.session();
         TokenVault vault = new TokenVault(instance);
         assertTrue(vault.isEmpty(), "not looked up on every start");
-        assertSameTokens(fresh, vault.migrateLegacy(lineage, source));
-        assertFalse(host.disk().containsKey(TokenVault.LEGACY_KEY), "the clear copy is gone");
+        assertSameTokens(fresh, vault.newest(source, TokenVault.ON_DISK));
+        assertFalse(host.disk().containsKey(LegacyTokens.KEY), "the clear copy is gone");
         assertSameTokens(fresh, Fixtures.opened(host.disk().get(TokenVault.KEY), root));
         host.assertNoSecretIn(host.disk().text(), "storage.json");
         assertSameTokens(fresh, new TokenVault(host.session()).load(lineage));
@@ -186,18 +186,18 @@ class TokenVaultTest extends HostTest {
 
     @Test
     void aLegacyEntryOfOtherContentIsNotUsed() {
-        String other = TokenVault.legacyFingerprint(source.content + " ");
-        host.disk().put(TokenVault.LEGACY_KEY, legacyEntry(other, fresh));
-        assertNull(new TokenVault(host.session()).migrateLegacy(lineage, source));
+        String other = LegacyTokens.fingerprint(source.content + " ");
+        host.disk().put(LegacyTokens.KEY, legacyEntry(other, fresh));
+        assertNull(new TokenVault(host.session()).newest(source, TokenVault.ON_DISK));
         assertFalse(host.disk().containsKey(TokenVault.KEY));
     }
 
     @Test
     void legacyFingerprintIsVersion03s() {
         // FNV-1a 64 over the UTF-16 code units, then ":" and the length, as version 0.3 wrote it.
-        assertEquals("cbf29ce484222325:0", TokenVault.legacyFingerprint(""));
-        assertEquals("af63dc4c8601ec8c:1", TokenVault.legacyFingerprint("a"));
-        assertFalse(TokenVault.legacyFingerprint("ab").equals(TokenVault.legacyFingerprint("ba")));
+        assertEquals("cbf29ce484222325:0", LegacyTokens.fingerprint(""));
+        assertEquals("af63dc4c8601ec8c:1", LegacyTokens.fingerprint("a"));
+        assertFalse(LegacyTokens.fingerprint("ab").equals(LegacyTokens.fingerprint("ba")));
     }
 
     @Test
@@ -242,7 +242,7 @@ class TokenVaultTest extends HostTest {
     void whileOtherCredentialsAreInUseOtherLoginsAreNotForgotten() {
         Lineage other = Lineage.of(Jwt.opaque("rt"));
         new TokenVault(host).save(other, Fixtures.TARK_PATH, fresh);
-        assertFalse(new TokenVault(host.session()).forget(lineage));
+        assertFalse(new TokenVault(host.session()).forget(true));
         assertSameTokens(fresh, new TokenVault(host.session()).load(other));
     }
 }
