@@ -17,6 +17,7 @@ import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.teavm.interop.Export;
+import tark.host.HeapLayoutProbe;
 import tark.host.toolchain.UnreadTableSlots.Kind;
 import tark.host.toolchain.probe.ArraycopyProbe;
 import tark.host.toolchain.probe.TypeTestProbe;
@@ -47,6 +48,8 @@ class ProbeBuildTest {
         named = Files.readAllBytes(namedModule);
         unreadByTypeTests = WasmBuild.build(TypeTestProbe.class.getName(), PROBES.resolve("type-test-probe.wasm"),
                 classes, true);
+        // The SDK's copy of TeaVM's heap layout, checked in wasmtime by test_heap_layout.py.
+        WasmBuild.build(HeapLayoutProbe.class.getName(), PROBES.resolve("heap-layout-probe.wasm"), classes, true);
     }
 
     @Test
