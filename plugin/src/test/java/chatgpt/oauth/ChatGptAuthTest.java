@@ -4,6 +4,7 @@ import static chatgpt.oauth.Fixtures.CODEX_PATH;
 import static chatgpt.oauth.Fixtures.DAY;
 import static chatgpt.oauth.Fixtures.HOME;
 import static chatgpt.oauth.Fixtures.HOUR;
+import static chatgpt.oauth.Fixtures.MARGIN;
 import static chatgpt.oauth.Fixtures.TARK_PATH;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -113,16 +114,16 @@ class ChatGptAuthTest extends HostTest {
     }
 
     @Test
-    void refreshesWhenLessThanFiveMinutesRemain() throws AuthFailure {
-        String access = Jwt.access(NOW + 5 * MINUTE);
+    void refreshesWhenLessThanTheMarginRemains() throws AuthFailure {
+        String access = Jwt.access(NOW + MARGIN);
         writeTarkFile(access, Jwt.opaque("rt"), null, null, null);
-        assertEquals(access, auth.current().accessToken, "five minutes left: still used");
+        assertEquals(access, auth.current().accessToken, "exactly the margin left: still used");
         assertTrue(host.requests().isEmpty());
 
         host.advance(1000);
         String newAccess = Jwt.access(NOW + DAY);
         host.reply(200, Fixtures.tokenReply(newAccess, null, null, -1));
-        assertEquals(newAccess, auth.current().accessToken, "4:59 left: refreshed");
+        assertEquals(newAccess, auth.current().accessToken, "a second less than the margin left: refreshed");
         assertEquals(1, host.requests().size());
     }
 
@@ -208,8 +209,8 @@ class ChatGptAuthTest extends HostTest {
         assertEquals(Jwt.NOW_MILLIS + 1_800_000, auth.current().expiresAtMillis);
         assertEquals((NOW + 1800) * 1000, stored(fileRefresh).expiresAtMillis);
 
-        // 26 minutes later: 4 minutes left, so the stored token is refreshed in turn.
-        host.advance(26 * MINUTE * 1000);
+        // Later, with half the margin left, the stored token is refreshed in turn.
+        host.advance((1800 - MARGIN / 2) * 1000);
         String third = Jwt.access(NOW + DAY);
         host.reply(200, Fixtures.tokenReply(third, null, null, -1));
         assertEquals(third, freshInstance().current().accessToken);
@@ -272,10 +273,10 @@ class ChatGptAuthTest extends HostTest {
 
     @Test
     void expiredWithoutARefreshTokenIsExpired() throws AuthFailure {
-        String access = Jwt.access(NOW + 2 * MINUTE);
+        String access = Jwt.access(NOW + MARGIN / 2);
         writeTarkFile(access, null, null, null, null);
         assertEquals(access, auth.current().accessToken, "not expired yet, and nothing to refresh it with");
-        host.advance(3 * MINUTE * 1000);
+        host.advance((MARGIN / 2 + MINUTE) * 1000);
         AuthFailure failure = currentFails();
         assertEquals(AuthFailure.EXPIRED, failure.code());
         assertTrue(failure.getMessage().contains("tark auth chatgpt-oauth"));
@@ -428,7 +429,7 @@ class ChatGptAuthTest extends HostTest {
 
     @Test
     void codexLoginWithinTheMarginIsStillUsedAndNeverRefreshed() throws AuthFailure {
-        String access = Jwt.access(NOW + 2 * MINUTE);
+        String access = Jwt.access(NOW + MARGIN / 2);
         host.file(CODEX_PATH, Fixtures.codexFile(access, Jwt.opaque("rt"), null, null));
         assertEquals(access, auth.current().accessToken);
         assertTrue(host.requests().isEmpty());
@@ -700,8 +701,8 @@ class ChatGptAuthTest extends HostTest {
         JsonObject line = diagnostics().get(0);
         assertEquals(Json.parse("{\"source\":\"tark_file\",\"location\":\"" + TARK_PATH + "\",\"tokens\":\"source\","
                 + "\"account_id\":\"acct-diag\",\"expires_at\":" + (NOW + HOUR) + ",\"lifetime_seconds\":null,"
-                + "\"refresh_at\":" + (NOW + HOUR - 300) + ",\"expired\":false,\"refresh_due\":false,"
-                + "\"may_refresh\":true,\"refresh_margin_seconds\":300,\"refresh_margin_reason\":\""
+                + "\"refresh_at\":" + (NOW + HOUR - MARGIN) + ",\"expired\":false,\"refresh_due\":false,"
+                + "\"may_refresh\":true,\"refresh_margin_seconds\":" + MARGIN + ",\"refresh_margin_reason\":\""
                 + Expiry.marginReason(Expiry.UNKNOWN) + "\"}"), line);
 
         writeTarkFile(Jwt.access(NOW + DAY), null, null, null, null);
@@ -715,7 +716,7 @@ class ChatGptAuthTest extends HostTest {
 
     @Test
     void diagnosticsComeBeforeTheRefreshAndDescribeTheNewTokensAfterIt() throws AuthFailure {
-        writeTarkFile(Jwt.access(NOW + 2 * MINUTE), Jwt.opaque("rt"), null, null, "acct-file");
+        writeTarkFile(Jwt.access(NOW + MARGIN / 2), Jwt.opaque("rt"), null, null, "acct-file");
         String newAccess = Jwt.withAccount(NOW + DAY, "acct-new");
         String reply = Fixtures.tokenReply(newAccess, Jwt.opaque("rt"), null, -1);
         host.rememberSecretsIn(reply);

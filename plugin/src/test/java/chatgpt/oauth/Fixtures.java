@@ -11,6 +11,12 @@ final class Fixtures {
     static final String CODEX_PATH = HOME + "/.codex/auth.json";
     static final long HOUR = 3600;
     static final long DAY = 86_400;
+    /**
+     * The refresh margin of the tests' access tokens, in seconds, from the policy itself ({@link Expiry}):
+     * they carry no iat, so it is the least margin. Tests place expiries relative to it, so a change of
+     * the rule changes this one line's answer, not the tests.
+     */
+    static final long MARGIN = Expiry.refreshMargin(Expiry.UNKNOWN) / 1000;
     /** Where tark keeps the plugin's storage.json for HOME (Linux, no XDG_DATA_HOME). */
     static final String STORAGE_PATH = HOME + "/.local/share" + FakeHost.STORAGE_BELOW_DATA_DIR;
 

@@ -4,6 +4,7 @@ import static chatgpt.oauth.Fixtures.CODEX_PATH;
 import static chatgpt.oauth.Fixtures.DAY;
 import static chatgpt.oauth.Fixtures.HOME;
 import static chatgpt.oauth.Fixtures.HOUR;
+import static chatgpt.oauth.Fixtures.MARGIN;
 import static chatgpt.oauth.Fixtures.TARK_PATH;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -135,7 +136,7 @@ class LoginLineageTest extends HostTest {
 
     @Test
     void aStaleSessionThatSeesTheFileReformattedLeavesTheOtherSessionsTokensAlone() throws AuthFailure {
-        writeFile(Jwt.access(NOW + 6 * MINUTE), root, null);
+        writeFile(Jwt.access(NOW + MARGIN + MINUTE), root, null);
         FakeHost staleHost = host.session();
         ChatGptAuth stale = new ChatGptAuth(staleHost);
         stale.current(); // started before the other session saved anything
@@ -151,7 +152,7 @@ class LoginLineageTest extends HostTest {
         // The user reformats the file; the stale session carries on, then its token comes due.
         host.file(TARK_PATH, Json.parse(host.files.get(TARK_PATH)).toString(WriterConfig.PRETTY_PRINT));
         stale.current();
-        host.advance(2 * MINUTE * 1000); // now within the refresh margin
+        host.advance(2 * MINUTE * 1000); // now a minute within the refresh margin
         assertEquals(secondAccess, stale.current().accessToken, "the other session's tokens, read from disk");
         stale.status();
 
@@ -164,12 +165,12 @@ class LoginLineageTest extends HostTest {
     @Test
     void aStaleSessionWithItsOwnOlderEntryTakesTheNewerOneFromDisk() throws AuthFailure {
         String second = Jwt.opaque("rt");
-        refreshOnce(second, NOW + 10 * MINUTE);
+        refreshOnce(second, NOW + 2 * MARGIN);
         ChatGptAuth stale = session(); // loads the entry holding `second`
         stale.current();
 
         // Another session rotates `second` into `third` later on.
-        host.advance(6 * MINUTE * 1000);
+        host.advance((MARGIN + MARGIN / 2) * 1000);
         String third = Jwt.opaque("rt");
         String thirdAccess = Jwt.access(NOW + DAY);
         host.reply(200, Fixtures.tokenReply(thirdAccess, third, null, -1));
@@ -186,7 +187,7 @@ class LoginLineageTest extends HostTest {
 
     @Test
     void aSessionRefusedAsReusedTakesTheTokensTheOtherSessionJustSaved() throws AuthFailure {
-        writeFile(Jwt.access(NOW + 2 * MINUTE), root, null);
+        writeFile(Jwt.access(NOW + MARGIN / 2), root, null);
         ChatGptAuth first = session();
         ChatGptAuth second = session();
         String firstAccess = Jwt.access(NOW + DAY);
@@ -218,7 +219,7 @@ class LoginLineageTest extends HostTest {
 
     @Test
     void beforePresentingARefreshTokenASessionUsesADescendantAnotherSessionSaved() throws AuthFailure {
-        writeFile(Jwt.access(NOW + 2 * MINUTE), root, null);
+        writeFile(Jwt.access(NOW + MARGIN / 2), root, null);
         ChatGptAuth first = session();
         ChatGptAuth second = session();
         String firstAccess = Jwt.access(NOW + DAY);
@@ -246,7 +247,7 @@ class LoginLineageTest extends HostTest {
 
     @Test
     void afterTakingAnotherSessionsTokensLaterCallsNeedNoDiskReadNorNewDiagnostics() throws AuthFailure {
-        writeFile(Jwt.access(NOW + 2 * MINUTE), root, null);
+        writeFile(Jwt.access(NOW + MARGIN / 2), root, null);
         ChatGptAuth first = session();
         ChatGptAuth second = session();
         String firstAccess = Jwt.access(NOW + DAY);
@@ -291,8 +292,8 @@ class LoginLineageTest extends HostTest {
     @Test
     void storageHoldsNoPieceOfAnyTokenInAnyEncoding() throws AuthFailure {
         String second = Jwt.opaque("rt");
-        refreshOnce(second, NOW + 10 * MINUTE);
-        host.advance(6 * MINUTE * 1000);
+        refreshOnce(second, NOW + 2 * MARGIN);
+        host.advance((MARGIN + MARGIN / 2) * 1000);
         host.reply(200, Fixtures.tokenReply(Jwt.access(NOW + DAY), Jwt.opaque("rt"), Jwt.withAccount(NOW + DAY, "a-1"),
                 3600));
         session().current();
@@ -395,10 +396,10 @@ class LoginLineageTest extends HostTest {
     @Test
     void aStaleSessionsLogoutRevokesTheDescendantAnotherSessionSaved() throws AuthFailure {
         String second = Jwt.opaque("rt");
-        refreshOnce(second, NOW + 10 * MINUTE);
+        refreshOnce(second, NOW + 2 * MARGIN);
         Provider stale = new Provider(host.session());
         Reply.of(stale, Provider::credentials);
-        host.advance(6 * MINUTE * 1000);
+        host.advance((MARGIN + MARGIN / 2) * 1000);
         String third = Jwt.opaque("rt");
         host.reply(200, Fixtures.tokenReply(Jwt.access(NOW + DAY), third, null, -1));
         session().current();
@@ -499,7 +500,7 @@ class LoginLineageTest extends HostTest {
         assertFalse(first.getBoolean("expired", true));
         assertFalse(first.getBoolean("refresh_due", true));
         assertTrue(first.getBoolean("may_refresh", false));
-        assertEquals(300, first.getInt("refresh_margin_seconds", 0));
+        assertEquals(MARGIN, first.getLong("refresh_margin_seconds", 0));
 
         host.reply(200, Fixtures.tokenReply(Jwt.access(NOW + DAY), Jwt.opaque("rt"), null, -1));
         auth.refreshNow();
