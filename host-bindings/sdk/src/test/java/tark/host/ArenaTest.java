@@ -1,5 +1,6 @@
 package tark.host;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -149,5 +150,49 @@ class ArenaTest {
         assertEquals(-1, arena.loanSizeAt(loan), "the call it was lent for has returned");
         assertEquals(loan, arena.lend(8192), "the next round reuses the memory");
         assertEquals(8192, arena.loanSizeAt(loan));
+    }
+
+    // ---- WasmMemory.write and outputCapacity decide with these, against the size alloc lent ----
+
+    @Test
+    void theOutputCapacityIsTheLentSize() {
+        Arena arena = new Arena(1024);
+        int ret = arena.lend(8192);
+        assertEquals(8192, arena.outputCapacity(ret, 1 << 20));
+        assertEquals(-1, arena.outputCapacity(ret + 16, 1 << 20), "inside a loan is not a loan's start");
+        assertEquals(-1, arena.outputCapacity(0, 1 << 20), "never lent");
+    }
+
+    @Test
+    void aLoanPastTheEndOfMemoryIsNoOutputBuffer() {
+        Arena arena = new Arena(1024);
+        int ret = arena.lend(8192);
+        assertEquals(8192, arena.outputCapacity(ret, ret + 8192), "ends exactly at the end of memory");
+        assertEquals(-1, arena.outputCapacity(ret, ret + 8191), "one byte would lie past it");
+    }
+
+    @Test
+    void writableUpToTheLentSizeAndNotOneByteMore() {
+        Arena arena = new Arena(1024);
+        int ret = arena.lend(4096);
+        int end = 1 << 20;
+        assertEquals(0, arena.writable(ret, 0, end));
+        assertEquals(4096, arena.writable(ret, 4096, end));
+        assertEquals(Buffers.TOO_LARGE, arena.writable(ret, 4097, end));
+        assertEquals(Buffers.NOT_LENT, arena.writable(ret + 1, 1, end));
+        arena.exportReturned();
+        assertEquals(Buffers.NOT_LENT, arena.writable(ret, 1, end), "lent for a call that has returned");
+    }
+
+    @Test
+    void arrayBuffersWriteWhatFitsAndNothingElse() {
+        ArrayBuffers buffers = new ArrayBuffers(1 << 16);
+        int ret = buffers.alloc(4);
+        int next = buffers.alloc(4);
+        assertEquals(4, buffers.write(ret, new byte[] {1, 2, 3, 4}));
+        assertEquals(Buffers.TOO_LARGE, buffers.write(next, new byte[] {9, 9, 9, 9, 9}));
+        assertEquals(Buffers.NOT_LENT, buffers.write(next + 1, new byte[] {9}));
+        assertArrayEquals(new byte[] {1, 2, 3, 4}, buffers.get(ret, 4));
+        assertArrayEquals(new byte[4], buffers.get(next, 4), "a refused write leaves the buffer untouched");
     }
 }
