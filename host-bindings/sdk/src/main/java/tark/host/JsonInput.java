@@ -1,12 +1,9 @@
 package tark.host;
 
-import com.eclipsesource.json.JsonHandler;
-import com.eclipsesource.json.JsonParser;
-
 /**
  * Reads a few fields out of JSON that comes from outside the plugin (files, HTTP replies, the host,
- * storage), streaming: minimal-json's parser reports each value and only the wanted ones are kept,
- * so no tree is built and a dense document cannot fill TeaVM's fixed heap.
+ * storage), streaming: only the wanted values are kept, so no tree is built and a dense document
+ * cannot fill TeaVM's fixed heap.
  *
  * <p>The work is bounded too: a document with more than {@link #MAX_VALUES} values or nested more
  * than {@link #MAX_DEPTH} levels is refused, long before the parser's recursion could exhaust the
@@ -23,7 +20,8 @@ public final class JsonInput {
     private static final byte STRING = 1;
     private static final byte NUMBER = 2;
 
-    private final String[] values;
+    /** Package-private for the tests that hold the reader to minimal-json. */
+    final String[] values;
     private final byte[] kinds;
 
     private JsonInput(int fields) {
@@ -45,13 +43,11 @@ public final class JsonInput {
             return null;
         }
         JsonInput fields = new JsonInput(paths.length);
-        FieldCollector collector = new FieldCollector(paths, fields);
         try {
-            new JsonParser(collector).parse(text);
+            return new Reader(text, paths, fields).document() ? fields : null;
         } catch (RuntimeException invalidOrTooLarge) {
             return null;
         }
-        return collector.topLevelWasObject ? fields : null;
     }
 
     /** Field {@code field} (an index into the paths given to {@link #read}) as a non-empty string, or null. */
@@ -145,114 +141,192 @@ public final class JsonInput {
     }
 
     /**
-     * Follows the parser through the document, keeping the path of the value being read only while it
-     * can still lead to a wanted field (so a large irrelevant subtree costs no string building).
+     * A strict JSON reader (RFC 8259's grammar, as minimal-json's parser reads it, which the JVM tests
+     * hold it to) that keeps the path of the value being read only while it can still lead to a
+     * wanted field, so a large irrelevant subtree costs no string building. minimal-json's parser
+     * reports to a handler through a tree of classes and builds error messages with line and column:
+     * about 8 KB of module, compiled on every provider init, for what this does in a few lines.
      */
-    private static final class FieldCollector extends JsonHandler<Object, Object> {
+    private static final class Reader {
+        private final String text;
         private final String[] wanted;
         private final JsonInput fields;
-        /** Path of the container at each depth; null when nothing wanted lies below it. */
-        private final String[] containerPath = new String[MAX_DEPTH + 1];
-        private final int[] nextIndex = new int[MAX_DEPTH + 1];
-        private int depth;
+        private int at;
         private int valueCount;
-        /** Path of the value now being read; null when it cannot be (or lead to) a wanted field. */
-        private String valuePath = "";
-        boolean topLevelWasObject;
 
-        FieldCollector(String[] wanted, JsonInput fields) {
+        Reader(String text, String[] wanted, JsonInput fields) {
+            this.text = text;
             this.wanted = wanted;
             this.fields = fields;
         }
 
-        @Override
-        public Object startObject() {
-            if (depth == 0) {
-                topLevelWasObject = true;
+        /** Whether the text is one JSON object; throws when it is invalid or too large. */
+        boolean document() {
+            skipWhiteSpace();
+            boolean object = peek() == '{';
+            value(0, "");
+            skipWhiteSpace();
+            if (at != text.length()) {
+                throw invalid();
             }
-            enterContainer();
-            return null;
+            return object;
         }
 
-        @Override
-        public void endObject(Object object) {
-            depth--;
-        }
-
-        @Override
-        public void startObjectValue(Object object, String name) {
-            valuePath = child(name);
-        }
-
-        @Override
-        public Object startArray() {
-            enterContainer();
-            nextIndex[depth] = 0;
-            return null;
-        }
-
-        @Override
-        public void endArray(Object array) {
-            depth--;
-        }
-
-        @Override
-        public void startArrayValue(Object array) {
-            valuePath = child(Integer.toString(nextIndex[depth]++));
-        }
-
-        @Override
-        public void endNull() {
-            record((byte) 0, null);
-        }
-
-        @Override
-        public void endBoolean(boolean value) {
-            record((byte) 0, null);
-        }
-
-        @Override
-        public void endString(String string) {
-            record(STRING, string);
-        }
-
-        @Override
-        public void endNumber(String string) {
-            record(NUMBER, string);
-        }
-
-        private void enterContainer() {
-            count();
-            if (++depth > MAX_DEPTH) {
-                throw new IllegalStateException("nested too deep");
+        /** One value; {@code path} is null when it cannot be (or lead to) a wanted field. */
+        private void value(int depth, String path) {
+            if (++valueCount > MAX_VALUES) {
+                throw new IllegalStateException("too many values");
             }
-            containerPath[depth] = valuePath != null && leadsToWanted(valuePath) ? valuePath : null;
-        }
-
-        private String child(String name) {
-            String parent = containerPath[depth];
-            if (parent == null) {
-                return null;
+            char c = peek();
+            if (c == '{' || c == '[') {
+                if (depth == MAX_DEPTH) {
+                    throw new IllegalStateException("nested too deep");
+                }
+                container(depth + 1, path != null && leadsToWanted(path) ? path : null, c == '{' ? '}' : ']');
+            } else if (c == '"') {
+                record(path, STRING, string());
+            } else if (c == '-' || c >= '0' && c <= '9') {
+                record(path, NUMBER, number());
+            } else if (!literal("true") && !literal("false") && !literal("null")) {
+                throw invalid();
+            } else {
+                record(path, (byte) 0, null);
             }
-            return parent.isEmpty() ? name : parent + SEPARATOR + name;
         }
 
-        private void record(byte kind, String value) {
-            count();
-            if (valuePath == null) {
+        /** An object or array whose members lie below {@code path} (null: nothing wanted there). */
+        private void container(int depth, String path, char close) {
+            at++;
+            skipWhiteSpace();
+            if (peek() == close) {
+                at++;
+                return;
+            }
+            int index = 0;
+            do {
+                skipWhiteSpace();
+                String name;
+                if (close == '}') {
+                    if (peek() != '"') {
+                        throw invalid();
+                    }
+                    name = string();
+                    skipWhiteSpace();
+                    expect(':');
+                    skipWhiteSpace();
+                } else {
+                    name = path == null ? null : Integer.toString(index++);
+                }
+                value(depth, path == null ? null : path.isEmpty() ? name : path + SEPARATOR + name);
+                skipWhiteSpace();
+            } while (consume(','));
+            expect(close);
+        }
+
+        private String string() {
+            at++;
+            StringBuilder out = null;
+            int start = at;
+            while (true) {
+                char c = next();
+                if (c == '"') {
+                    break;
+                }
+                if (c < 0x20) {
+                    throw invalid();
+                }
+                if (c == '\\') {
+                    if (out == null) {
+                        out = new StringBuilder();
+                    }
+                    out.append(text, start, at - 1).append(escape(next()));
+                    start = at;
+                }
+            }
+            String tail = text.substring(start, at - 1);
+            return out == null ? tail : out.append(tail).toString();
+        }
+
+        private char escape(char c) {
+            switch (c) {
+                case '"':
+                case '/':
+                case '\\':
+                    return c;
+                case 'b':
+                    return '\b';
+                case 'f':
+                    return '\f';
+                case 'n':
+                    return '\n';
+                case 'r':
+                    return '\r';
+                case 't':
+                    return '\t';
+                case 'u':
+                    int code = 0;
+                    for (int i = 0; i < 4; i++) {
+                        char h = next();
+                        int digit = h >= '0' && h <= '9' ? h - '0' : (h | 0x20) >= 'a' && (h | 0x20) <= 'f'
+                                ? (h | 0x20) - 'a' + 10 : -1;
+                        if (digit < 0) {
+                            throw invalid();
+                        }
+                        code = code << 4 | digit;
+                    }
+                    return (char) code;
+                default:
+                    throw invalid();
+            }
+        }
+
+        /** -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?, as written. */
+        private String number() {
+            int start = at;
+            consume('-');
+            if (!consume('0')) {
+                digits();
+            }
+            if (consume('.')) {
+                digits();
+            }
+            if (consume('e') || consume('E')) {
+                if (!consume('+')) {
+                    consume('-');
+                }
+                digits();
+            }
+            return text.substring(start, at);
+        }
+
+        /** One or more digits. */
+        private void digits() {
+            int start = at;
+            while (peek() >= '0' && peek() <= '9') {
+                at++;
+            }
+            if (at == start) {
+                throw invalid();
+            }
+        }
+
+        private boolean literal(String word) {
+            if (!text.startsWith(word, at)) {
+                return false;
+            }
+            at += word.length();
+            return true;
+        }
+
+        private void record(String path, byte kind, String value) {
+            if (path == null) {
                 return;
             }
             for (int i = 0; i < wanted.length; i++) {
-                if (wanted[i].equals(valuePath)) {
+                if (wanted[i].equals(path)) {
                     fields.kinds[i] = kind;
                     fields.values[i] = value;
                 }
-            }
-        }
-
-        private void count() {
-            if (++valueCount > MAX_VALUES) {
-                throw new IllegalStateException("too many values");
             }
         }
 
@@ -267,6 +341,42 @@ public final class JsonInput {
                 }
             }
             return false;
+        }
+
+        private void skipWhiteSpace() {
+            for (char c = peek(); c == ' ' || c == '\t' || c == '\n' || c == '\r'; c = peek()) {
+                at++;
+            }
+        }
+
+        /** The character at the reading position; NUL past the end (never valid where it is checked). */
+        private char peek() {
+            return at < text.length() ? text.charAt(at) : 0;
+        }
+
+        private char next() {
+            if (at >= text.length()) {
+                throw invalid();
+            }
+            return text.charAt(at++);
+        }
+
+        private boolean consume(char c) {
+            if (peek() != c) {
+                return false;
+            }
+            at++;
+            return true;
+        }
+
+        private void expect(char c) {
+            if (!consume(c)) {
+                throw invalid();
+            }
+        }
+
+        private static IllegalArgumentException invalid() {
+            return new IllegalArgumentException();
         }
     }
 }

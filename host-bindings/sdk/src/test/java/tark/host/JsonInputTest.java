@@ -6,6 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+
+import com.eclipsesource.json.Json;
+import com.eclipsesource.json.JsonObject;
+import com.eclipsesource.json.JsonValue;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -180,5 +185,126 @@ class JsonInputTest {
         for (int field = 0; field < 5; field++) {
             assertEquals(-7, json.wholeNumber(field, -7));
         }
+    }
+
+    // ---- held to minimal-json's parser: the same documents accepted, the same values read ----
+
+    private static final String[] SEEDS = {
+        "{\"a\":\"x\",\"b\":{\"c\":[1,-2.5e+3,\"\\u00e9\\n\\\"\",true,false,null]},\"d\":0}",
+        "{ \"a\" : [ { \"b\" : \"\\uD83D\\ude80\" } , [ ] , { } ] , \"c\" : 1E-7 }",
+        "{\"a\":\"\\/\\b\\f\\r\\t\\\\\",\"b\":-0,\"e\":\"last\"}",
+    };
+    private static final String ALPHABET = "{}[]\",:\\/ \t\n\r0123456789-+.eEtrufalsnbx\u00e9\u0001uAF";
+
+    /** The fields minimal-json's tree gives for the paths JsonInput is asked, as JsonInput reports them. */
+    private static String viaMinimalJson(String text) {
+        JsonValue value;
+        try {
+            value = Json.parse(text);
+        } catch (RuntimeException invalid) {
+            return null;
+        }
+        if (!value.isObject()) {
+            return null;
+        }
+        StringBuilder out = new StringBuilder();
+        for (String[] path : PATHS) {
+            JsonValue at = value;
+            for (String name : path) {
+                at = at == null ? null : at.isObject() ? at.asObject().get(name)
+                        : at.isArray() && name.matches("[0-9]") && Integer.parseInt(name) < at.asArray().size()
+                                ? at.asArray().get(Integer.parseInt(name)) : null;
+            }
+            out.append(at == null ? "-" : at.isString() ? "s:" + at.asString() : at.isNumber() ? "n:" + at : "-")
+                    .append('|');
+        }
+        return out.toString();
+    }
+
+    private static final String[][] PATHS = {{"a"}, {"b", "c"}, {"b", "c", "1"}, {"b", "c", "2"}, {"a", "0", "b"},
+        {"c"}, {"d"}};
+
+    private static String viaJsonInput(String text) {
+        String[] joined = new String[PATHS.length];
+        for (int i = 0; i < PATHS.length; i++) {
+            joined[i] = JsonInput.path(PATHS[i]);
+        }
+        JsonInput fields = JsonInput.read(text, joined);
+        if (fields == null) {
+            return null;
+        }
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < PATHS.length; i++) {
+            String value = fields.values[i];
+            out.append(fields.isNumber(i) ? "n:" + value : value != null ? "s:" + value : "-").append('|');
+        }
+        return out.toString();
+    }
+
+    private static boolean repeatsAName(JsonValue value) {
+        if (value.isArray()) {
+            for (JsonValue element : value.asArray()) {
+                if (repeatsAName(element)) {
+                    return true;
+                }
+            }
+        } else if (value.isObject()) {
+            java.util.List<String> names = value.asObject().names();
+            if (new java.util.HashSet<>(names).size() < names.size()) {
+                return true;
+            }
+            for (JsonObject.Member member : value.asObject()) {
+                if (repeatsAName(member.getValue())) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    @Test
+    void theSeedsReadAsMinimalJsonReadsThem() {
+        for (String seed : SEEDS) {
+            assertEquals(viaMinimalJson(seed), viaJsonInput(seed), seed);
+            assertNotNull(viaJsonInput(seed), seed);
+        }
+    }
+
+    @Test
+    void mutatedDocumentsAreAcceptedAndReadExactlyAsMinimalJsonDoes() {
+        Random random = new Random(17);
+        int accepted = 0;
+        for (int round = 0; round < 200_000; round++) {
+            StringBuilder text = new StringBuilder(SEEDS[random.nextInt(SEEDS.length)]);
+            for (int edits = 1 + random.nextInt(3); edits > 0; edits--) {
+                int at = random.nextInt(text.length() + 1);
+                char c = ALPHABET.charAt(random.nextInt(ALPHABET.length()));
+                switch (random.nextInt(3)) {
+                    case 0:
+                        text.insert(at, c);
+                        break;
+                    case 1:
+                        if (at < text.length()) {
+                            text.deleteCharAt(at);
+                        }
+                        break;
+                    default:
+                        if (at < text.length()) {
+                            text.setCharAt(at, c);
+                        }
+                }
+            }
+            String mutated = text.toString();
+            String expected = viaMinimalJson(mutated);
+            String read = viaJsonInput(mutated);
+            assertEquals(expected == null, read == null, mutated);
+            // A repeated name whose first value was a container leaves what was read inside it (the reader
+            // streams, so the last value counts per field, not per subtree): values compare without those.
+            if (expected != null && !repeatsAName(Json.parse(mutated))) {
+                assertEquals(expected, read, mutated);
+                accepted++;
+            }
+        }
+        assertTrue(accepted > 10_000, "enough mutants stay valid to compare values: " + accepted);
     }
 }
