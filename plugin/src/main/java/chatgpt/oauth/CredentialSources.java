@@ -1,5 +1,6 @@
 package chatgpt.oauth;
 
+import tark.host.Decimal;
 import tark.host.Host;
 import tark.host.HostValue;
 import tark.host.TarkPaths;
@@ -127,7 +128,7 @@ final class CredentialSources {
 
     private static AuthFailure unreadable(String path, HostValue result) {
         String why = result.kind() == HostValue.TOO_LARGE ? "it is too large (over 1 MiB)"
-                : "tark could not read it (code " + result.code() + ")";
+                : "tark could not read it (code " + Decimal.of(result.code()) + ")";
         return new AuthFailure(AuthFailure.INVALID_CREDENTIALS, "Cannot use the ChatGPT credentials file " + path
                 + ": " + why + ". Run `tark auth chatgpt-oauth` to write it again.");
     }

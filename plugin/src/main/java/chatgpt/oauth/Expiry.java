@@ -1,5 +1,7 @@
 package chatgpt.oauth;
 
+import tark.host.Decimal;
+
 /**
  * When an access token expires, and whether it is time to refresh it. tark takes the token once, at
  * provider init, and uses it for the whole session (it never asks again, nor retries a 401): so the
@@ -80,9 +82,10 @@ final class Expiry {
     static String span(long millis) {
         long minutes = Math.max(0, millis) / 60_000;
         if (minutes < 120) {
-            return "about " + minutes + " minutes";
+            return "about " + Decimal.of(minutes) + " minutes";
         }
-        return minutes < 48 * 60 ? "about " + minutes / 60 + " hours" : "about " + minutes / (24 * 60) + " days";
+        return minutes < 48 * 60 ? "about " + Decimal.of(minutes / 60) + " hours"
+                : "about " + Decimal.of(minutes / (24 * 60)) + " days";
     }
 
     /** Whole seconds, for the files and answers this plugin writes. */

@@ -1,5 +1,6 @@
 package chatgpt.oauth;
 
+import tark.host.Decimal;
 import tark.host.Host;
 import tark.host.HostValue;
 import tark.host.JsonInput;
@@ -59,6 +60,6 @@ final class LegacyTokens {
             hash ^= content.charAt(i);
             hash *= 0x100000001b3L;
         }
-        return Long.toHexString(hash) + ":" + content.length();
+        return Long.toHexString(hash) + ":" + Decimal.of(content.length());
     }
 }

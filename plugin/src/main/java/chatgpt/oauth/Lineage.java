@@ -65,7 +65,12 @@ final class Lineage {
 
     /** The plaintext {@link #seal} sealed under this lineage; null if it was not, or was altered. */
     String open(String sealedText) {
-        byte[] sealed = sealedText == null ? null : Base64Url.decode(sealedText);
+        if (sealedText == null) {
+            return null;
+        }
+        // Not `sealedText == null ? null : decode(...)`: TeaVM then loses the array's type and copies
+        // it below with its generic, type-checking System.arraycopy (1.4 KB of code).
+        byte[] sealed = Base64Url.decode(sealedText);
         int nonceBytes = ChaCha20Poly1305.NONCE_BYTES;
         if (sealed == null || sealed.length < nonceBytes + ChaCha20Poly1305.TAG_BYTES) {
             return null;
@@ -78,10 +83,12 @@ final class Lineage {
         return message == null ? null : Utf8.decode(message);
     }
 
+    private static final String HEX_DIGITS = "0123456789abcdef";
+
     private static String hex(byte[] bytes) {
         StringBuilder out = new StringBuilder(bytes.length * 2);
         for (byte b : bytes) {
-            out.append(Character.forDigit(b >> 4 & 15, 16)).append(Character.forDigit(b & 15, 16));
+            out.append(HEX_DIGITS.charAt(b >> 4 & 15)).append(HEX_DIGITS.charAt(b & 15));
         }
         return out.toString();
     }

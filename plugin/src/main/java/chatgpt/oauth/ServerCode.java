@@ -8,7 +8,7 @@ import tark.host.JsonInput;
  * ({@code "upstream.<refresh token>"}), and the log is no place for any part of a token.
  */
 final class ServerCode {
-    private static final String[] FIELDS = {"error", JsonInput.path("error", "code")};
+    private static final String[] FIELDS = {"error", "error" + JsonInput.SEPARATOR + "code"};
     static final int MAX_LENGTH = 64;
     /** A shared run this long with a token held counts as part of it. */
     static final int TOKEN_PIECE = 8;

@@ -14,20 +14,17 @@ final class StoredLogins {
     /** Entries kept: one per credentials path in use (several terminals, several accounts). */
     static final int MAX_ENTRIES = 4;
     static final int MAX_REFUSED = 4;
-    private static final String[] ENTRY = {"lineage", "sealed", "path"};
-    private static final String[] FIELDS = new String[ENTRY.length * MAX_ENTRIES + MAX_REFUSED];
-
-    static {
-        for (int i = 0; i < MAX_ENTRIES; i++) {
-            for (int k = 0; k < ENTRY.length; k++) {
-                FIELDS[ENTRY.length * i + k] = i == 0 ? ENTRY[k]
-                        : JsonInput.path("others", Integer.toString(i - 1), ENTRY[k]);
-            }
-        }
-        for (int r = 0; r < MAX_REFUSED; r++) {
-            FIELDS[ENTRY.length * MAX_ENTRIES + r] = JsonInput.path("refused", Integer.toString(r));
-        }
-    }
+    /** The three fields of an entry, in {@link #FIELDS}' order. */
+    private static final int ENTRY_FIELDS = 3;
+    private static final char SEP = JsonInput.SEPARATOR;
+    /** What {@link #parse} reads: each entry's lineage, sealed and path, then the refusal marks (constants). */
+    private static final String[] FIELDS = {
+        "lineage", "sealed", "path",
+        "others" + SEP + "0" + SEP + "lineage", "others" + SEP + "0" + SEP + "sealed", "others" + SEP + "0" + SEP + "path",
+        "others" + SEP + "1" + SEP + "lineage", "others" + SEP + "1" + SEP + "sealed", "others" + SEP + "1" + SEP + "path",
+        "others" + SEP + "2" + SEP + "lineage", "others" + SEP + "2" + SEP + "sealed", "others" + SEP + "2" + SEP + "path",
+        "refused" + SEP + "0", "refused" + SEP + "1", "refused" + SEP + "2", "refused" + SEP + "3",
+    };
 
     private final String[] lineages = new String[MAX_ENTRIES];
     private final String[] sealed = new String[MAX_ENTRIES];
@@ -42,11 +39,11 @@ final class StoredLogins {
         StoredLogins logins = new StoredLogins();
         JsonInput fields = text == null ? null : JsonInput.read(text, FIELDS);
         for (int i = 0; fields != null && i < MAX_ENTRIES; i++) {
-            int at = ENTRY.length * i;
+            int at = ENTRY_FIELDS * i;
             logins.add(fields.string(at), fields.string(at + 1), fields.string(at + 2));
         }
         for (int r = 0; fields != null && r < MAX_REFUSED; r++) {
-            logins.addRefused(fields.string(ENTRY.length * MAX_ENTRIES + r));
+            logins.addRefused(fields.string(ENTRY_FIELDS * MAX_ENTRIES + r));
         }
         return logins;
     }

@@ -17,7 +17,7 @@ final class TokenClaims {
      * expiry and issue time. An {@code organizations[].id} is an API organisation, not a workspace:
      * never read as the account id.
      */
-    private static final String[] FIELDS = {JsonInput.path(AUTH_CLAIM, ACCOUNT_ID), ACCOUNT_ID, "exp", "iat"};
+    private static final String[] FIELDS = {AUTH_CLAIM + JsonInput.SEPARATOR + ACCOUNT_ID, ACCOUNT_ID, "exp", "iat"};
     private static final int EXP = 2;
     private static final int IAT = 3;
 

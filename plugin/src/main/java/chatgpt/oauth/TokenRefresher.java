@@ -1,5 +1,6 @@
 package chatgpt.oauth;
 
+import tark.host.Decimal;
 import tark.host.Host;
 import tark.host.HttpReply;
 import tark.host.JsonInput;
@@ -43,18 +44,18 @@ final class TokenRefresher {
         }
         if (isRetryable(reply.status())) {
             throw new AuthFailure(AuthFailure.REFRESH_FAILED, "ChatGPT's token endpoint is unavailable for now"
-                    + " (HTTP " + reply.status() + ServerCode.quoted(reply.body(), current, alsoHeld) + "); the login is kept. Try again in a"
+                    + " (HTTP " + Decimal.of(reply.status()) + ServerCode.quoted(reply.body(), current, alsoHeld) + "); the login is kept. Try again in a"
                     + " moment.");
         }
         if (reply.status() >= 400 && reply.status() < 500) {
             throw new AuthFailure(AuthFailure.REFRESH_REJECTED, "ChatGPT refused to refresh the login (HTTP "
-                    + reply.status() + ServerCode.quoted(reply.body(), current, alsoHeld) + "). If another tark session has just refreshed the"
+                    + Decimal.of(reply.status()) + ServerCode.quoted(reply.body(), current, alsoHeld) + "). If another tark session has just refreshed the"
                     + " same login, simply retry; otherwise run `tark auth chatgpt-oauth` to log in again.");
         }
         Credentials fresh = reply.isSuccess() ? fromReply(reply.body(), current, host.currentTimeMillis()) : null;
         if (fresh == null) {
             throw new AuthFailure(AuthFailure.REFRESH_FAILED, "ChatGPT's token endpoint answered HTTP "
-                    + reply.status() + " without a usable access token. Try again later; if it persists, run "
+                    + Decimal.of(reply.status()) + " without a usable access token. Try again later; if it persists, run "
                     + "`tark auth chatgpt-oauth`.");
         }
         return fresh;
@@ -74,7 +75,7 @@ final class TokenRefresher {
         if (reply.isTransportError()) {
             return reply.error();
         }
-        return reply.isSuccess() ? null : "HTTP " + reply.status() + ServerCode.quoted(reply.body(), credentials, alsoHeld);
+        return reply.isSuccess() ? null : "HTTP " + Decimal.of(reply.status()) + ServerCode.quoted(reply.body(), credentials, alsoHeld);
     }
 
     /** Timeouts, rate limits and server errors pass; the refresh token stays good for a later try. */

@@ -151,7 +151,7 @@ public final class Exported<P> {
         }
         if (written < 0) {
             throw new ExportFailure(ExportFailure.ANSWER_TOO_LARGE, "The answer of " + name + " ("
-                    + lastBytes.length + " bytes) does not fit the " + capacity + "-byte buffer the host lent for"
+                    + Decimal.of(lastBytes.length) + " bytes) does not fit the " + Decimal.of(capacity) + "-byte buffer the host lent for"
                     + " it. " + tooLargeAdvice);
         }
         return written;

@@ -16,7 +16,11 @@ public final class JsonInput {
     /** Far more values than any of them holds; a denser document is not one of ours. */
     public static final int MAX_VALUES = 20_000;
 
-    private static final char SEPARATOR = '\u001f';
+    /**
+     * Joins the names of a nested field's path ({@link #path}); a constant, so that constant paths
+     * ({@code "a" + SEPARATOR + "b"}) cost no code.
+     */
+    public static final char SEPARATOR = '\u001f';
     private static final byte STRING = 1;
     private static final byte NUMBER = 2;
 
@@ -31,7 +35,11 @@ public final class JsonInput {
 
     /** The path of a nested field, for {@link #read}. */
     public static String path(String... names) {
-        return String.join(String.valueOf(SEPARATOR), names);
+        StringBuilder path = new StringBuilder(names[0]);
+        for (int i = 1; i < names.length; i++) {
+            path.append(SEPARATOR).append(names[i]);
+        }
+        return path.toString();
     }
 
     /**
@@ -215,7 +223,7 @@ public final class JsonInput {
                     expect(':');
                     skipWhiteSpace();
                 } else {
-                    name = path == null ? null : Integer.toString(index++);
+                    name = path == null ? null : Decimal.of(index++);
                 }
                 value(depth, path == null ? null : path.isEmpty() ? name : path + SEPARATOR + name);
                 skipWhiteSpace();

@@ -6,7 +6,7 @@ package tark.host;
  * its configuration: about 10 KB of module for what these few lines do, paid on every provider init.
  */
 public final class JsonOutput {
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
+    private static final String HEX = "0123456789abcdef";
 
     private final StringBuilder out = new StringBuilder(256).append('{');
 
@@ -20,7 +20,7 @@ public final class JsonOutput {
     }
 
     public JsonOutput add(String name, long value) {
-        name(name).append(value);
+        name(name).append(Decimal.of(value));
         return this;
     }
 
@@ -58,8 +58,8 @@ public final class JsonOutput {
                 out.append('\\').append(c);
             } else if (c < 0x20 || c == 0x7F || c == '\u2028' || c == '\u2029') {
                 // \\u form for every control character, and the two line separators JavaScript rejects
-                out.append("\\u").append(HEX[c >> 12]).append(HEX[c >> 8 & 15]).append(HEX[c >> 4 & 15])
-                        .append(HEX[c & 15]);
+                out.append("\\u").append(HEX.charAt(c >> 12)).append(HEX.charAt(c >> 8 & 15))
+                        .append(HEX.charAt(c >> 4 & 15)).append(HEX.charAt(c & 15));
             } else {
                 out.append(c);
             }

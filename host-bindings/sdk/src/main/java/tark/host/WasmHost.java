@@ -156,7 +156,7 @@ public final class WasmHost implements Host {
             return HttpReply.transportError("the HTTP reply is larger than " + WasmMemory.MAX_HOST_VALUE + " bytes");
         }
         if (!document.isPresent()) {
-            return HttpReply.transportError("the host refused the request (code " + result + ")");
+            return HttpReply.transportError("the host refused the request (code " + Decimal.of(result) + ")");
         }
         return HttpReply.parse(document.value());
     }

@@ -16,7 +16,7 @@ public final class Hkdf {
      */
     public static byte[] sha256(byte[] inputKeyMaterial, byte[] salt, byte[] info, int length) {
         if (length < 0 || length > MAX_LENGTH) {
-            throw new IllegalArgumentException("HKDF-SHA256 length " + length);
+            throw new IllegalArgumentException("HKDF-SHA256 length out of range");
         }
         byte[] pseudorandomKey = Sha256.hmac(salt == null ? new byte[0] : salt, inputKeyMaterial);
         int infoLength = info == null ? 0 : info.length;
