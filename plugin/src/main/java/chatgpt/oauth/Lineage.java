@@ -42,6 +42,16 @@ final class Lineage {
         return hex(Hkdf.sha256(secret, SALT, Utf8.encode(purpose), ID_BYTES));
     }
 
+    /** A copy of the seal key: for the tests' fixed vectors (lineage-vectors.json). */
+    byte[] sealKey() {
+        return sealKey.clone();
+    }
+
+    /** A copy of the nonce key: for the tests' fixed vectors (lineage-vectors.json). */
+    byte[] nonceKey() {
+        return nonceKey.clone();
+    }
+
     /** The lineage rooted at this refresh token (the one in the credentials file). */
     static Lineage of(String rootRefreshToken) {
         return new Lineage(Utf8.encode(rootRefreshToken));
