@@ -21,7 +21,7 @@ import wasmtime
 from conftest import REPO
 import tark_host
 
-PROBES = REPO / "host-bindings" / "build" / "target" / "probe"
+PROBES = REPO / "host-bindings" / "toolchain" / "target" / "probe"
 WASM_OPT = REPO / "plugin" / "wasm-opt" / "node_modules" / "binaryen" / "bin" / "wasm-opt"
 POM = REPO / "plugin" / "pom.xml"
 

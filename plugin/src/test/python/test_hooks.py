@@ -123,18 +123,9 @@ def test_status_codes(inst):
     assert inst.endpoint.requests == [], "status must not refresh"
 
 
-def test_legacy_status_codes(inst):
-    host = inst.load()
-    assert host.call_i32("status") == 0
-    inst.valid_creds("acct-s")
-    assert host.call_i32("status") == 1
-    inst.write_creds({"access_token": access_jwt("acct-s", -60)})
-    assert host.call_i32("status") == 2
-
-
 # ---------------------------------------------------------------- logout / init
 
-@pytest.mark.parametrize("export", ["provider_auth_logout", "logout"])
+@pytest.mark.parametrize("export", ["provider_auth_logout"])
 def test_logout_drops_stored_state(inst, export):
     inst.endpoint.account = "acct-main"
     doc = inst.valid_creds("acct-main", exp_in=-60)
@@ -150,7 +141,7 @@ def test_logout_drops_stored_state(inst, export):
     assert inst.load().call_i32(export) >= 0                      # idempotent
 
 
-@pytest.mark.parametrize("export", ["provider_auth_init", "init_with_credentials"])
+@pytest.mark.parametrize("export", ["provider_auth_init"])
 def test_init_adopts_credentials(inst, export):
     token = access_jwt("acct-init")
     host = inst.load()
@@ -224,22 +215,3 @@ def test_provider_models(inst):
         assert m["supports_streaming"] is True and m["supports_tools"] is True
 
 
-def test_legacy_strings_with_tark_buffer_sizes(inst):
-    doc = inst.valid_creds("acct-legacy")
-    host = inst.load()
-    assert host.legacy_string("get_token") == doc["access_token"]           # alloc(4096)
-    assert host.legacy_string("get_endpoint") == ENDPOINT                   # alloc(1024)
-    assert host.legacy_string("display_name") == "ChatGPT (OAuth)"          # alloc(256)
-    assert host.legacy_status() == "authenticated"
-    inst.remove_creds()
-    rc, _ = host.call_ret("get_token", 4096)
-    failed(host, rc, NOT_AUTHENTICATED, "tark auth chatgpt-oauth")
-    assert host.legacy_string("get_endpoint") == ENDPOINT
-
-
-def test_legacy_get_token_refreshes(inst):
-    inst.endpoint.account = "acct-legacy"
-    inst.valid_creds("acct-legacy", exp_in=-60)
-    host = inst.load()
-    assert host.legacy_string("get_token") == inst.endpoint.last["access_token"]
-    assert len(inst.endpoint.requests) == 1

@@ -359,8 +359,7 @@ def test_output_pointers_not_lent_are_refused_and_nothing_is_written(tark_inst):
         assert len(line) == 1 and "alloc" in line[0], host.logs[n:]
         assert_credentials(ok_credentials(host), doc["access_token"], "acct-main")
     # every export that writes an answer refuses the same way
-    for name in ("provider_auth_refresh", "provider_info", "provider_models", "get_token", "display_name",
-                 "get_endpoint"):
+    for name in ("provider_auth_refresh", "provider_info", "provider_models"):
         before = memory_at(host, 64, 1024)          # (TeaVM keeps counters from 1648 on)
         assert raw_export(host, name)(64) == BAD_INPUT, name
         assert memory_at(host, 64, 1024) == before, name
@@ -716,13 +715,11 @@ def test_no_export_traps_on_any_of_this(tark_inst):
     inst = tark_inst
     host = inst.load()
     inst.write_creds(dense())
-    for name in ("provider_auth_credentials", "provider_auth_refresh", "get_token"):
+    for name in ("provider_auth_credentials", "provider_auth_refresh"):
         rc, _ = host.call_ret(name)
         assert rc < 0
     assert host.call_i32("provider_auth_status") == 2
-    assert host.call_i32("status") == 0
     assert host.call_i32("provider_auth_logout") >= 0
-    assert host.call_i32("logout") >= 0
     assert host.provider_info()["id"] == "chatgpt-oauth"
     assert len(host.provider_models()) == 4
     doc = inst.valid_creds()

@@ -464,21 +464,6 @@ def test_answer_size_boundary(inst):
             assert rc == ANSWER_TOO_LARGE and buf == pattern
 
 
-def test_legacy_get_token_respects_4096(inst):
-    host = inst.load()
-    for length, fits in ((4096, True), (4097, False), (10_000, False)):
-        token = "G" * length
-        register_token(token)
-        inst.write_creds({"access_token": token})
-        rc, buf, after, pattern, canary = call_with_canary(host, "get_token", 4096)
-        assert after == canary, f"get_token wrote past the 4096-byte buffer ({length})"
-        if fits:
-            assert rc == 4096 and buf.decode() == token
-        else:
-            assert rc < 0 and buf == pattern
-    assert host.legacy_string("display_name") == "ChatGPT (OAuth)"
-
-
 def test_huge_token_from_refresh_and_login_hook(inst):
     inst.endpoint.account = "acct-huge"
     inst.valid_creds("acct-huge", exp_in=-60)
