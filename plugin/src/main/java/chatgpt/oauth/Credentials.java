@@ -9,7 +9,6 @@ import tark.host.JsonOutput;
  * {@code expires_at} and {@code account_id} optional; other fields ignored.
  */
 final class Credentials {
-    private static final String[] FIELDS = {"access_token", "refresh_token", "id_token", "expires_at", "account_id"};
     private static final int ACCESS_TOKEN = 0;
     private static final int REFRESH_TOKEN = 1;
     private static final int ID_TOKEN = 2;
@@ -55,11 +54,12 @@ final class Credentials {
      * the access token's own {@code exp} counts.
      */
     static Credentials read(String text, String member) {
-        String[] paths = FIELDS;
+        // Made here, not kept in a static field: a static initializer would put a class-initialisation
+        // check before every call into this class in wasm.
+        String[] paths = {"access_token", "refresh_token", "id_token", "expires_at", "account_id"};
         if (member != null) {
-            paths = new String[FIELDS.length];
             for (int i = 0; i < paths.length; i++) {
-                paths[i] = JsonInput.path(member, FIELDS[i]);
+                paths[i] = JsonInput.path(member, paths[i]);
             }
         }
         JsonInput fields = JsonInput.read(text, paths);

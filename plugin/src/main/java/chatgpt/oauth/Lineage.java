@@ -13,7 +13,7 @@ import tark.host.Utf8;
  * the credentials file (0600) learns nothing, and once the file is gone nobody can open them.
  */
 final class Lineage {
-    private static final byte[] SALT = Utf8.encode("chatgpt-oauth stored tokens v1");
+    private static final String SALT = "chatgpt-oauth stored tokens v1";
     private static final int ID_BYTES = 16;
 
     /** A one-way fingerprint of the root refresh token, in hex. */
@@ -25,8 +25,8 @@ final class Lineage {
 
     private Lineage(byte[] rootRefreshToken) {
         id = oneWayId(rootRefreshToken, "lineage id");
-        sealKey = Hkdf.sha256(rootRefreshToken, SALT, Utf8.encode("seal key"), ChaCha20Poly1305.KEY_BYTES);
-        nonceKey = Hkdf.sha256(rootRefreshToken, SALT, Utf8.encode("nonce key"), 32);
+        sealKey = derive(rootRefreshToken, "seal key", ChaCha20Poly1305.KEY_BYTES);
+        nonceKey = derive(rootRefreshToken, "nonce key", 32);
         associatedData = Utf8.encode(id);
     }
 
@@ -39,7 +39,12 @@ final class Lineage {
     }
 
     private static String oneWayId(byte[] secret, String purpose) {
-        return hex(Hkdf.sha256(secret, SALT, Utf8.encode(purpose), ID_BYTES));
+        return hex(derive(secret, purpose, ID_BYTES));
+    }
+
+    /** HKDF-SHA256 under this format's salt (encoded per use: a static byte array needs a class initializer). */
+    private static byte[] derive(byte[] secret, String purpose, int length) {
+        return Hkdf.sha256(secret, Utf8.encode(SALT), Utf8.encode(purpose), length);
     }
 
     /** A copy of the seal key: for the tests' fixed vectors (lineage-vectors.json). */

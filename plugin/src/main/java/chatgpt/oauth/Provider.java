@@ -2,6 +2,7 @@ package chatgpt.oauth;
 
 import tark.host.Host;
 import tark.host.JsonOutput;
+import tark.host.Utf8;
 
 /**
  * What each export answers, independent of wasm: {@link Exports} declares them on the SDK's
@@ -84,7 +85,7 @@ final class Provider {
                         + " restart tark.";
         if (text.length() > MAX_CHAT_TEXT) {
             int end = MAX_CHAT_TEXT - 1;
-            text = text.substring(0, Character.isHighSurrogate(text.charAt(end - 1)) ? end - 1 : end) + "\u2026";
+            text = text.substring(0, Utf8.isHighSurrogate(text.charAt(end - 1)) ? end - 1 : end) + "\u2026";
         }
         return new JsonOutput().add("text", text).add("usage", (String) null).add("finish_reason", "stop").toString();
     }

@@ -8,7 +8,6 @@ import tark.host.JsonInput;
  * ({@code "upstream.<refresh token>"}), and the log is no place for any part of a token.
  */
 final class ServerCode {
-    private static final String[] FIELDS = {"error", "error" + JsonInput.SEPARATOR + "code"};
     static final int MAX_LENGTH = 64;
     /** A shared run this long with a token held counts as part of it. */
     static final int TOKEN_PIECE = 8;
@@ -23,7 +22,7 @@ final class ServerCode {
      * the file's, or the stored ones; either may be null).
      */
     static String quoted(String body, Credentials sent, Credentials alsoHeld) {
-        JsonInput json = JsonInput.read(body, FIELDS);
+        JsonInput json = JsonInput.read(body, new String[] {"error", "error" + JsonInput.SEPARATOR + "code"});
         String code = json == null ? null : json.string(0) != null ? json.string(0) : json.string(1);
         return code != null && isPlain(code) && !sharesPiece(code, sent) && !sharesPiece(code, alsoHeld)
                 ? ", " + code : "";

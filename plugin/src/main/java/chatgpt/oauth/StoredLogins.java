@@ -14,17 +14,9 @@ final class StoredLogins {
     /** Entries kept: one per credentials path in use (several terminals, several accounts). */
     static final int MAX_ENTRIES = 4;
     static final int MAX_REFUSED = 4;
-    /** The three fields of an entry, in {@link #FIELDS}' order. */
+    /** The three fields of an entry, in {@link #parse}'s order. */
     private static final int ENTRY_FIELDS = 3;
     private static final char SEP = JsonInput.SEPARATOR;
-    /** What {@link #parse} reads: each entry's lineage, sealed and path, then the refusal marks (constants). */
-    private static final String[] FIELDS = {
-        "lineage", "sealed", "path",
-        "others" + SEP + "0" + SEP + "lineage", "others" + SEP + "0" + SEP + "sealed", "others" + SEP + "0" + SEP + "path",
-        "others" + SEP + "1" + SEP + "lineage", "others" + SEP + "1" + SEP + "sealed", "others" + SEP + "1" + SEP + "path",
-        "others" + SEP + "2" + SEP + "lineage", "others" + SEP + "2" + SEP + "sealed", "others" + SEP + "2" + SEP + "path",
-        "refused" + SEP + "0", "refused" + SEP + "1", "refused" + SEP + "2", "refused" + SEP + "3",
-    };
 
     private final String[] lineages = new String[MAX_ENTRIES];
     private final String[] sealed = new String[MAX_ENTRIES];
@@ -37,7 +29,16 @@ final class StoredLogins {
     /** The stored value's logins; none for null or anything unreadable. */
     static StoredLogins parse(String text) {
         StoredLogins logins = new StoredLogins();
-        JsonInput fields = text == null ? null : JsonInput.read(text, FIELDS);
+        // Each entry's lineage, sealed and path, then the refusal marks (constant paths). A local, as
+        // every table here: a static one needs a class initializer, checked before each call in wasm.
+        String[] paths = {
+            "lineage", "sealed", "path",
+            "others" + SEP + "0" + SEP + "lineage", "others" + SEP + "0" + SEP + "sealed", "others" + SEP + "0" + SEP + "path",
+            "others" + SEP + "1" + SEP + "lineage", "others" + SEP + "1" + SEP + "sealed", "others" + SEP + "1" + SEP + "path",
+            "others" + SEP + "2" + SEP + "lineage", "others" + SEP + "2" + SEP + "sealed", "others" + SEP + "2" + SEP + "path",
+            "refused" + SEP + "0", "refused" + SEP + "1", "refused" + SEP + "2", "refused" + SEP + "3",
+        };
+        JsonInput fields = text == null ? null : JsonInput.read(text, paths);
         for (int i = 0; fields != null && i < MAX_ENTRIES; i++) {
             int at = ENTRY_FIELDS * i;
             logins.add(fields.string(at), fields.string(at + 1), fields.string(at + 2));

@@ -12,10 +12,6 @@ final class TokenRefresher {
     static final String REVOKE_URL = Endpoints.REVOKE;
     static final String CLIENT_ID = "app_EMoamEEZ73f0CkXaXp7hrann";
     private static final String SCOPE = "openid profile email";
-    private static final String[] HEADERS = {"Content-Type", "application/json", "Accept", "application/json"};
-
-    /** The token reply's fields: what {@link Credentials} needs, with {@code expires_in} for its expiry. */
-    private static final String[] REPLY_FIELDS = {"access_token", "refresh_token", "id_token", "expires_in"};
 
     private final Host host;
 
@@ -36,7 +32,7 @@ final class TokenRefresher {
                 .add("refresh_token", current.refreshToken)
                 .add("scope", SCOPE)
                 .toString();
-        HttpReply reply = host.httpPost(TOKEN_URL, HEADERS, body);
+        HttpReply reply = host.httpPost(TOKEN_URL, jsonHeaders(), body);
         if (reply.isTransportError()) {
             throw new AuthFailure(AuthFailure.REFRESH_FAILED, "Could not refresh the ChatGPT token: "
                     + reply.error() + ". Check the network connection and that plugin.toml allows http to "
@@ -71,7 +67,7 @@ final class TokenRefresher {
                 .add("token_type_hint", "refresh_token")
                 .add("client_id", CLIENT_ID)
                 .toString();
-        HttpReply reply = host.httpPost(REVOKE_URL, HEADERS, body);
+        HttpReply reply = host.httpPost(REVOKE_URL, jsonHeaders(), body);
         if (reply.isTransportError()) {
             return reply.error();
         }
@@ -84,12 +80,22 @@ final class TokenRefresher {
     }
 
     /**
+     * Made per request, as every table in this plugin: a static one needs a class initializer, which
+     * wasm checks before each call into the class.
+     */
+    private static String[] jsonHeaders() {
+        return new String[] {"Content-Type", "application/json", "Accept", "application/json"};
+    }
+
+    /**
      * A token reply (the refresh's, or the login's that tark hands {@code auth_process_tokens}) as
      * credentials descending from {@code previous} (whose refresh and id tokens stay when the reply
      * omits new ones; null for a login); null without a usable access token.
      */
     static Credentials fromReply(String replyBody, Credentials previous, long nowMillis) {
-        JsonInput reply = JsonInput.read(replyBody, REPLY_FIELDS);
+        // What Credentials needs, with expires_in for the expiry.
+        JsonInput reply = JsonInput.read(replyBody,
+                new String[] {"access_token", "refresh_token", "id_token", "expires_in"});
         String accessToken = reply == null ? null : reply.string(0);
         String refreshToken = reply == null ? null : reply.string(1);
         String idToken = reply == null ? null : Credentials.keptIdToken(reply.string(2));

@@ -59,7 +59,7 @@ public final class Exported<P> {
 
     /** A wasm module's exports, on this module's memory. */
     public Exported(Host host, Plugin<P> factory, String tooLargeAdvice) {
-        this(host, WasmMemory.BUFFERS, factory, tooLargeAdvice);
+        this(host, WasmMemory.buffers(), factory, tooLargeAdvice);
     }
 
     /** Exports on other buffers: {@link ArrayBuffers} runs them on the JVM. */

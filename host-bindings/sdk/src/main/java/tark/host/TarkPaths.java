@@ -7,7 +7,8 @@ package tark.host;
 public final class TarkPaths {
     static final String XDG_DATA_HOME = "XDG_DATA_HOME";
     /** The data directories below HOME: Linux's default, then macOS's. */
-    private static final String[] HOME_DATA_DIRS = {"/.local/share", "/Library/Application Support"};
+    private static final String LINUX_DATA_DIR = "/.local/share";
+    private static final String MACOS_DATA_DIR = "/Library/Application Support";
 
     private TarkPaths() {
     }
@@ -27,8 +28,8 @@ public final class TarkPaths {
     public static String[] storageFiles(Host host, String plugin) {
         String home = home(host);
         HostValue xdg = host.env(XDG_DATA_HOME);
-        String first = xdg.isPresent() && xdg.value().startsWith("/") ? xdg.value() : home + HOME_DATA_DIRS[0];
+        String first = xdg.isPresent() && xdg.value().startsWith("/") ? xdg.value() : home + LINUX_DATA_DIR;
         String below = "/tark/plugins/" + plugin + "/data/storage.json";
-        return new String[] {first + below, home + HOME_DATA_DIRS[1] + below};
+        return new String[] {first + below, home + MACOS_DATA_DIR + below};
     }
 }

@@ -10,6 +10,18 @@ public final class Utf8 {
     private Utf8() {
     }
 
+    /**
+     * Character.isHighSurrogate's test. This class does the surrogate arithmetic itself: each call
+     * into java.lang.Character is preceded by a class-initialisation check in wasm.
+     */
+    public static boolean isHighSurrogate(int c) {
+        return (c & 0xFC00) == 0xD800;
+    }
+
+    static boolean isLowSurrogate(int c) {
+        return (c & 0xFC00) == 0xDC00;
+    }
+
     /** Encodes text; an unpaired surrogate becomes U+FFFD (the JDK writes '?'). */
     public static byte[] encode(String text) {
         int length = text.length();
@@ -24,10 +36,10 @@ public final class Utf8 {
             if (c < 0x800) {
                 out[at++] = (byte) (0xC0 | c >> 6);
             } else {
-                if (Character.isSurrogate((char) c)) {
+                if ((c & 0xF800) == 0xD800) {
                     int next = i + 1 < length ? text.charAt(i + 1) : 0;
-                    if (Character.isHighSurrogate((char) c) && Character.isLowSurrogate((char) next)) {
-                        int codePoint = Character.toCodePoint((char) c, (char) next);
+                    if (isHighSurrogate(c) && isLowSurrogate(next)) {
+                        int codePoint = 0x10000 + ((c - 0xD800) << 10) + (next - 0xDC00);
                         i++;
                         out[at++] = (byte) (0xF0 | codePoint >> 18);
                         out[at++] = (byte) (0x80 | codePoint >> 12 & 0x3F);
@@ -54,8 +66,7 @@ public final class Utf8 {
                 bytes += 1;
             } else if (c < 0x800) {
                 bytes += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < length
-                    && Character.isLowSurrogate(text.charAt(i + 1))) {
+            } else if (isHighSurrogate(c) && i + 1 < length && isLowSurrogate(text.charAt(i + 1))) {
                 bytes += 4;
                 i++;
             } else {
@@ -108,8 +119,8 @@ public final class Utf8 {
                 continue;
             }
             if (codePoint >= 0x10000) {
-                out[at++] = Character.highSurrogate(codePoint);
-                out[at++] = Character.lowSurrogate(codePoint);
+                out[at++] = (char) (0xD800 + (codePoint - 0x10000 >> 10));
+                out[at++] = (char) (0xDC00 + (codePoint & 0x3FF));
             } else {
                 out[at++] = (char) codePoint;
             }

@@ -7,6 +7,8 @@ package tark.host;
  */
 public final class WasmHost implements Host {
     public static final WasmHost INSTANCE = new WasmHost();
+    // The helpers below are instance methods: a static call into a class with a static initializer
+    // (INSTANCE) is preceded by a class-initialisation check in wasm.
 
     /**
      * The last file read. Plugins re-read their files on every call (a file is the source of truth)
@@ -137,17 +139,17 @@ public final class WasmHost implements Host {
         return System.currentTimeMillis();
     }
 
-    private static HostValue received(int ret, int length) {
+    private HostValue received(int ret, int length) {
         byte[] bytes = length < 0 ? null : WasmMemory.read(ret, length);
         return bytes == null ? unreadable(length) : HostValue.of(Utf8.decode(bytes));
     }
 
     /** A host error code, or a value this module will not take (outside memory or over the limit). */
-    private static HostValue unreadable(int length) {
+    private HostValue unreadable(int length) {
         return HostValue.failure(length < 0 ? HostValue.ERROR : HostValue.TOO_LARGE, length);
     }
 
-    private static HttpReply reply(int ret, int result) {
+    private HttpReply reply(int ret, int result) {
         if (result == -2) {
             return HttpReply.transportError("the host is not in the plugin's http capability");
         }
@@ -162,7 +164,7 @@ public final class WasmHost implements Host {
     }
 
     /** tark's header list: a JSON array of [name, value] pairs. */
-    static String headerDocument(String[] headers) {
+    String headerDocument(String[] headers) {
         StringBuilder pairs = new StringBuilder("[");
         for (int i = 0; i + 1 < headers.length; i += 2) {
             JsonOutput.quote(pairs.append(i == 0 ? "[" : ",["), headers[i]).append(',');

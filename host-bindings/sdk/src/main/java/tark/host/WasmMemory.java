@@ -167,8 +167,16 @@ public final class WasmMemory {
         return arena.outputCapacity(ptr, ownedEnd());
     }
 
-    /** An export's buffers in this module's memory. */
-    static final Buffers BUFFERS = new Buffers() {
+    /**
+     * An export's buffers in this module's memory, made on request rather than kept in a static field:
+     * a static initializer here would put a class-initialisation check in front of every call into
+     * this class, a dozen call sites compiled on every provider init.
+     */
+    static Buffers buffers() {
+        return new ModuleBuffers();
+    }
+
+    private static final class ModuleBuffers implements Buffers {
         @Override
         public byte[] input(int ptr, int length) {
             return read(ptr, length);
@@ -188,7 +196,7 @@ public final class WasmMemory {
         public void exportReturned() {
             WasmMemory.exportReturned();
         }
-    };
+    }
 
     /** The address of a byte array's first element, valid until the next Java allocation. */
     static int addressOf(byte[] bytes) {

@@ -61,13 +61,18 @@ final class ChaCha20 {
 
     private static void quarterRound(int[] x, int a, int b, int c, int d) {
         x[a] += x[b];
-        x[d] = Integer.rotateLeft(x[d] ^ x[a], 16);
+        x[d] = rotateLeft(x[d] ^ x[a], 16);
         x[c] += x[d];
-        x[b] = Integer.rotateLeft(x[b] ^ x[c], 12);
+        x[b] = rotateLeft(x[b] ^ x[c], 12);
         x[a] += x[b];
-        x[d] = Integer.rotateLeft(x[d] ^ x[a], 8);
+        x[d] = rotateLeft(x[d] ^ x[a], 8);
         x[c] += x[d];
-        x[b] = Integer.rotateLeft(x[b] ^ x[c], 7);
+        x[b] = rotateLeft(x[b] ^ x[c], 7);
+    }
+
+    /** Integer.rotateLeft's body: calling the JDK's costs a class-initialisation check per call in wasm. */
+    private static int rotateLeft(int value, int distance) {
+        return value << distance | value >>> -distance;
     }
 
     private static int littleEndian(byte[] bytes, int at) {

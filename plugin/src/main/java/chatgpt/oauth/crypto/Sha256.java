@@ -20,13 +20,6 @@ public final class Sha256 {
             + "\ua2bf\ue8a1\ua81a\u664b\uc24b\u8b70\uc76c\u51a3\ud192\ue819\ud699\u0624\uf40e\u3585\u106a\ua070"
             + "\u19a4\uc116\u1e37\u6c08\u2748\u774c\u34b0\ubcb5\u391c\u0cb3\u4ed8\uaa4a\u5b9c\uca4f\u682e\u6ff3"
             + "\u748f\u82ee\u78a5\u636f\u84c8\u7814\u8cc7\u0208\u90be\ufffa\ua450\u6ceb\ubef9\ua3f7\uc671\u78f2";
-    private static final int[] ROUND_CONSTANTS = new int[64];
-
-    static {
-        for (int i = 0; i < ROUND_CONSTANTS.length; i++) {
-            ROUND_CONSTANTS[i] = ROUND_CONSTANT_HALVES.charAt(2 * i) << 16 | ROUND_CONSTANT_HALVES.charAt(2 * i + 1);
-        }
-    }
 
     private Sha256() {
     }
@@ -72,6 +65,16 @@ public final class Sha256 {
         return digest(outer);
     }
 
+    /** K[t], read from the string when used: a table built at start-up would be a class initializer in code. */
+    private static int roundConstant(int t) {
+        return ROUND_CONSTANT_HALVES.charAt(2 * t) << 16 | ROUND_CONSTANT_HALVES.charAt(2 * t + 1);
+    }
+
+    /** Integer.rotateRight's body: calling the JDK's costs a class-initialisation check per call in wasm. */
+    private static int rotateRight(int value, int distance) {
+        return value >>> distance | value << -distance;
+    }
+
     private static void compress(int[] hash, int[] w, byte[] message, int at) {
         for (int t = 0; t < 16; t++) {
             int i = at + (t << 2);
@@ -79,8 +82,8 @@ public final class Sha256 {
                     | message[i + 3] & 0xff;
         }
         for (int t = 16; t < 64; t++) {
-            int s0 = Integer.rotateRight(w[t - 15], 7) ^ Integer.rotateRight(w[t - 15], 18) ^ w[t - 15] >>> 3;
-            int s1 = Integer.rotateRight(w[t - 2], 17) ^ Integer.rotateRight(w[t - 2], 19) ^ w[t - 2] >>> 10;
+            int s0 = rotateRight(w[t - 15], 7) ^ rotateRight(w[t - 15], 18) ^ w[t - 15] >>> 3;
+            int s1 = rotateRight(w[t - 2], 17) ^ rotateRight(w[t - 2], 19) ^ w[t - 2] >>> 10;
             w[t] = w[t - 16] + s0 + w[t - 7] + s1;
         }
         int a = hash[0];
@@ -92,10 +95,10 @@ public final class Sha256 {
         int g = hash[6];
         int h = hash[7];
         for (int t = 0; t < 64; t++) {
-            int sum1 = Integer.rotateRight(e, 6) ^ Integer.rotateRight(e, 11) ^ Integer.rotateRight(e, 25);
+            int sum1 = rotateRight(e, 6) ^ rotateRight(e, 11) ^ rotateRight(e, 25);
             int choice = e & f ^ ~e & g;
-            int t1 = h + sum1 + choice + ROUND_CONSTANTS[t] + w[t];
-            int sum0 = Integer.rotateRight(a, 2) ^ Integer.rotateRight(a, 13) ^ Integer.rotateRight(a, 22);
+            int t1 = h + sum1 + choice + roundConstant(t) + w[t];
+            int sum0 = rotateRight(a, 2) ^ rotateRight(a, 13) ^ rotateRight(a, 22);
             int majority = a & b ^ a & c ^ b & c;
             h = g;
             g = f;
