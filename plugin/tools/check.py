@@ -62,12 +62,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import wasmtime  # noqa: E402
 import tark_host  # noqa: E402
 from codes import CODES, REFRESH_FAILED, STATUS  # noqa: E402
+from facts import (CREDENTIALS_PATH_VARIABLE, LOGIN_COMMAND, PLUGIN_NAME,  # noqa: E402
+                   diagnostics_of, installed_plugin_dir, is_diagnostics, storage_path)
 from tark_host import TarkHost  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
-PLUGIN_NAME = "chatgpt-oauth"
-PATH_VARIABLE = "CHATGPT_OAUTH_CREDENTIALS_PATH"
-DIAGNOSTICS = "diagnostics "
 OFFLINE_ERROR = "request not sent: the check runs offline (rerun it with --refresh to send it)"
 SOURCES = {
     "tark_file": "tark's credentials file",
@@ -164,25 +163,9 @@ def make_online_http(caps):
 # Reading what the plugin says
 # --------------------------------------------------------------------------------------------
 
-def diagnostics_of(logs) -> list:
-    """The plugin's diagnostics lines (debug level), oldest first, as dicts."""
-    found = []
-    for level, message in logs:
-        if level == "debug" and message.startswith(DIAGNOSTICS):
-            try:
-                doc = json.loads(message[len(DIAGNOSTICS):])
-            except ValueError:
-                continue
-            if isinstance(doc, dict):
-                found.append(doc)
-    return found
-
-
 def default_plugin_dir(home: str, env: dict):
     """(dir, installed?): the installed copy if there is one, else the repository's dist/."""
-    xdg = env.get("XDG_DATA_HOME", "")
-    base = Path(xdg) if xdg and os.path.isabs(xdg) else Path(home) / ".local" / "share"
-    installed = base / "tark" / "plugins" / PLUGIN_NAME
+    installed = installed_plugin_dir(home, env)
     if (installed / "plugin.toml").is_file():
         return installed, True
     return REPO / "dist", False
@@ -215,9 +198,9 @@ def why_no_refresh(diag: dict) -> str:
     if diag.get("source") == "codex_cli":
         return ("never by this plugin: that would spend the Codex CLI's refresh token and log it"
                 " out; run `codex` once to refresh it, or log in to tark with"
-                " `tark auth chatgpt-oauth`")
+                f" `{LOGIN_COMMAND}`")
     return ("this plugin may not refresh these tokens (no refresh token, or ChatGPT refused it);"
-            " run `tark auth chatgpt-oauth` to log in again")
+            f" run `{LOGIN_COMMAND}` to log in again")
 
 
 # --------------------------------------------------------------------------------------------
@@ -249,11 +232,11 @@ def storage_dir(real_storage: Path, refresh: bool) -> tuple:
     of it, which the caller deletes."""
     if refresh:
         return real_storage.parent, None
-    tmp = Path(tempfile.mkdtemp(prefix="chatgpt-oauth-check-"))
+    tmp = Path(tempfile.mkdtemp(prefix=f"{PLUGIN_NAME}-check-"))
     data_dir = tmp / "data"
     data_dir.mkdir()
     if real_storage.is_file():
-        shutil.copyfile(real_storage, data_dir / "storage.json")
+        shutil.copyfile(real_storage, data_dir / real_storage.name)
     return data_dir, tmp
 
 
@@ -261,9 +244,9 @@ def run_check(plugin_dir: Path, installed: bool, explicit_dir: bool, home: str, 
               refresh: bool, out=print) -> int:
     red = Redactor()
     say = lambda text="": out(red(text))  # noqa: E731  every line is redacted
-    real_storage = plugin_dir / "data" / "storage.json"
+    real_storage = storage_path(plugin_dir)
 
-    say("chatgpt-oauth check")
+    say(f"{PLUGIN_NAME} check")
     try:
         manifest = tark_host.load_manifest(plugin_dir / "plugin.toml")
     except tark_host.TarkError as e:
@@ -278,7 +261,7 @@ def run_check(plugin_dir: Path, installed: bool, explicit_dir: bool, home: str, 
     say(f"  plugin     {plugin_dir} ({where}), version {manifest['plugin']['version']}, "
         f"{wasm.name} {size}")
     say(f"  HOME       {home}")
-    say(f"  {PATH_VARIABLE}  {env.get(PATH_VARIABLE) or '(unset)'}")
+    say(f"  {CREDENTIALS_PATH_VARIABLE}  {env.get(CREDENTIALS_PATH_VARIABLE) or '(unset)'}")
 
     if refresh and not installed and not explicit_dir:
         say()
@@ -440,7 +423,7 @@ def _check_loaded(plugin_dir, home, env, data_dir, refresh, manifest, red, say) 
     else:
         say("Plugin errors and warnings: none")
     other = [(lvl, msg) for lvl, msg in logs
-             if lvl in ("debug", "info") and not msg.startswith(DIAGNOSTICS)]
+             if lvl in ("debug", "info") and not is_diagnostics(msg)]
     if other:
         say("Other plugin log lines:")
         for level, msg in other:
@@ -519,8 +502,8 @@ def backend_get(url: str, headers: dict, red: "Redactor") -> dict:
             status, body = resp.status, resp.read(4 << 20)
     except urllib.error.HTTPError as e:
         detail = _server_message(e.read(64 << 10), red)
-        hint = {401: "the login is not accepted (expired or revoked): run `tark auth"
-                     " chatgpt-oauth`, or rerun with --refresh",
+        hint = {401: f"the login is not accepted (expired or revoked): run `{LOGIN_COMMAND}`,"
+                     " or rerun with --refresh",
                 403: "this login or plan may not use it",
                 404: "not found here (the endpoint moved, or a wrong "
                      f"{BACKEND_VARIABLE})",
@@ -567,7 +550,7 @@ def backend_headers(creds: dict, manifest: dict) -> dict:
     originator (the Codex CLI sends one too), a User-Agent and Accept. Nothing else."""
     headers = {"Authorization": f"Bearer {creds['access_token']}",
                "Accept": "application/json",
-               "User-Agent": f"chatgpt-oauth-check/{manifest['plugin']['version']}"}
+               "User-Agent": f"{PLUGIN_NAME}-check/{manifest['plugin']['version']}"}
     for name, value in (creds.get("custom_headers") or {}).items():
         if name.lower() == ACCOUNT_HEADER.lower():
             headers[ACCOUNT_HEADER] = value
@@ -618,7 +601,7 @@ def models_report(base: str, headers: dict, bundled, say) -> bool:
         if stale:
             say("  Not offered now, though the plugin's bundled list names them: "
                 + ", ".join(stale))
-    say("  Choose one in tark: tark --provider chatgpt-oauth --model <slug> tui")
+    say(f"  Choose one in tark: tark --provider {PLUGIN_NAME} --model <slug> tui")
     return True
 
 
@@ -723,7 +706,7 @@ def run_backend(plugin_dir: Path, installed: bool, explicit_dir: bool, home: str
     say.red = red
 
     want = " and ".join(x for x, on in (("models", models), ("usage", usage)) if on)
-    say(f"chatgpt-oauth check: {want}")
+    say(f"{PLUGIN_NAME} check: {want}")
     try:
         base, overridden = backend_base(env)
     except BackendError as e:
@@ -736,7 +719,7 @@ def run_backend(plugin_dir: Path, installed: bool, explicit_dir: bool, home: str
     except tark_host.TarkError as e:
         say(f"RESULT: tark would not load the plugin in {plugin_dir}: {e}")
         return 1
-    real_storage = plugin_dir / "data" / "storage.json"
+    real_storage = storage_path(plugin_dir)
     if refresh and not installed and not explicit_dir:
         say("RESULT: refused: --refresh would keep the refreshed tokens in " + str(real_storage)
             + ", which tark does not read (the plugin is not installed). Install the plugin"
@@ -801,7 +784,7 @@ def main(argv=None, out=print) -> int:
                                  epilog="Exit code: 0 when tark gets usable credentials (with --models or --usage: when"
                                         " ChatGPT answered), else 1.")
     ap.add_argument("--plugin-dir", help="the plugin directory (plugin.toml + wasm); default: the "
-                    "installed copy in $XDG_DATA_HOME/tark/plugins/chatgpt-oauth, else ./dist")
+                    f"installed copy in $XDG_DATA_HOME/tark/plugins/{PLUGIN_NAME}, else ./dist")
     ap.add_argument("--home", help="the home directory to check (default: $HOME)")
     ap.add_argument("--refresh", action="store_true",
                     help="allow the plugin's token refresh: sends the real request and updates the "
