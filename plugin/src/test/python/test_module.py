@@ -6,7 +6,8 @@ import tomllib
 import pytest
 import wasmtime
 
-from conftest import DIST, REPO, CLIENT_ID, ok_credentials, assert_credentials
+from conftest import (CLIENT_ID, CREDENTIALS_PATH_VARIABLE, DIST, PLUGIN_NAME, REPO, STORAGE_ENV,
+                      STORAGE_FS_READ, TARK_CREDENTIALS_FILE, assert_credentials, ok_credentials)
 import tark_host
 from compile_profile import uleb128
 
@@ -138,7 +139,7 @@ def test_manifest_fields():
     m = tark_host.load_manifest(DIST / "plugin.toml")       # tark's validation
     raw = tomllib.loads((DIST / "plugin.toml").read_text(encoding="utf-8"))
     p = m["plugin"]
-    assert p["name"] == "chatgpt-oauth"
+    assert p["name"] == PLUGIN_NAME
     assert tark_host._SEMVER.match(p["version"]), p["version"]
     assert p["type"] == "provider"
     assert p["wasm"] == "plugin.wasm"
@@ -150,7 +151,7 @@ def test_manifest_fields():
     assert o["client_id"] == CLIENT_ID
     assert set(o["scopes"]) == {"openid", "profile", "email", "offline_access"}
     assert o["redirect_uri"] == "http://localhost:1455/auth/callback"
-    assert o["credentials_path"] == "~/.config/tark/chatgpt_oauth.json"
+    assert o["credentials_path"] == "~/" + TARK_CREDENTIALS_FILE
     assert o["process_tokens_callback"] == "auth_process_tokens"
     extra = o["extra_params"]
     assert extra["originator"] == "opencode"
@@ -160,18 +161,16 @@ def test_manifest_fields():
     caps = raw["capabilities"]
     assert caps.get("storage") is True
     assert caps.get("http") == ["auth.openai.com"]
-    assert sorted(caps.get("env")) == ["CHATGPT_OAUTH_CREDENTIALS_PATH", "HOME", "XDG_DATA_HOME"]
-    storage = "/tark/plugins/chatgpt-oauth/data/storage.json"
-    assert sorted(caps.get("fs_read")) == sorted(["~/.config/tark/chatgpt_oauth.json", "~/.codex/auth.json",
-                                                  "~/.local/share" + storage,
-                                                  "~/Library/Application Support" + storage, "/**" + storage])
+    assert sorted(caps.get("env")) == sorted(["HOME", CREDENTIALS_PATH_VARIABLE, *STORAGE_ENV])
+    assert sorted(caps.get("fs_read")) == sorted(["~/" + TARK_CREDENTIALS_FILE, "~/.codex/auth.json",
+                                                  *STORAGE_FS_READ])
     assert caps.get("shell", False) is False
     assert not caps.get("filesystem"), "no write/filesystem capability is needed"
     assert set(caps) <= {"storage", "http", "env", "fs_read", "shell"}, set(caps)
 
     providers = raw["contributes"]["providers"]
     assert len(providers) == 1
-    assert providers[0]["id"] == "chatgpt-oauth"
+    assert providers[0]["id"] == PLUGIN_NAME
     assert providers[0]["base_provider"] == "openai"
     assert providers[0].get("name")
 
