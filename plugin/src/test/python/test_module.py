@@ -10,6 +10,7 @@ from conftest import (CLIENT_ID, CREDENTIALS_PATH_VARIABLE, DIST, PLUGIN_NAME, R
                       STORAGE_FS_READ, TARK_CREDENTIALS_FILE, assert_credentials, ok_credentials)
 import tark_host
 from compile_profile import uleb128
+from tark_manifest import SEMVER
 
 FRESH_BUILD = REPO / "plugin" / "target" / "wasm" / "plugin.wasm"
 
@@ -140,7 +141,7 @@ def test_manifest_fields():
     raw = tomllib.loads((DIST / "plugin.toml").read_text(encoding="utf-8"))
     p = m["plugin"]
     assert p["name"] == PLUGIN_NAME
-    assert tark_host._SEMVER.match(p["version"]), p["version"]
+    assert SEMVER.match(p["version"]), p["version"]
     assert p["type"] == "provider"
     assert p["wasm"] == "plugin.wasm"
 
