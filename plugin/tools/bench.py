@@ -254,13 +254,9 @@ def cold_round(plugin_dir: Path, home: Path, data_dir: Path, expect: dict, warm_
 def section_sizes(wasm: bytes) -> dict:
     """Bytes of the module's code and data sections (ids 10 and 11), and of everything else."""
     sizes = {"code": 0, "data": 0}
-    pos = 8
-    while pos < len(wasm):
-        section = wasm[pos]
-        size, body = compile_profile.uleb128(wasm, pos + 1)
+    for section, start, end in compile_profile.sections(wasm):
         if section in (10, 11):
-            sizes["code" if section == 10 else "data"] += size
-        pos = body + size
+            sizes["code" if section == 10 else "data"] += end - start
     sizes["other"] = len(wasm) - sizes["code"] - sizes["data"]
     return sizes
 

@@ -9,7 +9,7 @@ import wasmtime
 from conftest import (CLIENT_ID, CREDENTIALS_PATH_VARIABLE, DIST, PLUGIN_NAME, REPO, STORAGE_ENV,
                       STORAGE_FS_READ, TARK_CREDENTIALS_FILE, assert_credentials, ok_credentials)
 import tark_host
-from compile_profile import uleb128
+from compile_profile import sections, uleb128
 from tark_manifest import SEMVER
 
 FRESH_BUILD = REPO / "plugin" / "target" / "wasm" / "plugin.wasm"
@@ -63,13 +63,10 @@ def test_exports_with_tark_types(module):
 
 def _table_functions(wasm):
     """Function indices in the module's element segments (TeaVM's form: active, offset constant)."""
-    at, functions = 8, []
-    while at < len(wasm):
-        section, at = wasm[at], at + 1
-        size, at = uleb128(wasm, at)
+    functions = []
+    for section, start, _ in sections(wasm):
         if section == 9:
-            j = at
-            count, j = uleb128(wasm, j)
+            count, j = uleb128(wasm, start)
             for _ in range(count):
                 flags, j = uleb128(wasm, j)
                 assert flags == 0 and wasm[j] == 0x41, "unexpected element segment"
@@ -79,7 +76,6 @@ def _table_functions(wasm):
                 for _ in range(n):
                     f, j = uleb128(wasm, j)
                     functions.append(f)
-        at += size
     return functions
 
 
