@@ -57,6 +57,24 @@ def write_string(caller, ptr: int, s: str) -> Optional[int]:
     return len(data)
 
 
+def read_strings(caller, *spans) -> Optional[list]:
+    """Each ``(ptr, len)`` as a string, in order, as tark reads a call's arguments; None as soon as
+    one fails (tark returns -1 then)."""
+    found = []
+    for ptr, length in spans:
+        text = read_string(caller, ptr, length)
+        if text is None:
+            return None
+        found.append(text)
+    return found
+
+
+def answer(caller, ret_ptr: int, text: str, failed: int = -1) -> int:
+    """``text`` written at ``ret_ptr``: its length, or ``failed`` when memory ends before it does."""
+    n = write_string(caller, ret_ptr, text)
+    return failed if n is None else n
+
+
 def define_host_functions(host, linker: wasmtime.Linker) -> None:
     """Defines tark's ``tark:*`` functions in ``linker`` for ``host`` (a TarkHost): the state they
     read and change (storage, env, caps, logs, HTTP) is the host's, looked up at each call."""
@@ -71,16 +89,13 @@ def define_host_functions(host, linker: wasmtime.Linker) -> None:
         key = read_string(caller, key_ptr, key_len)
         if key is None:
             return -1
-        n = write_string(caller, ret_ptr, host.storage.get(key, ""))
-        return -1 if n is None else n
+        return answer(caller, ret_ptr, host.storage.get(key, ""))
 
     def storage_set(caller, key_ptr, key_len, val_ptr, val_len):
-        key = read_string(caller, key_ptr, key_len)
-        if key is None:
+        args = read_strings(caller, (key_ptr, key_len), (val_ptr, val_len))
+        if args is None:
             return -1
-        val = read_string(caller, val_ptr, val_len)
-        if val is None:
-            return -1
+        key, val = args
         host.storage[key] = val          # kept in memory even if the save fails
         return 0 if save_storage(host.data_dir, host.storage) else -1
 
@@ -97,16 +112,13 @@ def define_host_functions(host, linker: wasmtime.Linker) -> None:
 
     # tark:http ----------------------------------------------------------
     def http_request(caller, method, url_ptr, url_len, body, h_ptr, h_len, ret_ptr):
-        url = read_string(caller, url_ptr, url_len)
-        if url is None:
+        args = read_strings(caller, (url_ptr, url_len), (h_ptr, h_len))
+        if args is None:
             return -1
-        headers = read_string(caller, h_ptr, h_len)
-        if headers is None:
-            return -1
+        url, headers = args
         if not host.caps.is_http_allowed(url):
             return -2
-        n = write_string(caller, ret_ptr, http_reply(host, method, url, headers, body))
-        return -1 if n is None else n
+        return answer(caller, ret_ptr, http_reply(host, method, url, headers, body))
 
     def http_get(caller, url_ptr, url_len, h_ptr, h_len, ret_ptr):
         return http_request(caller, "GET", url_ptr, url_len, None, h_ptr, h_len, ret_ptr)
@@ -122,15 +134,13 @@ def define_host_functions(host, linker: wasmtime.Linker) -> None:
 
     # tark:ws (no network here: every connect fails) ----------------------
     def ws_reply(caller, ret_ptr, payload):
-        n = write_string(caller, ret_ptr, serde_compact(payload))
-        return -1 if n is None else n
+        return answer(caller, ret_ptr, serde_compact(payload))
 
     def ws_connect(caller, url_ptr, url_len, h_ptr, h_len, ret_ptr):
-        url = read_string(caller, url_ptr, url_len)
-        if url is None:
+        args = read_strings(caller, (url_ptr, url_len), (h_ptr, h_len))
+        if args is None:
             return -1
-        if read_string(caller, h_ptr, h_len) is None:
-            return -1
+        url = args[0]
         if not host.caps.is_http_allowed(url):
             return -2
         err = ("Only wss:// URLs are allowed" if not url.startswith("wss://")
@@ -160,9 +170,7 @@ def define_host_functions(host, linker: wasmtime.Linker) -> None:
             return -1
         if not host.caps.is_env_allowed(name):
             return -2
-        value = host.env.get(name, "") if "\x00" not in name else ""
-        n = write_string(caller, ret_ptr, value)
-        return -1 if n is None else n
+        return answer(caller, ret_ptr, host.env.get(name, "") if "\x00" not in name else "")
 
     define("tark:env", "get", [i32, i32, i32], [i32], env_get)
 
@@ -189,8 +197,7 @@ def define_host_functions(host, linker: wasmtime.Linker) -> None:
                 contents = f.read().decode("utf-8")
         except (OSError, UnicodeDecodeError, ValueError):
             return -3
-        n = write_string(caller, ret_ptr, contents)
-        return -4 if n is None else n
+        return answer(caller, ret_ptr, contents, failed=-4)
 
     define("tark:fs", "read", [i32, i32, i32], [i32], fs_read)
 
