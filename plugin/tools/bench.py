@@ -57,6 +57,7 @@ import wasmtime  # noqa: E402
 import compile_profile  # noqa: E402
 import tark_host  # noqa: E402
 from tark_host import TarkHost, parse_auth_credentials, tark_config, RET_BUF_SIZE  # noqa: E402
+from facts import PLUGIN_NAME, STORAGE_FILE, TARK_CREDENTIALS_FILE  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 OURS_DIR = REPO / "dist"
@@ -95,9 +96,9 @@ def make_home(root: Path) -> dict:
     creds = {"access_token": access, "refresh_token": "rt_" + os.urandom(24).hex(),
              "id_token": None}
     del creds["id_token"]
-    cfg = root / ".config" / "tark"
-    cfg.mkdir(parents=True)
-    (cfg / "chatgpt_oauth.json").write_text(json.dumps(creds, indent=2))
+    path = root / TARK_CREDENTIALS_FILE
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(creds, indent=2))
     return {"access_token": access, "account_id": ACCOUNT_ID}
 
 
@@ -253,13 +254,9 @@ def cold_round(plugin_dir: Path, home: Path, data_dir: Path, expect: dict, warm_
 def section_sizes(wasm: bytes) -> dict:
     """Bytes of the module's code and data sections (ids 10 and 11), and of everything else."""
     sizes = {"code": 0, "data": 0}
-    pos = 8
-    while pos < len(wasm):
-        section = wasm[pos]
-        size, body = compile_profile.uleb128(wasm, pos + 1)
+    for section, start, end in compile_profile.sections(wasm):
         if section in (10, 11):
-            sizes["code" if section == 10 else "data"] += size
-        pos = body + size
+            sizes["code" if section == 10 else "data"] += end - start
     sizes["other"] = len(wasm) - sizes["code"] - sizes["data"]
     return sizes
 
@@ -472,7 +469,7 @@ def run(args) -> dict:
     for name, d in sources.items():
         if not (d / "plugin.toml").is_file():
             raise BenchError(f"{name}: no plugin.toml in {d}")
-    tmp = Path(tempfile.mkdtemp(prefix="chatgpt-oauth-bench-"))
+    tmp = Path(tempfile.mkdtemp(prefix=f"{PLUGIN_NAME}-bench-"))
     try:
         # Snapshot both plugins: a rebuild of dist/ during the run must not mix two builds.
         plugins, digests = {}, {}
@@ -502,7 +499,7 @@ def run(args) -> dict:
             check_answer(name, rc, raw, expect)
             rc2, raw2 = h.call_ret(EXPORT)
             check_answer(name, rc2, raw2, expect)
-            if (data[name] / "storage.json").exists():
+            if (data[name] / STORAGE_FILE).exists():
                 storage_notes.append(
                     f"{name}: writes its storage.json (tark:storage.set) on a plain credentials "
                     "call; " + ("each round starts without it (--fresh-storage)" if args.fresh_storage
@@ -516,7 +513,7 @@ def run(args) -> dict:
         for r in range(args.rounds):
             for name in (order if r % 2 == 0 else order[::-1]):
                 if args.fresh_storage:
-                    (data[name] / "storage.json").unlink(missing_ok=True)
+                    (data[name] / STORAGE_FILE).unlink(missing_ok=True)
                 samples[name].append(cold_round(plugins[name], home, data[name], expect, args.warm))
             if (r + 1) % 10 == 0:
                 log(f"  round {r + 1}/{args.rounds}")
@@ -528,7 +525,7 @@ def run(args) -> dict:
             for i in range(args.rss_runs):
                 for name in (order if i % 2 == 0 else order[::-1]):
                     if args.fresh_storage:
-                        (data[name] / "storage.json").unlink(missing_ok=True)
+                        (data[name] / STORAGE_FILE).unlink(missing_ok=True)
                     g = rss_growth(plugins[name], home, data[name])
                     if g["rc"] != samples[name][0]["rc"]:
                         raise BenchError(f"{name}: RSS probe got rc {g['rc']}")

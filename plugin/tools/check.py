@@ -56,18 +56,19 @@ import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional, Union
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import wasmtime  # noqa: E402
 import tark_host  # noqa: E402
 from codes import CODES, REFRESH_FAILED, STATUS  # noqa: E402
+from facts import (CREDENTIALS_PATH_VARIABLE, LOGIN_COMMAND, PLUGIN_NAME,  # noqa: E402
+                   diagnostics_of, installed_plugin_dir, is_diagnostics, storage_path)
 from tark_host import TarkHost  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
-PLUGIN_NAME = "chatgpt-oauth"
-PATH_VARIABLE = "CHATGPT_OAUTH_CREDENTIALS_PATH"
-DIAGNOSTICS = "diagnostics "
 OFFLINE_ERROR = "request not sent: the check runs offline (rerun it with --refresh to send it)"
 SOURCES = {
     "tark_file": "tark's credentials file",
@@ -164,25 +165,9 @@ def make_online_http(caps):
 # Reading what the plugin says
 # --------------------------------------------------------------------------------------------
 
-def diagnostics_of(logs) -> list:
-    """The plugin's diagnostics lines (debug level), oldest first, as dicts."""
-    found = []
-    for level, message in logs:
-        if level == "debug" and message.startswith(DIAGNOSTICS):
-            try:
-                doc = json.loads(message[len(DIAGNOSTICS):])
-            except ValueError:
-                continue
-            if isinstance(doc, dict):
-                found.append(doc)
-    return found
-
-
 def default_plugin_dir(home: str, env: dict):
     """(dir, installed?): the installed copy if there is one, else the repository's dist/."""
-    xdg = env.get("XDG_DATA_HOME", "")
-    base = Path(xdg) if xdg and os.path.isabs(xdg) else Path(home) / ".local" / "share"
-    installed = base / "tark" / "plugins" / PLUGIN_NAME
+    installed = installed_plugin_dir(home, env)
     if (installed / "plugin.toml").is_file():
         return installed, True
     return REPO / "dist", False
@@ -215,9 +200,9 @@ def why_no_refresh(diag: dict) -> str:
     if diag.get("source") == "codex_cli":
         return ("never by this plugin: that would spend the Codex CLI's refresh token and log it"
                 " out; run `codex` once to refresh it, or log in to tark with"
-                " `tark auth chatgpt-oauth`")
+                f" `{LOGIN_COMMAND}`")
     return ("this plugin may not refresh these tokens (no refresh token, or ChatGPT refused it);"
-            " run `tark auth chatgpt-oauth` to log in again")
+            f" run `{LOGIN_COMMAND}` to log in again")
 
 
 # --------------------------------------------------------------------------------------------
@@ -249,11 +234,11 @@ def storage_dir(real_storage: Path, refresh: bool) -> tuple:
     of it, which the caller deletes."""
     if refresh:
         return real_storage.parent, None
-    tmp = Path(tempfile.mkdtemp(prefix="chatgpt-oauth-check-"))
+    tmp = Path(tempfile.mkdtemp(prefix=f"{PLUGIN_NAME}-check-"))
     data_dir = tmp / "data"
     data_dir.mkdir()
     if real_storage.is_file():
-        shutil.copyfile(real_storage, data_dir / "storage.json")
+        shutil.copyfile(real_storage, data_dir / real_storage.name)
     return data_dir, tmp
 
 
@@ -261,9 +246,9 @@ def run_check(plugin_dir: Path, installed: bool, explicit_dir: bool, home: str, 
               refresh: bool, out=print) -> int:
     red = Redactor()
     say = lambda text="": out(red(text))  # noqa: E731  every line is redacted
-    real_storage = plugin_dir / "data" / "storage.json"
+    real_storage = storage_path(plugin_dir)
 
-    say("chatgpt-oauth check")
+    say(f"{PLUGIN_NAME} check")
     try:
         manifest = tark_host.load_manifest(plugin_dir / "plugin.toml")
     except tark_host.TarkError as e:
@@ -278,7 +263,7 @@ def run_check(plugin_dir: Path, installed: bool, explicit_dir: bool, home: str, 
     say(f"  plugin     {plugin_dir} ({where}), version {manifest['plugin']['version']}, "
         f"{wasm.name} {size}")
     say(f"  HOME       {home}")
-    say(f"  {PATH_VARIABLE}  {env.get(PATH_VARIABLE) or '(unset)'}")
+    say(f"  {CREDENTIALS_PATH_VARIABLE}  {env.get(CREDENTIALS_PATH_VARIABLE) or '(unset)'}")
 
     if refresh and not installed and not explicit_dir:
         say()
@@ -303,6 +288,40 @@ def run_check(plugin_dir: Path, installed: bool, explicit_dir: bool, home: str, 
 
 
 def _check_loaded(plugin_dir, home, env, data_dir, refresh, manifest, red, say) -> int:
+    try:
+        seen = observe(plugin_dir, home, env, data_dir, refresh, manifest, red)
+    except (tark_host.TarkError, wasmtime.WasmtimeError, wasmtime.Trap) as e:
+        say()
+        say(f"RESULT: tark would fail to load the plugin: {e}")
+        return 1
+    return report(seen, refresh, say)
+
+
+@dataclass
+class Observation:
+    """What one instance of the plugin did when called as tark calls it, nothing interpreted yet
+    but what tark itself would make of its answer (``native``)."""
+    rc: Optional[int]              # provider_auth_credentials' return code (None: it failed)
+    text: Optional[str]            # its answer, when rc >= 0
+    failure: Optional[str]         # a trap, or an answer tark could not read
+    native: Optional[dict]         # the provider tark builds from the answer (native_provider_for)
+    status: Union[int, str]        # provider_auth_status, or why that call failed
+    logs: list                     # every log line, (level, message), oldest first
+    logs_credentials: list         # the lines logged during provider_auth_credentials
+    diags: list                    # the plugin's diagnostics lines, as dicts
+    refresh_posts: list            # the POST requests the plugin made (token refreshes)
+    replies: list                  # every HTTP reply it was given
+    storage_changed: bool          # its in-memory storage differs from what it loaded
+    stdout: bytes
+    stderr: bytes
+    now: float                     # when it was observed (Unix seconds)
+    offline_refresh: bool          # it needed a refresh that the check did not send
+
+
+def observe(plugin_dir, home, env, data_dir, refresh, manifest, red) -> Observation:
+    """Loads the plugin, calls provider_auth_credentials then provider_auth_status on the same
+    instance (HTTP sent for real only with ``refresh``), and records what happened; every secret
+    seen goes to the redactor. Raises what tark would raise when the plugin does not load."""
     handler = make_online_http(tark_host.Capabilities(manifest["capabilities"], home)) \
         if refresh else offline_http
     replies: list = []
@@ -314,57 +333,67 @@ def _check_loaded(plugin_dir, home, env, data_dir, refresh, manifest, red, say) 
         replies.append(reply)
         return reply
 
-    try:
-        host = TarkHost.load(plugin_dir, home, env=env, data_dir=data_dir, stdio="capture",
-                             http=http)
-    except (tark_host.TarkError, wasmtime.WasmtimeError, wasmtime.Trap) as e:
-        say()
-        say(f"RESULT: tark would fail to load the plugin: {e}")
-        return 1
+    host = TarkHost.load(plugin_dir, home, env=env, data_dir=data_dir, stdio="capture", http=http)
     storage_before = dict(host.storage)
-
-    # provider_auth_credentials, exactly as tark calls it.
     rc, text, creds, failure = answered_credentials(host, red)
     logs_credentials = list(host.logs)
-
-    # provider_auth_status, on the same instance.
     try:
         status = host.call_i32("provider_auth_status")
     except (tark_host.TarkError, wasmtime.Trap, wasmtime.WasmtimeError) as e:
         status = f"failed: {str(e).splitlines()[0]}"
-    logs = list(host.logs)
+    posts = [r for r in host.http_requests if r["method"] == "POST"]
+    return Observation(
+        rc=rc, text=text, failure=failure,
+        native=None if failure or rc < 0 else tark_host.native_provider_for(creds),
+        status=status, logs=list(host.logs), logs_credentials=logs_credentials,
+        diags=diagnostics_of(host.logs), refresh_posts=posts, replies=replies,
+        storage_changed=dict(host.storage) != storage_before,
+        stdout=bytes(host.stdout), stderr=bytes(host.stderr), now=dt.datetime.now().timestamp(),
+        offline_refresh=bool(posts) and not refresh and rc == REFRESH_FAILED)
 
-    now = dt.datetime.now().timestamp()
-    diags = diagnostics_of(logs)
-    attempts = [r for r in host.http_requests if r["method"] == "POST"]
-    offline_refresh = bool(attempts) and not refresh and rc == REFRESH_FAILED
 
-    # ---- What the plugin used, in its own words
+def report(seen: Observation, refresh: bool, say) -> int:
+    """Prints what was seen, section by section; the exit code (0: tark gets usable credentials)."""
     say()
-    first = diags[0] if diags else None
+    _say_source(seen, say)
+    _say_refresh(seen, refresh, say)
+    ok = _say_answer(seen, refresh, say)
+    say()
+    _say_log(seen, say)
+    say()
+    return _say_result(seen, ok, say)
+
+
+def _say_source(seen: Observation, say) -> None:
+    """What the plugin used, in its own words (its first diagnostics line)."""
+    first = seen.diags[0] if seen.diags else None
     if first is None:
         say("Credentials source   none the plugin could use (it describes no credentials; see its"
             " errors below)")
+        return
+    kind = SOURCES.get(first.get("source"), str(first.get("source")))
+    say(f"Credentials source   {first.get('location')}  ({kind})")
+    if first.get("tokens") == "storage":
+        say("                     using tokens the plugin refreshed earlier, kept in its storage")
+    say(f"Account id           {first.get('account_id') or 'none (no ChatGPT-Account-Id header is sent)'}")
+    expires_at = first.get("expires_at")
+    if expires_at is None:
+        say("Expires              unknown (no expiry in the file or the token): taken as valid")
     else:
-        kind = SOURCES.get(first.get("source"), str(first.get("source")))
-        say(f"Credentials source   {first.get('location')}  ({kind})")
-        if first.get("tokens") == "storage":
-            say("                     using tokens the plugin refreshed earlier, kept in its storage")
-        say(f"Account id           {first.get('account_id') or 'none (no ChatGPT-Account-Id header is sent)'}")
-        expires_at = first.get("expires_at")
-        if expires_at is None:
-            say("Expires              unknown (no expiry in the file or the token): taken as valid")
-        else:
-            say(f"Expires              {when(expires_at, first.get('expired'), now)}")
-        lifetime = first.get("lifetime_seconds")
-        say("Lifetime             " + (f"{_span(lifetime)} (exp - iat of the access token)" if lifetime
-                                       else "unknown (the access token states no exp and iat)"))
+        say(f"Expires              {when(expires_at, first.get('expired'), seen.now)}")
+    lifetime = first.get("lifetime_seconds")
+    say("Lifetime             " + (f"{_span(lifetime)} (exp - iat of the access token)" if lifetime
+                                   else "unknown (the access token states no exp and iat)"))
 
-    # ---- Refresh: what the plugin did, or would do, and why
-    if attempts:
-        url = attempts[-1]["url"]
+
+def _say_refresh(seen: Observation, refresh: bool, say) -> None:
+    """Refresh: what the plugin did, or would do, and why."""
+    first = seen.diags[0] if seen.diags else None
+    now = seen.now
+    if seen.refresh_posts:
+        url = seen.refresh_posts[-1]["url"]
         if refresh:
-            r = replies[-1] if replies else {}
+            r = seen.replies[-1] if seen.replies else {}
             outcome = f"HTTP {r['status']}" if "status" in r else f"failed: {r.get('error')}"
             say(f"Refresh              attempted now: POST {url} -> {outcome}")
         else:
@@ -373,8 +402,8 @@ def _check_loaded(plugin_dir, home, env, data_dir, refresh, manifest, red, say) 
         if first is not None and first.get("refresh_margin_seconds") is not None:
             say(f"                     why now: due {_span(first['refresh_margin_seconds'])} before expiry:"
                 f" {first.get('refresh_margin_reason') or 'the plugin’s margin'}")
-        if len(diags) > 1:
-            new = diags[-1]
+        if len(seen.diags) > 1:
+            new = seen.diags[-1]
             say(f"                     new tokens: account id {new.get('account_id') or 'none'},"
                 f" expires {'unknown' if new.get('expires_at') is None else when(new['expires_at'], new.get('expired'), now)}")
     elif first is None:
@@ -398,66 +427,70 @@ def _check_loaded(plugin_dir, home, env, data_dir, refresh, manifest, red, say) 
         else:
             say(f"Refresh              not now, and {why_no_refresh(first)}")
 
-    # ---- What tark receives
+
+def _say_answer(seen: Observation, refresh: bool, say) -> bool:
+    """What tark receives; True when it can use it."""
     ok = False
-    if failure:
-        say(f"provider_auth_credentials  {failure}")
-    elif rc < 0:
-        meaning = CODES[rc].meaning if rc in CODES else "unknown error"
-        say(f"provider_auth_credentials  returned {rc}, {meaning}: tark reads no credentials")
+    if seen.failure:
+        say(f"provider_auth_credentials  {seen.failure}")
+    elif seen.rc < 0:
+        meaning = CODES[seen.rc].meaning if seen.rc in CODES else "unknown error"
+        say(f"provider_auth_credentials  returned {seen.rc}, {meaning}: tark reads no credentials")
     else:
-        say(f"provider_auth_credentials  returned {rc} bytes; the JSON tark receives:")
-        say("  " + text)
-        native = tark_host.native_provider_for(creds)
-        if native["kind"] == "openai_compat":
+        say(f"provider_auth_credentials  returned {seen.rc} bytes; the JSON tark receives:")
+        say("  " + seen.text)
+        if seen.native["kind"] == "openai_compat":
             ok = True
-            headers = ", ".join(f"{k}: {v}" for k, v in native["headers"].items())
-            say(f"  tark builds: OpenAI-compatible provider on {native['endpoint']}")
+            headers = ", ".join(f"{k}: {v}" for k, v in seen.native["headers"].items())
+            say(f"  tark builds: OpenAI-compatible provider on {seen.native['endpoint']}")
             say(f"  headers: {headers}")
         else:
-            say(f"  tark cannot use it: {native['reason']}")
-    if isinstance(status, int):
-        say(f"provider_auth_status       {status} ({STATUS.get(status, 'unknown')})")
+            say(f"  tark cannot use it: {seen.native['reason']}")
+    if isinstance(seen.status, int):
+        say(f"provider_auth_status       {seen.status} ({STATUS.get(seen.status, 'unknown')})")
     else:
-        say(f"provider_auth_status       {status}")
-    if dict(host.storage) != storage_before:
+        say(f"provider_auth_status       {seen.status}")
+    if seen.storage_changed:
         say("Storage              the plugin " + ("updated its storage" if refresh else
             "would update its storage (not done: the check used a copy)"))
+    return ok
 
-    # ---- The plugin's log: errors and warnings with their fixes, then the rest
-    say()
-    problems = [(lvl, msg) for lvl, msg in logs if lvl in ("error", "warn")]
+
+def _say_log(seen: Observation, say) -> None:
+    """The plugin's log: errors and warnings with their fixes, then the rest, then its stdio."""
+    problems = [(lvl, msg) for lvl, msg in seen.logs if lvl in ("error", "warn")]
     if problems:
         say("Plugin errors and warnings (tark's log):")
         for level, msg in problems:
             say(f"  {level.upper()}: {msg}")
-            from_credentials = (level, msg) in logs_credentials
-            if level == "error" and offline_refresh and from_credentials:
+            from_credentials = (level, msg) in seen.logs_credentials
+            if level == "error" and seen.offline_refresh and from_credentials:
                 say("    fix: none needed: the check did not send the request; rerun with --refresh"
                     " to refresh now (tark would do it on the next provider init)")
-            elif level == "error" and from_credentials and rc in CODES:
-                say(f"    fix: {CODES[rc].fix}")
+            elif level == "error" and from_credentials and seen.rc in CODES:
+                say(f"    fix: {CODES[seen.rc].fix}")
     else:
         say("Plugin errors and warnings: none")
-    other = [(lvl, msg) for lvl, msg in logs
-             if lvl in ("debug", "info") and not msg.startswith(DIAGNOSTICS)]
+    other = [(lvl, msg) for lvl, msg in seen.logs
+             if lvl in ("debug", "info") and not is_diagnostics(msg)]
     if other:
         say("Other plugin log lines:")
         for level, msg in other:
             say(f"  {level.upper()}: {msg}")
-    for stream, name in ((host.stdout, "stdout"), (host.stderr, "stderr")):
+    for stream, name in ((seen.stdout, "stdout"), (seen.stderr, "stderr")):
         if stream:
-            say(f"Plugin {name}: {bytes(stream).decode('utf-8', errors='replace').strip()}")
+            say(f"Plugin {name}: {stream.decode('utf-8', errors='replace').strip()}")
 
-    say()
+
+def _say_result(seen: Observation, ok: bool, say) -> int:
     if ok:
         say("RESULT: OK: tark gets usable ChatGPT credentials.")
         return 0
-    if offline_refresh:
+    if seen.offline_refresh:
         say("RESULT: NOT CONFIRMED: the access token needs a refresh, which the check did not send."
             " Rerun with --refresh to refresh it now and see the outcome.")
     else:
-        fix = CODES[rc].fix if rc in CODES else ""
+        fix = CODES[seen.rc].fix if seen.rc in CODES else ""
         say("RESULT: FAILED: tark would get no usable credentials." + (f" {fix}" if fix else ""))
     return 1
 
@@ -519,8 +552,8 @@ def backend_get(url: str, headers: dict, red: "Redactor") -> dict:
             status, body = resp.status, resp.read(4 << 20)
     except urllib.error.HTTPError as e:
         detail = _server_message(e.read(64 << 10), red)
-        hint = {401: "the login is not accepted (expired or revoked): run `tark auth"
-                     " chatgpt-oauth`, or rerun with --refresh",
+        hint = {401: f"the login is not accepted (expired or revoked): run `{LOGIN_COMMAND}`,"
+                     " or rerun with --refresh",
                 403: "this login or plan may not use it",
                 404: "not found here (the endpoint moved, or a wrong "
                      f"{BACKEND_VARIABLE})",
@@ -567,7 +600,7 @@ def backend_headers(creds: dict, manifest: dict) -> dict:
     originator (the Codex CLI sends one too), a User-Agent and Accept. Nothing else."""
     headers = {"Authorization": f"Bearer {creds['access_token']}",
                "Accept": "application/json",
-               "User-Agent": f"chatgpt-oauth-check/{manifest['plugin']['version']}"}
+               "User-Agent": f"{PLUGIN_NAME}-check/{manifest['plugin']['version']}"}
     for name, value in (creds.get("custom_headers") or {}).items():
         if name.lower() == ACCOUNT_HEADER.lower():
             headers[ACCOUNT_HEADER] = value
@@ -618,7 +651,7 @@ def models_report(base: str, headers: dict, bundled, say) -> bool:
         if stale:
             say("  Not offered now, though the plugin's bundled list names them: "
                 + ", ".join(stale))
-    say("  Choose one in tark: tark --provider chatgpt-oauth --model <slug> tui")
+    say(f"  Choose one in tark: tark --provider {PLUGIN_NAME} --model <slug> tui")
     return True
 
 
@@ -723,7 +756,7 @@ def run_backend(plugin_dir: Path, installed: bool, explicit_dir: bool, home: str
     say.red = red
 
     want = " and ".join(x for x, on in (("models", models), ("usage", usage)) if on)
-    say(f"chatgpt-oauth check: {want}")
+    say(f"{PLUGIN_NAME} check: {want}")
     try:
         base, overridden = backend_base(env)
     except BackendError as e:
@@ -736,7 +769,7 @@ def run_backend(plugin_dir: Path, installed: bool, explicit_dir: bool, home: str
     except tark_host.TarkError as e:
         say(f"RESULT: tark would not load the plugin in {plugin_dir}: {e}")
         return 1
-    real_storage = plugin_dir / "data" / "storage.json"
+    real_storage = storage_path(plugin_dir)
     if refresh and not installed and not explicit_dir:
         say("RESULT: refused: --refresh would keep the refreshed tokens in " + str(real_storage)
             + ", which tark does not read (the plugin is not installed). Install the plugin"
@@ -801,7 +834,7 @@ def main(argv=None, out=print) -> int:
                                  epilog="Exit code: 0 when tark gets usable credentials (with --models or --usage: when"
                                         " ChatGPT answered), else 1.")
     ap.add_argument("--plugin-dir", help="the plugin directory (plugin.toml + wasm); default: the "
-                    "installed copy in $XDG_DATA_HOME/tark/plugins/chatgpt-oauth, else ./dist")
+                    f"installed copy in $XDG_DATA_HOME/tark/plugins/{PLUGIN_NAME}, else ./dist")
     ap.add_argument("--home", help="the home directory to check (default: $HOME)")
     ap.add_argument("--refresh", action="store_true",
                     help="allow the plugin's token refresh: sends the real request and updates the "

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from facts import LOGIN_COMMAND
+
 NOT_AUTHENTICATED = -1
 INVALID_CREDENTIALS = -2
 REFRESH_REJECTED = -3
@@ -28,13 +30,13 @@ class Code(NamedTuple):
 CODES = {
     NOT_AUTHENTICATED: Code(
         "not logged in",
-        "Run `tark auth chatgpt-oauth` (or log in with the Codex CLI, `codex login`)."),
+        f"Run `{LOGIN_COMMAND}` (or log in with the Codex CLI, `codex login`)."),
     INVALID_CREDENTIALS: Code(
         "unusable credentials file",
-        "Run `tark auth chatgpt-oauth` to write the file again."),
+        f"Run `{LOGIN_COMMAND}` to write the file again."),
     REFRESH_REJECTED: Code(
         "refresh refused (log in again)",
-        "Run `tark auth chatgpt-oauth`. If another tark session refreshed the same login at that"
+        f"Run `{LOGIN_COMMAND}`. If another tark session refreshed the same login at that"
         " moment, just retry instead."),
     REFRESH_FAILED: Code(
         "refresh failed (network or server; retry)",
@@ -42,13 +44,13 @@ CODES = {
         " plugin.toml; then try again."),
     EXPIRED: Code(
         "expired and not refreshable",
-        "Run `tark auth chatgpt-oauth` (or `codex` once, for the Codex CLI's login)."),
+        f"Run `{LOGIN_COMMAND}` (or `codex` once, for the Codex CLI's login)."),
     NOT_ALLOWED: Code(
         "refused by tark's capabilities",
         "Add what the error line names to `[capabilities]` in the installed plugin.toml."),
     ANSWER_TOO_LARGE: Code(
         "answer larger than tark's buffer",
-        "Run `tark auth chatgpt-oauth`; if it persists, report it."),
+        f"Run `{LOGIN_COMMAND}`; if it persists, report it."),
     BAD_INPUT: Code(
         "bad input from the host",
         "Report it: tark passed something the plugin cannot read."),

@@ -74,6 +74,16 @@ def uleb128(data: bytes, pos: int) -> tuple[int, int]:
             return value, pos
 
 
+def sections(data: bytes, pos: int = 8, end: int = -1):
+    """``(id, start, end)`` of each section after the 8-byte header (an id byte, a uleb128 size,
+    the body), or, given a range, of each subsection in it (a name section's)."""
+    end = len(data) if end < 0 else end
+    while pos < end:
+        size, start = uleb128(data, pos + 1)
+        yield data[pos], start, start + size
+        pos = start + size
+
+
 def _skip_leb(data: bytes, pos: int) -> int:
     while data[pos] & 0x80:
         pos += 1
@@ -141,11 +151,7 @@ def read_module(data: bytes) -> dict:
     if data[:4] != b"\0asm":
         raise ValueError("not a wasm module")
     imported, bodies, names = 0, [], {}
-    pos = 8
-    while pos < len(data):
-        section = data[pos]
-        size, pos = uleb128(data, pos + 1)
-        end = pos + size
+    for section, pos, end in sections(data):
         if section == 2:                                       # imports
             count, p = uleb128(data, pos)
             for _ in range(count):
@@ -177,14 +183,11 @@ def read_module(data: bytes) -> dict:
             length, p = uleb128(data, pos)
             if data[p:p + length] == b"name":
                 names = _function_names(data, p + length, end)
-        pos = end
     return {"imported": imported, "bodies": bodies, "names": names}
 
 
 def _function_names(data: bytes, pos: int, end: int) -> dict:
-    while pos < end:
-        kind = data[pos]
-        size, pos = uleb128(data, pos + 1)
+    for kind, pos, _ in sections(data, pos, end):
         if kind == 1:
             names = {}
             count, p = uleb128(data, pos)
@@ -194,7 +197,6 @@ def _function_names(data: bytes, pos: int, end: int) -> dict:
                 names[index] = data[p:p + length].decode("utf-8", "replace")
                 p += length
             return names
-        pos += size
     return {}
 
 

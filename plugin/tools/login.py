@@ -52,12 +52,11 @@ TOOLS = Path(__file__).resolve().parent
 sys.path.insert(0, str(TOOLS))
 import wasmtime  # noqa: E402
 import tark_host  # noqa: E402
+from facts import (CREDENTIALS_PATH_VARIABLE, LOGIN_COMMAND, PLUGIN_NAME,  # noqa: E402
+                   TARK_CREDENTIALS_FILE, installed_plugin_dir, is_diagnostics, parse_diagnostics)
 
 REPO = TOOLS.parents[1]
-PLUGIN_NAME = "chatgpt-oauth"
 DEFAULT_ISSUER = "https://auth.openai.com"
-PATH_VARIABLE = "CHATGPT_OAUTH_CREDENTIALS_PATH"
-TARK_FILE = ".config/tark/chatgpt_oauth.json"
 
 USERCODE_PATH = "/api/accounts/deviceauth/usercode"
 POLL_PATH = "/api/accounts/deviceauth/token"
@@ -80,8 +79,8 @@ NOTICE = ("Note: this logs tark in with your personal ChatGPT subscription. Usin
 DISABLED = ("ChatGPT has device-code login switched off for this account or workspace (HTTP 404):"
             " turn on device code authorization for Codex in ChatGPT's Settings > Security (in a"
             " workspace, an admin must allow it), or log in with the browser: on your computer run"
-            " `ssh -L 1455:localhost:1455 <host>`, then `tark auth chatgpt-oauth` in that session and"
-            " open the URL it prints in your local browser; or run `tark auth chatgpt-oauth` on a"
+            f" `ssh -L 1455:localhost:1455 <host>`, then `{LOGIN_COMMAND}` in that session and"
+            f" open the URL it prints in your local browser; or run `{LOGIN_COMMAND}` on a"
             " machine with a browser.")
 AGAIN = "run login.py again"
 
@@ -135,9 +134,9 @@ def is_loopback(host: str) -> bool:
 def credentials_path(home: str, env: dict) -> Path:
     """Where the plugin looks first: the variable (``~/`` means home, as tark reads it), else
     tark's default file."""
-    chosen = env.get(PATH_VARIABLE, "")
+    chosen = env.get(CREDENTIALS_PATH_VARIABLE, "")
     if not chosen:
-        return Path(home) / TARK_FILE
+        return Path(home) / TARK_CREDENTIALS_FILE
     if chosen.startswith("~/"):
         chosen = os.path.join(home, chosen[2:])
     return Path(os.path.abspath(chosen))
@@ -145,9 +144,7 @@ def credentials_path(home: str, env: dict) -> Path:
 
 def plugin_dir(home: str, env: dict) -> Path:
     """The installed plugin (what tark will run) if there is one, else this repository's dist/."""
-    xdg = env.get("XDG_DATA_HOME", "")
-    base = Path(xdg) if xdg and os.path.isabs(xdg) else Path(home) / ".local" / "share"
-    installed = base / "tark" / "plugins" / PLUGIN_NAME
+    installed = installed_plugin_dir(home, env)
     return installed if (installed / "plugin.toml").is_file() else REPO / "dist"
 
 
@@ -455,8 +452,8 @@ class Plugin:
         self.dir = directory
         self.home = home
         self.env = {"HOME": home}
-        if env.get(PATH_VARIABLE):
-            self.env[PATH_VARIABLE] = env[PATH_VARIABLE]
+        if env.get(CREDENTIALS_PATH_VARIABLE):
+            self.env[CREDENTIALS_PATH_VARIABLE] = env[CREDENTIALS_PATH_VARIABLE]
         self._host = None
         self._data = None
         # Checked before the user spends a one-time code on a login that could not be saved;
@@ -509,12 +506,12 @@ class Plugin:
         That instance finds ``path`` through the variable and an fs_read entry for that one file,
         both added to the emulated manifest only; no network, so no refresh token is spent here;
         a storage directory of its own, removed afterwards."""
-        env = {"HOME": self.home, PATH_VARIABLE: str(path)}
+        env = {"HOME": self.home, CREDENTIALS_PATH_VARIABLE: str(path)}
         caps = dict(self.manifest["capabilities"])
         caps["fs_read"] = list(caps["fs_read"]) + [str(path)]
-        caps["env"] = list(caps["env"]) + [PATH_VARIABLE]
+        caps["env"] = list(caps["env"]) + [CREDENTIALS_PATH_VARIABLE]
         try:
-            with tempfile.TemporaryDirectory(prefix="chatgpt-oauth-check-") as data:
+            with tempfile.TemporaryDirectory(prefix=f"{PLUGIN_NAME}-check-") as data:
                 host = self._run(None, lambda: tark_host.TarkHost.load(
                     self.dir, self.home, env=env, data_dir=data, stdio="capture", http=None))
                 host.caps = tark_host.Capabilities(caps, self.home)
@@ -530,7 +527,7 @@ class Plugin:
 
     def _instance(self):
         if self._host is None:
-            self._data = tempfile.TemporaryDirectory(prefix="chatgpt-oauth-login-")
+            self._data = tempfile.TemporaryDirectory(prefix=f"{PLUGIN_NAME}-login-")
             self._host = tark_host.TarkHost.load(self.dir, self.home, env=self.env,
                                                  data_dir=self._data.name, stdio="capture",
                                                  http=None)
@@ -569,9 +566,11 @@ def plugin_cause(message: str) -> str:
 def logged_expiry(line: str) -> Optional[int]:
     """expires_at from the plugin's debug line about the credentials it uses: ``diagnostics
     {json}``, or the older ``Credentials from …; expires_at N; …``."""
-    if line.startswith("diagnostics "):
-        doc = _json_object(line[len("diagnostics "):].encode("utf-8"))
-        value = (doc or {}).get("expires_at")
+    if is_diagnostics(line):
+        try:
+            value = parse_diagnostics(line).get("expires_at")
+        except ValueError:
+            return None
         return value if isinstance(value, int) and not isinstance(value, bool) else None
     m = re.search(r"; expires_at (\d+);", line)
     return int(m.group(1)) if m else None
@@ -640,7 +639,7 @@ class _Parser(argparse.ArgumentParser):
 
 def parse_args(argv) -> argparse.Namespace:
     p = _Parser(prog="login.py", description="Log in to ChatGPT with a device code and write"
-                " tark's credentials file for the chatgpt-oauth plugin.")
+                f" tark's credentials file for the {PLUGIN_NAME} plugin.")
     p.add_argument("--issuer", default=DEFAULT_ISSUER,
                    help=f"authorization server (default {DEFAULT_ISSUER})")
     p.add_argument("--home", help="home directory for the default file and the installed plugin"
@@ -683,11 +682,11 @@ def login(args, env: dict, say, countdown: Countdown) -> int:
     with Plugin(plugin_dir(home, env), home, env) as plugin:
         if not plugin.may_read(target):
             raise LoginFailed(f"tark would not let the plugin read {target}: add it to fs_read in"
-                              f" {plugin.dir / 'plugin.toml'}, or unset {PATH_VARIABLE}.", USAGE)
+                              f" {plugin.dir / 'plugin.toml'}, or unset {CREDENTIALS_PATH_VARIABLE}.", USAGE)
         client_id = plugin.client_id()
         server = AuthServer(issuer)
 
-        say("Log in to ChatGPT for tark (chatgpt-oauth), with a device code.")
+        say(f"Log in to ChatGPT for tark ({PLUGIN_NAME}), with a device code.")
         say(NOTICE)
         say()
         code = request_code(server, client_id)

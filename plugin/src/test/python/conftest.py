@@ -35,13 +35,35 @@ from tark_host import TarkHost  # noqa: E402
 from codes import (ANSWER_TOO_LARGE, BAD_INPUT, EXPIRED, INTERNAL_ERROR,  # noqa: E402,F401
                    INVALID_CREDENTIALS, NOT_ALLOWED, NOT_AUTHENTICATED, REFRESH_FAILED,
                    REFRESH_REJECTED)
+# The project's facts (plugin name, client id, tark's paths), from their one definition.
+from facts import (CLIENT_ID, CREDENTIALS_PATH_VARIABLE, HOME_DATA_DIRS, LOGIN_COMMAND,  # noqa: E402,F401
+                   PLUGIN_NAME, STORAGE_BELOW_DATA_DIR, TARK_CREDENTIALS_FILE, XDG_DATA_HOME,
+                   diagnostics_of, installed_plugin_dir, storage_path)
 
 DIST = REPO / "dist"
 TOKEN_URL = "https://auth.openai.com/oauth/token"
-CLIENT_ID = "app_EMoamEEZ73f0CkXaXp7hrann"
 ENDPOINT = "https://chatgpt.com/backend-api/codex/responses"
 AUTH_CLAIM = "https://api.openai.com/auth"
 DAY = 86400
+
+# The plugin's refresh rule, mirrored once for the tests' times (Expiry.refreshMargin in
+# plugin/src/main/java/chatgpt/oauth/Expiry.java; JUnit's Fixtures.MARGIN): a token is refreshed
+# once less than this is left, 20 % of its lifetime (exp - iat) within 5 minutes and 2 days, 5
+# minutes when the lifetime is unknown. test_refresh_margin.py checks it against the plugin.
+MIN_REFRESH_MARGIN = 5 * 60
+MAX_REFRESH_MARGIN = 2 * DAY
+REFRESH_MARGIN_PERCENT = 20
+
+
+def refresh_margin(lifetime: Optional[int] = None) -> int:
+    """Seconds before expiry the plugin refreshes a token of this lifetime (None: unknown)."""
+    if lifetime is None:
+        return MIN_REFRESH_MARGIN
+    return max(MIN_REFRESH_MARGIN, min(MAX_REFRESH_MARGIN, lifetime * REFRESH_MARGIN_PERCENT // 100))
+
+
+# The margin of the tests' usual token, whose lifetime is unknown (claims() states no iat).
+MARGIN = refresh_margin()
 
 LEAK_WINDOW = 12
 
@@ -172,17 +194,17 @@ class Install:
         self.root = root
         self.home = root / "home"
         # where tark installs it (Linux, no XDG_DATA_HOME): the plugin finds its storage.json there
-        self.plugin_dir = self.home / ".local" / "share" / "tark" / "plugins" / "chatgpt-oauth"
+        self.plugin_dir = installed_plugin_dir(self.home, {})
         self.plugin_dir.mkdir(parents=True)
         for name in ("plugin.toml", "plugin.wasm"):
             src = DIST / name
             if not src.exists():
                 pytest.fail(f"{src} is missing: run ./build.sh first")
             shutil.copyfile(src, self.plugin_dir / name)
-        self.creds_path = self.home / ".config" / "tark" / "chatgpt_oauth.json"
+        self.creds_path = self.home / TARK_CREDENTIALS_FILE
         self.codex_path = self.home / ".codex" / "auth.json"
-        self.data_dir = self.plugin_dir / "data"
-        self.storage_path = self.data_dir / "storage.json"
+        self.storage_path = storage_path(self.plugin_dir)
+        self.data_dir = self.storage_path.parent
         self.endpoint = TokenEndpoint()
         self.env: dict = {}
         self.hosts: list = []
@@ -279,6 +301,17 @@ def inst(tmp_path) -> Install:
 
 def errors(host: TarkHost) -> list:
     return [m for level, m in host.logs if level == "error"]
+
+
+def diagnostics(host: TarkHost) -> list:
+    """The plugin's diagnostics lines so far, oldest first, as dicts; a malformed one fails."""
+    return diagnostics_of(host.logs, strict=True)
+
+
+def last_diagnostics(host: TarkHost) -> dict:
+    found = diagnostics(host)
+    assert found, host.logs
+    return found[-1]
 
 
 def ok_credentials(host: TarkHost) -> dict:
@@ -380,10 +413,10 @@ def no_token_in_logs(monkeypatch):
 
 # What the plugin reads storage.json through: its data dir below ~/.local/share ($XDG_DATA_HOME
 # when set) or ~/Library/Application Support, tark's dirs::data_local_dir() on Linux / macOS.
-STORAGE_FS_READ = ["~/.local/share/tark/plugins/chatgpt-oauth/data/storage.json",
-                   "~/Library/Application Support/tark/plugins/chatgpt-oauth/data/storage.json",
-                   "/**/tark/plugins/chatgpt-oauth/data/storage.json"]
-STORAGE_ENV = ["XDG_DATA_HOME"]
+STORAGE_FS_READ = [f"~/{HOME_DATA_DIRS['linux']}/{STORAGE_BELOW_DATA_DIR}",
+                   f"~/{HOME_DATA_DIRS['macos']}/{STORAGE_BELOW_DATA_DIR}",
+                   f"/**/{STORAGE_BELOW_DATA_DIR}"]
+STORAGE_ENV = [XDG_DATA_HOME]
 
 
 def add_storage_capabilities(manifest: Path) -> list:
@@ -415,22 +448,17 @@ class TarkLayout(Install):
     (macOS) or ``$XDG_DATA_HOME`` (``layout="xdg"``, set in ``env``); storage in ``<that>/data``.
     Every ``load()`` is a new instance (tark's provider init) on that one data dir."""
 
-    DATA_DIRS = {"linux": ".local/share", "macos": "Library/Application Support"}
-
     def __init__(self, root: Path, layout: str = "linux"):
         super().__init__(root)
         if layout == "xdg":
-            data = root / "xdg-data"
-            self.env["XDG_DATA_HOME"] = str(data)
-        else:
-            data = self.home / self.DATA_DIRS[layout]
-        installed = data / "tark" / "plugins" / "chatgpt-oauth"
+            self.env[XDG_DATA_HOME] = str(root / "xdg-data")
+        installed = installed_plugin_dir(self.home, self.env, "linux" if layout == "xdg" else layout)
         if installed != self.plugin_dir:            # Install already uses the Linux place
             installed.parent.mkdir(parents=True, exist_ok=True)
             shutil.move(str(self.plugin_dir), str(installed))
         self.plugin_dir = installed
-        self.data_dir = installed / "data"
-        self.storage_path = self.data_dir / "storage.json"
+        self.storage_path = storage_path(installed)
+        self.data_dir = self.storage_path.parent
         self.manifest_added = add_storage_capabilities(installed / "plugin.toml")
 
     def entry(self) -> Optional[dict]:

@@ -20,7 +20,9 @@ import pytest
 
 import check
 from codes import CODES, INVALID_CREDENTIALS, NOT_AUTHENTICATED
-from conftest import DAY, DIST, TOKEN_URL, access_jwt, claims, find_leaks, make_jwt, opaque, open_sealed
+from conftest import (CREDENTIALS_PATH_VARIABLE, DAY, DIST, MARGIN, TARK_CREDENTIALS_FILE, TOKEN_URL,
+                      XDG_DATA_HOME, access_jwt, claims, find_leaks, installed_plugin_dir, make_jwt,
+                      opaque, open_sealed, refresh_margin, storage_path)
 
 
 class Home:
@@ -28,12 +30,12 @@ class Home:
 
     def __init__(self, root):
         self.path = root / "home"
-        self.plugin_dir = self.path / ".local" / "share" / "tark" / "plugins" / "chatgpt-oauth"
+        self.plugin_dir = installed_plugin_dir(self.path, {})
         self.plugin_dir.mkdir(parents=True)
         for name in ("plugin.toml", "plugin.wasm"):
             shutil.copyfile(DIST / name, self.plugin_dir / name)
-        self.creds_path = self.path / ".config" / "tark" / "chatgpt_oauth.json"
-        self.storage_path = self.plugin_dir / "data" / "storage.json"
+        self.creds_path = self.path / TARK_CREDENTIALS_FILE
+        self.storage_path = storage_path(self.plugin_dir)
         self.tokens: list = []
 
     def write(self, path, content) -> None:
@@ -62,8 +64,8 @@ class Home:
 
 @pytest.fixture
 def home(tmp_path, monkeypatch) -> Home:
-    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
-    monkeypatch.delenv(check.PATH_VARIABLE, raising=False)
+    monkeypatch.delenv(XDG_DATA_HOME, raising=False)
+    monkeypatch.delenv(CREDENTIALS_PATH_VARIABLE, raising=False)
     return Home(tmp_path)
 
 
@@ -86,7 +88,7 @@ def test_the_refresh_plan_of_a_ten_day_token(home):
     code, out = home.check()
     assert code == 0, out
     assert line(out, "Lifetime").startswith("Lifetime             10d 0h 0m")
-    assert local_time(now + 3 * DAY) in line(out, "Refresh"), out
+    assert local_time(now + 5 * DAY - refresh_margin(10 * DAY)) in line(out, "Refresh"), out
     assert "why then: 2d 0h 0m before expiry: 20 % of the token's lifetime, capped at 2 days" in out
 
 
@@ -103,7 +105,7 @@ def test_a_valid_login_is_reported_as_the_plugin_describes_it(home):
     # the test login's token states no iat: its lifetime is unknown, so the least margin, 5 minutes
     assert line(out, "Lifetime").startswith("Lifetime             unknown")
     assert line(out, "Refresh").startswith("Refresh              not now; the next one at "
-                                           f"{local_time(expires_at - 300)}")
+                                           f"{local_time(expires_at - MARGIN)}")
     assert "why then: 5m before expiry: the token states no lifetime" in out
     assert "installed copy" in out
     assert "ChatGPT-Account-Id: acct-valid" in out
@@ -240,7 +242,7 @@ def test_refresh_is_refused_for_a_plugin_tark_does_not_load(home):
 
 def test_the_command_line_reports_a_missing_login(tmp_path):
     tools = DIST.parent / "plugin" / "tools"
-    env = {k: v for k, v in os.environ.items() if k not in ("XDG_DATA_HOME", check.PATH_VARIABLE)}
+    env = {k: v for k, v in os.environ.items() if k not in (XDG_DATA_HOME, CREDENTIALS_PATH_VARIABLE)}
     result = subprocess.run([sys.executable, str(tools / "check.py"), "--home", str(tmp_path),
                              "--plugin-dir", str(DIST)], capture_output=True, text=True, timeout=300,
                             env=env)

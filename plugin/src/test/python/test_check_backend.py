@@ -22,7 +22,7 @@ import urllib.parse
 import pytest
 
 import check
-from conftest import DAY, find_leaks
+from conftest import CREDENTIALS_PATH_VARIABLE, DAY, PLUGIN_NAME, XDG_DATA_HOME, find_leaks
 from tark_host import TarkHost
 from test_check import Home, line
 
@@ -118,8 +118,8 @@ def backend(monkeypatch):
 
 @pytest.fixture
 def home(tmp_path, monkeypatch) -> Home:
-    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
-    monkeypatch.delenv(check.PATH_VARIABLE, raising=False)
+    monkeypatch.delenv(XDG_DATA_HOME, raising=False)
+    monkeypatch.delenv(CREDENTIALS_PATH_VARIABLE, raising=False)
     return Home(tmp_path)
 
 
@@ -161,7 +161,7 @@ def test_models_lists_the_visible_models_in_priority_order(home, backend):
     assert "codex-auto-review" not in out and "gpt-internal-probe" not in out, \
         "visibility hide / none are not offered"
     assert "2 more the server marks hidden" in out
-    assert "tark --provider chatgpt-oauth --model <slug> tui" in out
+    assert f"tark --provider {PLUGIN_NAME} --model <slug> tui" in out
     # the bundled names the server did not list are named as not offered
     stale = [m for m in bundled_ids(home) if m not in ("gpt-5.5", "gpt-5.6-sol")]
     if stale:
@@ -179,7 +179,7 @@ def test_models_sends_the_plugins_token_account_and_client_version(home, backend
     assert h["authorization"] == "Bearer " + login["access_token"], "the token the plugin hands tark"
     assert h["chatgpt-account-id"] == ACCOUNT
     assert h["originator"] == "opencode", "the plugin's originator header"
-    assert h["user-agent"].startswith("chatgpt-oauth-check/")
+    assert h["user-agent"].startswith(f"{PLUGIN_NAME}-check/")
     assert req["query"] == {"client_version": [check.CODEX_CLIENT_VERSION]}
     allowed = {"authorization", "chatgpt-account-id", "originator", "user-agent", "accept",
                "host", "accept-encoding", "connection"}

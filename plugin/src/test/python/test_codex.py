@@ -3,8 +3,8 @@ refreshed (its refresh token belongs to the Codex CLI), never written."""
 
 import pytest
 
-from conftest import (DAY, EXPIRED, NOT_AUTHENTICATED, access_jwt, assert_credentials, claims,
-                      errors, failed, make_jwt, ok_credentials, opaque)
+from conftest import (DAY, EXPIRED, LOGIN_COMMAND, MARGIN, NOT_AUTHENTICATED, access_jwt,
+                      assert_credentials, claims, errors, failed, make_jwt, ok_credentials, opaque)
 
 
 def codex_tokens(account="acct-codex", exp_in=10 * DAY):
@@ -32,7 +32,7 @@ def test_codex_account_id_field_when_tokens_are_opaque(inst):
 
 
 def test_codex_within_refresh_margin_is_still_used(inst):
-    tokens = codex_tokens(exp_in=120)
+    tokens = codex_tokens(exp_in=MARGIN // 2)
     inst.write_codex(tokens)
     assert_credentials(ok_credentials(inst.load()), tokens["access_token"], "acct-codex")
     assert inst.endpoint.requests == []
@@ -46,7 +46,7 @@ def test_codex_expired_is_refused_without_refreshing(inst):
     rc, creds = host.credentials()
     assert creds is None
     line = failed(host, rc, EXPIRED, "codex")
-    assert "tark auth chatgpt-oauth" in line
+    assert LOGIN_COMMAND in line
     assert host.call_i32("provider_auth_status") == 3
     rc, _ = host.call_ret("provider_auth_refresh")        # not even when forced
     failed(host, rc, EXPIRED, "codex")
@@ -88,5 +88,5 @@ def test_codex_without_usable_tokens(inst, content):
     host = inst.load()
     rc, creds = host.credentials()
     assert creds is None
-    failed(host, rc, NOT_AUTHENTICATED, "tark auth chatgpt-oauth")
+    failed(host, rc, NOT_AUTHENTICATED, LOGIN_COMMAND)
     assert inst.endpoint.requests == []

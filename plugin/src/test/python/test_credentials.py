@@ -6,8 +6,9 @@ import time
 
 import pytest
 
-from conftest import (DAY, NOT_AUTHENTICATED, INVALID_CREDENTIALS, NOT_ALLOWED, access_jwt,
-                      assert_credentials, claims, errors, failed, make_jwt, ok_credentials, opaque)
+from conftest import (CREDENTIALS_PATH_VARIABLE, DAY, INVALID_CREDENTIALS, LOGIN_COMMAND, MARGIN,
+                      NOT_ALLOWED, NOT_AUTHENTICATED, access_jwt, assert_credentials, claims, errors,
+                      failed, make_jwt, ok_credentials, opaque)
 
 
 def test_first_call_returns_credentials(inst):
@@ -37,7 +38,7 @@ def test_missing_file_then_fixed_in_same_instance(inst):
     host = inst.load()
     rc, creds = host.credentials()
     assert creds is None
-    line = failed(host, rc, NOT_AUTHENTICATED, "tark auth chatgpt-oauth")
+    line = failed(host, rc, NOT_AUTHENTICATED, LOGIN_COMMAND)
     assert str(inst.creds_path) in line or "chatgpt_oauth.json" in line
     assert inst.endpoint.requests == []
     doc = inst.valid_creds("acct-later")
@@ -81,7 +82,7 @@ def test_malformed_file_negative_then_fixed_in_same_instance(inst):
         rc, creds = host.credentials()
         assert rc < 0 and creds is None, f"{text!r} -> {rc}"
         assert len(errors(host)) == n_err + 1, f"{text!r}: expected one error line, logs {host.logs[-3:]}"
-        assert "tark auth chatgpt-oauth" in errors(host)[-1], errors(host)[-1]
+        assert LOGIN_COMMAND in errors(host)[-1], errors(host)[-1]
         if text.strip():
             assert rc == INVALID_CREDENTIALS, f"{text!r} -> {rc}"
         doc = inst.valid_creds("acct-fixed")
@@ -106,7 +107,7 @@ def test_credentials_path_not_allowed_by_manifest(inst, tmp_path):
     token = access_jwt("acct-elsewhere")
     inst.write_creds({"access_token": token}, path=elsewhere)
     inst.valid_creds("acct-default-file")            # must not be used silently instead
-    inst.env["CHATGPT_OAUTH_CREDENTIALS_PATH"] = str(elsewhere)
+    inst.env[CREDENTIALS_PATH_VARIABLE] = str(elsewhere)
     host = inst.load()
     rc, creds = host.credentials()
     line = failed(host, rc, NOT_ALLOWED, "fs_read")
@@ -125,16 +126,16 @@ def test_credentials_path_allowed_by_manifest(inst, tmp_path):
     assert old in toml
     (inst.plugin_dir / "plugin.toml").write_text(
         toml.replace(old, old + f'\n    "{elsewhere}",'), encoding="utf-8")
-    inst.env["CHATGPT_OAUTH_CREDENTIALS_PATH"] = str(elsewhere)
+    inst.env[CREDENTIALS_PATH_VARIABLE] = str(elsewhere)
     host = inst.load()
     assert_credentials(ok_credentials(host), token, "acct-elsewhere")
 
 
 def test_credentials_path_absolute_default_and_empty(inst):
     doc = inst.valid_creds("acct-abs")
-    inst.env["CHATGPT_OAUTH_CREDENTIALS_PATH"] = str(inst.creds_path)
+    inst.env[CREDENTIALS_PATH_VARIABLE] = str(inst.creds_path)
     assert_credentials(ok_credentials(inst.load()), doc["access_token"], "acct-abs")
-    inst.env["CHATGPT_OAUTH_CREDENTIALS_PATH"] = ""       # empty: the default path
+    inst.env[CREDENTIALS_PATH_VARIABLE] = ""       # empty: the default path
     assert_credentials(ok_credentials(inst.load()), doc["access_token"], "acct-abs")
 
 
@@ -203,12 +204,14 @@ def _expiry_cases(now):
         ("expires_at float seconds, past", dict(access_token=jwt_valid(), expires_at=now - 60.25), True),
         ("expires_at float ms, future", dict(access_token=jwt_valid(), expires_at=(now + DAY) * 1000.0),
          False),
-        ("expires_at in 4 minutes (margin)", dict(access_token=jwt_valid(), expires_at=now + 240), True),
-        ("expires_at in 6 minutes", dict(access_token=jwt_valid(), expires_at=now + 360), False),
+        ("expires_at a minute inside the margin", dict(access_token=jwt_valid(), expires_at=now + MARGIN - 60),
+         True),
+        ("expires_at a minute outside the margin", dict(access_token=jwt_valid(), expires_at=now + MARGIN + 60),
+         False),
         ("expires_at wins over a past JWT exp", dict(access_token=jwt_past(), expires_at=now + DAY), False),
         ("no expires_at: JWT exp future", dict(access_token=jwt_valid()), False),
         ("no expires_at: JWT exp past", dict(access_token=jwt_past()), True),
-        ("no expires_at: JWT exp in 2 minutes", dict(access_token=access_jwt("acct-e", 120)), True),
+        ("no expires_at: JWT exp inside the margin", dict(access_token=access_jwt("acct-e", MARGIN // 2)), True),
         ("no expires_at: JWT without exp", dict(access_token=access_jwt("acct-e", None)), False),
         ("opaque token, no expires_at", dict(access_token=opaque("at")), False),
         ("opaque token, expires_at past", dict(access_token=opaque("at"), expires_at=now - 10), True),
@@ -241,9 +244,9 @@ def test_expired_without_refresh_token_is_refused(inst):
         inst.write_creds(fields)
         rc, creds = host.credentials()
         assert creds is None
-        failed(host, rc, None, "tark auth chatgpt-oauth")
-    # about to expire but still valid and no refresh token: still usable
-    token = access_jwt("acct-e", 120)
+        failed(host, rc, None, LOGIN_COMMAND)
+    # about to expire (inside the margin) but still valid and no refresh token: still usable
+    token = access_jwt("acct-e", MARGIN // 2)
     inst.write_creds({"access_token": token})
     assert_credentials(ok_credentials(host), token, "acct-e")
     assert inst.endpoint.requests == []

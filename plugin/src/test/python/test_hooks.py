@@ -7,8 +7,9 @@ import time
 import pytest
 
 import tark_host
-from conftest import (BAD_INPUT, DAY, ENDPOINT, INVALID_CREDENTIALS, NOT_AUTHENTICATED, access_jwt,
-                      assert_credentials, claims, errors, failed, json_reply, make_jwt, ok_credentials, opaque)
+from conftest import (BAD_INPUT, DAY, ENDPOINT, INVALID_CREDENTIALS, LOGIN_COMMAND, NOT_AUTHENTICATED,
+                      PLUGIN_NAME, access_jwt, assert_credentials, claims, errors, failed, json_reply,
+                      make_jwt, ok_credentials, opaque)
 
 
 # ---------------------------------------------------------------- auth_process_tokens
@@ -99,7 +100,7 @@ def test_process_tokens_bad_input(inst, text):
     host = inst.load()
     rc, out = host.call_with_input("auth_process_tokens", text.encode())
     assert out is None
-    failed(host, rc, BAD_INPUT, "tark auth chatgpt-oauth")
+    failed(host, rc, BAD_INPUT, LOGIN_COMMAND)
     # the same instance still works
     at, it, tokens = login_reply()
     assert json.loads(host.auth_process_tokens(tokens))["access_token"] == at
@@ -194,7 +195,7 @@ def test_init_rejects_bad_credentials(inst, text):
 def test_provider_info(inst):
     host = inst.load()
     info = host.provider_info()
-    assert info["id"] == "chatgpt-oauth"
+    assert info["id"] == PLUGIN_NAME
     assert info["display_name"] == "ChatGPT (OAuth)"
     assert isinstance(info.get("description"), str) and info["description"]
     assert info["requires_auth"] is True

@@ -14,11 +14,11 @@ import time
 import pytest
 import wasmtime
 
-from conftest import (AUTH_CLAIM, BAD_INPUT, DAY, INVALID_CREDENTIALS, NOT_AUTHENTICATED,
-                      REFRESH_FAILED, REFRESH_REJECTED, TOKEN_URL, ANSWER_TOO_LARGE, _TOKENS,
-                      access_jwt, assert_credentials, b64url, claims, errors, failed, find_leaks,
-                      json_reply, make_jwt, ok_credentials, opaque, open_entry, register_token,
-                      seal_entry)
+from conftest import (ANSWER_TOO_LARGE, AUTH_CLAIM, BAD_INPUT, DAY, INVALID_CREDENTIALS, LOGIN_COMMAND,
+                      NOT_AUTHENTICATED, PLUGIN_NAME, REFRESH_FAILED, REFRESH_REJECTED, TOKEN_URL,
+                      _TOKENS, access_jwt, assert_credentials, b64url, claims, errors, failed,
+                      find_leaks, json_reply, last_diagnostics, make_jwt, ok_credentials, opaque,
+                      open_entry, register_token, seal_entry)
 import tark_host
 
 MAX_VALUES = 20_000
@@ -511,7 +511,7 @@ def test_refused_refresh_is_final(tark_inst, status):
     inst.endpoint.default = json_reply(status, {"error": "invalid_grant"})
     host = inst.load()
     rc, _ = host.credentials()
-    line = one_error(host, rc, REFRESH_REJECTED, "tark auth chatgpt-oauth")
+    line = one_error(host, rc, REFRESH_REJECTED, LOGIN_COMMAND)
     assert str(status) in line and "invalid_grant" in line
 
 
@@ -574,7 +574,7 @@ def test_credentials_file_not_utf8(tark_inst, kind):
     inst.write_creds(not_utf8(doc)[kind])
     host = inst.load()
     rc, _ = host.credentials()
-    line = one_error(host, rc, NOT_AUTHENTICATED, "not UTF-8", "tark auth chatgpt-oauth")
+    line = one_error(host, rc, NOT_AUTHENTICATED, "not UTF-8", LOGIN_COMMAND)
     assert str(inst.creds_path) in line and "missing, unreadable, or not UTF-8" in line
     codex = {"access_token": access_jwt("acct-codex"), "refresh_token": opaque("rt")}
     inst.write_codex(codex)
@@ -592,17 +592,12 @@ def test_utf8_bom_is_a_clean_failure(tark_inst):
     inst.write_creds(b"\xef\xbb\xbf" + json.dumps(doc).encode())
     host = inst.load()
     rc, _ = host.credentials()
-    one_error(host, rc, INVALID_CREDENTIALS, "tark auth chatgpt-oauth")
+    one_error(host, rc, INVALID_CREDENTIALS, LOGIN_COMMAND)
 
 
 # --------------------------------------------------------------------------------------------
 # JWTs: exp in seconds, both base64 alphabets, odd numbers
 # --------------------------------------------------------------------------------------------
-
-def diagnostics(host) -> dict:
-    lines = [m for level, m in host.logs if level == "debug" and m.startswith("diagnostics ")]
-    return json.loads(lines[-1][len("diagnostics "):])
-
 
 @pytest.mark.parametrize("exp, expires_at", [(253402300799, 253402300799), (int(time.time()) + 3 * DAY, None),
                                              (int(time.time() * 1000) - 3_600_000, None)],
@@ -614,7 +609,7 @@ def test_jwt_exp_is_seconds(tark_inst, exp, expires_at):
     host = inst.load()
     assert_credentials(ok_credentials(host), token, "acct-exp")
     assert host.http_requests == [], "a refresh token was spent for a token that has not expired"
-    d = diagnostics(host)
+    d = last_diagnostics(host)
     assert d["refresh_due"] is False and d["expired"] is False
     if expires_at is not None or exp < 10 ** 11:
         assert d["expires_at"] == (expires_at or exp)
@@ -639,7 +634,7 @@ def test_odd_expires_at_falls_back_to_the_jwt_exp(tark_inst, expires_at):
     host = inst.load()
     assert_credentials(ok_credentials(host), access, "acct-main")
     assert host.http_requests == []
-    assert abs(diagnostics(host)["expires_at"] - (time.time() + 5 * DAY)) < 60
+    assert abs(last_diagnostics(host)["expires_at"] - (time.time() + 5 * DAY)) < 60
 
 
 def standard_alphabet_jwt(account: str, padded: bool) -> str:
@@ -720,7 +715,7 @@ def test_no_export_traps_on_any_of_this(tark_inst):
         assert rc < 0
     assert host.call_i32("provider_auth_status") == 2
     assert host.call_i32("provider_auth_logout") >= 0
-    assert host.provider_info()["id"] == "chatgpt-oauth"
+    assert host.provider_info()["id"] == PLUGIN_NAME
     assert len(host.provider_models()) == 4
     doc = inst.valid_creds()
     assert_credentials(ok_credentials(host), doc["access_token"], "acct-main")

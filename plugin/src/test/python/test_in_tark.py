@@ -48,15 +48,14 @@ if not TARK_BIN:
                 "(TARK_BIN=/path/to/tark python3 -m pytest -q plugin/src/test/python/test_in_tark.py)",
                 allow_module_level=True)
 
-from conftest import (DAY, REPO, access_jwt, claims, find_leaks, lineage_id, make_jwt,  # noqa: E402
-                      opaque, open_entry)
+from conftest import (CLIENT_ID, DAY, MARGIN, PLUGIN_NAME, REPO, TARK_CREDENTIALS_FILE,  # noqa: E402
+                      XDG_DATA_HOME, access_jwt, claims, find_leaks, installed_plugin_dir, lineage_id,
+                      make_jwt, opaque, open_entry, storage_path)
 from tark_fakes import CODEX_HOST, CODEX_PATH, FakeChatGPT, s256  # noqa: E402
 
 DIST = REPO / "dist"
-PLUGIN = "chatgpt-oauth"
 CODEX_URL = f"http://{CODEX_HOST}{CODEX_PATH}"
 TOKEN_URL = "http://auth.openai.com/oauth/token"
-CLIENT_ID = "app_EMoamEEZ73f0CkXaXp7hrann"
 CALLBACK_PORT = 1455
 REPLY = "Hello from the fake Codex backend."
 ACCOUNT = "acct-4f1c2d9e"
@@ -104,7 +103,7 @@ def test_module() -> Path:
 def models(test_module, tmp_path_factory) -> list:
     """The model ids the plugin lists (provider_models, read with the emulation): the chosen models."""
     import tark_host
-    plugin_dir = tmp_path_factory.mktemp("models") / PLUGIN
+    plugin_dir = tmp_path_factory.mktemp("models") / PLUGIN_NAME
     plugin_dir.mkdir()
     shutil.copyfile(DIST / "plugin.toml", plugin_dir / "plugin.toml")
     shutil.copyfile(test_module, plugin_dir / "plugin.wasm")
@@ -128,10 +127,10 @@ class Tark:
         self.work = root / "work"
         for d in (self.home, self.bin, self.work, *self.xdg.values()):
             d.mkdir(parents=True, exist_ok=True)
-        self.plugins = self.xdg["data"] / "tark" / "plugins"
-        self.plugin_dir = self.plugins / PLUGIN
-        self.storage_path = self.plugin_dir / "data" / "storage.json"
-        self.creds_path = self.home / ".config" / "tark" / "chatgpt_oauth.json"
+        self.plugin_dir = installed_plugin_dir(self.home, {XDG_DATA_HOME: str(self.xdg["data"])})
+        self.plugins = self.plugin_dir.parent
+        self.storage_path = storage_path(self.plugin_dir)
+        self.creds_path = self.home / TARK_CREDENTIALS_FILE
         self.config_path = self.xdg["config"] / "tark" / "config.toml"
         self.outputs: list = []            # (what, text) of every run, for the leak check
         self.tokens: set = set()
@@ -141,7 +140,7 @@ class Tark:
     # ---- environment and runs
     def env(self, **extra) -> dict:
         env = {"PATH": f"{self.bin}:/usr/local/bin:/usr/bin:/bin", "HOME": str(self.home),
-               "XDG_CONFIG_HOME": str(self.xdg["config"]), "XDG_DATA_HOME": str(self.xdg["data"]),
+               "XDG_CONFIG_HOME": str(self.xdg["config"]), XDG_DATA_HOME: str(self.xdg["data"]),
                "XDG_CACHE_HOME": str(self.xdg["cache"]), "XDG_STATE_HOME": str(self.xdg["state"]),
                "LANG": "C.UTF-8", "NO_COLOR": "1"}
         for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
@@ -190,7 +189,7 @@ class Tark:
 
     def use_provider(self) -> None:
         self.config_path.parent.mkdir(parents=True, exist_ok=True)
-        self.config_path.write_text(f'[llm]\ndefault_provider = "{PLUGIN}"\n', encoding="utf-8")
+        self.config_path.write_text(f'[llm]\ndefault_provider = "{PLUGIN_NAME}"\n', encoding="utf-8")
 
     def write_creds(self, doc: dict) -> dict:
         for key in ("access_token", "refresh_token", "id_token"):
@@ -397,7 +396,7 @@ def test_plugin_add_list_info_disable_enable_update(tark, tmp_path, test_module)
     # `tark plugin add ./dist`, from this checkout
     p = tark.run("plugin", "add", "./dist", cwd=REPO)
     assert p.returncode == 0, p.stderr
-    assert f"Successfully installed plugin: {PLUGIN}" in p.stdout
+    assert f"Successfully installed plugin: {PLUGIN_NAME}" in p.stdout
     assert "HTTP to: auth.openai.com" in p.stdout
     for name in ("plugin.toml", "plugin.wasm"):
         assert (tark.plugin_dir / name).read_bytes() == (DIST / name).read_bytes(), name
@@ -408,11 +407,11 @@ def test_plugin_add_list_info_disable_enable_update(tark, tmp_path, test_module)
 
     p = tark.run("plugin", "list")
     assert p.returncode == 0
-    row = next(line for line in p.stdout.splitlines() if PLUGIN in line)
+    row = next(line for line in p.stdout.splitlines() if PLUGIN_NAME in line)
     assert dist_version() in row and "provider" in row and "enabled" in row, row
     assert f"Plugins directory: {tark.plugins}" in p.stdout
 
-    p = tark.run("plugin", "info", PLUGIN)
+    p = tark.run("plugin", "info", PLUGIN_NAME)
     assert p.returncode == 0
     assert f"Install: {tark.plugin_dir}" in p.stdout
     assert f"Data:    {tark.plugin_dir / 'data'}" in p.stdout
@@ -421,28 +420,28 @@ def test_plugin_add_list_info_disable_enable_update(tark, tmp_path, test_module)
 
     # a second add of the same name is refused
     p = tark.run("plugin", "add", "./dist", cwd=REPO)
-    assert p.returncode != 0 and f"Plugin '{PLUGIN}' is already installed" in p.stderr
+    assert p.returncode != 0 and f"Plugin '{PLUGIN_NAME}' is already installed" in p.stderr
 
     # disable: a `.disabled` marker; tark then knows no such provider
     tark.use_provider()
-    p = tark.run("plugin", "disable", PLUGIN)
+    p = tark.run("plugin", "disable", PLUGIN_NAME)
     assert p.returncode == 0 and (tark.plugin_dir / ".disabled").exists()
-    assert "disabled" in next(line for line in tark.run("plugin", "list").stdout.splitlines() if PLUGIN in line)
+    assert "disabled" in next(line for line in tark.run("plugin", "list").stdout.splitlines() if PLUGIN_NAME in line)
     p = tark.complete(verbose=False)
-    assert p.returncode != 0 and f"Unknown LLM provider: {PLUGIN}" in p.stderr, p.stderr
-    p = tark.run("auth", PLUGIN)
-    assert f"Unknown provider: {PLUGIN}" in p.stderr, p.stderr
-    p = tark.run("plugin", "enable", PLUGIN)
+    assert p.returncode != 0 and f"Unknown LLM provider: {PLUGIN_NAME}" in p.stderr, p.stderr
+    p = tark.run("auth", PLUGIN_NAME)
+    assert f"Unknown provider: {PLUGIN_NAME}" in p.stderr, p.stderr
+    p = tark.run("plugin", "enable", PLUGIN_NAME)
     assert p.returncode == 0 and not (tark.plugin_dir / ".disabled").exists()
 
     # update from the recorded source: only from the directory it was added from (a relative path)
-    p = tark.run("plugin", "update", PLUGIN)
+    p = tark.run("plugin", "update", PLUGIN_NAME)
     assert p.returncode != 0 and "Local plugin source path not found: ./dist" in p.stderr, p.stderr
     (tark.plugin_dir / "data").mkdir()
-    (tark.plugin_dir / "data" / "storage.json").write_text('{"keep": "me"}', encoding="utf-8")
-    p = tark.run("plugin", "update", PLUGIN, cwd=REPO)
-    assert p.returncode == 0 and f"Updated plugin: {PLUGIN}" in p.stdout, p.stderr
-    assert (tark.plugin_dir / "data" / "storage.json").read_text(encoding="utf-8") == '{"keep": "me"}'
+    tark.storage_path.write_text('{"keep": "me"}', encoding="utf-8")
+    p = tark.run("plugin", "update", PLUGIN_NAME, cwd=REPO)
+    assert p.returncode == 0 and f"Updated plugin: {PLUGIN_NAME}" in p.stdout, p.stderr
+    assert tark.storage_path.read_text(encoding="utf-8") == '{"keep": "me"}'
     assert (tark.plugin_dir / ".install.json").exists()
 
     # update from a new build of the source: the wasm is replaced, data/ stays
@@ -451,10 +450,10 @@ def test_plugin_add_list_info_disable_enable_update(tark, tmp_path, test_module)
     shutil.copyfile(test_module, newer / "plugin.wasm")
     source["url"] = str(newer)
     (tark.plugin_dir / ".install.json").write_text(json.dumps(source), encoding="utf-8")
-    p = tark.run("plugin", "update", PLUGIN)
+    p = tark.run("plugin", "update", PLUGIN_NAME)
     assert p.returncode == 0, p.stderr
     assert (tark.plugin_dir / "plugin.wasm").read_bytes() == test_module.read_bytes()
-    assert (tark.plugin_dir / "data" / "storage.json").read_text(encoding="utf-8") == '{"keep": "me"}'
+    assert tark.storage_path.read_text(encoding="utf-8") == '{"keep": "me"}'
 
 
 def test_plugin_add_from_a_git_repository_path_dist(tark, tmp_path):
@@ -470,24 +469,24 @@ def test_plugin_add_from_a_git_repository_path_dist(tark, tmp_path):
     url = f"file://{repo}"
     p = tark.run("plugin", "add", url, "--path", "dist")
     assert p.returncode == 0, p.stderr
-    assert f"Successfully installed plugin: {PLUGIN}" in p.stdout
+    assert f"Successfully installed plugin: {PLUGIN_NAME}" in p.stdout
     assert (tark.plugin_dir / "plugin.wasm").read_bytes() == (DIST / "plugin.wasm").read_bytes()
     source = json.loads((tark.plugin_dir / ".install.json").read_text(encoding="utf-8"))
     assert (source["is_git"], source["url"], source["branch"], source["path"]) == (True, url, "main", "dist")
-    p = tark.run("plugin", "update", PLUGIN)
-    assert p.returncode == 0 and f"Updated plugin: {PLUGIN}" in p.stdout, p.stderr
+    p = tark.run("plugin", "update", PLUGIN_NAME)
+    assert p.returncode == 0 and f"Updated plugin: {PLUGIN_NAME}" in p.stdout, p.stderr
 
 
 def test_card_install_by_copying_dist(tark):
     """The card's way: dist/ copied into $XDG_DATA_HOME/tark/plugins/chatgpt-oauth/."""
     shutil.copytree(DIST, tark.plugin_dir)
     p = tark.run("plugin", "list")
-    row = next(line for line in p.stdout.splitlines() if PLUGIN in line)
+    row = next(line for line in p.stdout.splitlines() if PLUGIN_NAME in line)
     assert "enabled" in row and dist_version() in row, p.stdout
-    p = tark.run("plugin", "info", PLUGIN)
+    p = tark.run("plugin", "info", PLUGIN_NAME)
     assert p.returncode == 0 and f"WASM:    {tark.plugin_dir / 'plugin.wasm'}" in p.stdout
     # without .install.json there is nothing to update from
-    p = tark.run("plugin", "update", PLUGIN)
+    p = tark.run("plugin", "update", PLUGIN_NAME)
     assert p.returncode != 0 and "Missing install metadata" in p.stderr, p.stderr
     # and it is a working provider: provider init succeeds, the request goes to chatgpt.com:443
     tark.use_provider()
@@ -545,7 +544,7 @@ def run_login(tark: Tark, state: Optional[str] = None) -> tuple:
         except OSError as e:
             pytest.fail(f"port {CALLBACK_PORT} is taken ({e}): tark's login callback needs it")
     opened = stub_browser(tark)
-    proc = tark.popen("auth", PLUGIN)
+    proc = tark.popen("auth", PLUGIN_NAME)
     try:
         urls = wait_for(lambda: opened.exists() and opened.read_text().split(), 30, "tark to open the browser")
         page = play_browser(tark.fake, urls[0], state)
@@ -668,7 +667,7 @@ def test_config_is_read_from_xdg_config_home(tark, test_module):
     tark.install(test_module)
     tark.login()
     home_config = tark.home / ".config" / "tark" / "config.toml"
-    home_config.write_text(f'[llm]\ndefault_provider = "{PLUGIN}"\n', encoding="utf-8")
+    home_config.write_text(f'[llm]\ndefault_provider = "{PLUGIN_NAME}"\n', encoding="utf-8")
     tark.complete(verbose=False)
     assert not tark.fake.model_requests(), "~/.config/tark/config.toml is not tark's config here"
     tark.use_provider()
@@ -679,7 +678,7 @@ def test_config_is_read_from_xdg_config_home(tark, test_module):
 def test_credentials_path_from_the_environment(tark, test_module):
     """CHATGPT_OAUTH_CREDENTIALS_PATH reaches the plugin through tark:env (tark's own environment); the
     file is read only once its path is in fs_read."""
-    custom = tark.work / "project" / ".tark" / "plugins" / PLUGIN / "oauth.json"
+    custom = tark.work / "project" / ".tark" / "plugins" / PLUGIN_NAME / "oauth.json"
     manifest = (DIST / "plugin.toml").read_text(encoding="utf-8")
     tark.install(test_module, manifest)
     tark.use_provider()
@@ -712,7 +711,7 @@ def test_acp_streams_a_chosen_model(tark, test_module, models):
     workspace = tark.work / "acp"
     workspace.mkdir()
     chosen = models[0]
-    write_acp_session(workspace, PLUGIN, chosen)
+    write_acp_session(workspace, PLUGIN_NAME, chosen)
     acp = Acp(tark, workspace)
     try:
         session = acp_session(acp, workspace)
@@ -796,7 +795,7 @@ def assert_sealed_storage(tark: Tark, root_refresh_token: str, expected: dict) -
 def test_due_refresh_is_sealed_and_used(tark, test_module):
     tark.install(test_module)
     tark.use_provider()
-    creds = tark.login(exp_in=120)                   # a JWT expiring in 2 minutes
+    creds = tark.login(exp_in=MARGIN // 2)           # a JWT expiring inside the refresh margin
     file_before = tark.creds_path.read_bytes()
     p = tark.complete()
     assert p.returncode == 0, p.stderr
@@ -826,7 +825,7 @@ def test_due_refresh_is_sealed_and_used(tark, test_module):
 def test_two_tark_processes_spend_the_refresh_token_once(tark, test_module):
     tark.install(test_module)
     tark.use_provider()
-    creds = tark.login(exp_in=120)
+    creds = tark.login(exp_in=MARGIN // 2)
     procs = [tark.popen("complete", "--file", tark.sample, "--line", 2, "--col", 11, verbose=True)
              for _ in range(2)]
     results = [tark.finish(p, f"tark complete #{n}") + (p.returncode,) for n, p in enumerate(procs)]
@@ -856,7 +855,7 @@ def test_not_logged_in_fallback_explains(tark, test_module):
     assert p.returncode == 1
     assert "Failed to get auth credentials from plugin: Function provider_auth_credentials returned error code: -1" in p.stderr
     assert "[plugin:chatgpt-oauth] No ChatGPT credentials:" in p.stderr
-    assert f"Error: FIM completion not supported by plugin provider: {PLUGIN}" in p.stderr
+    assert f"Error: FIM completion not supported by plugin provider: {PLUGIN_NAME}" in p.stderr
 
     # a chat (ACP): the plugin's provider_chat answers, as the assistant's message
     workspace = tark.work / "acp"
@@ -869,7 +868,7 @@ def test_not_logged_in_fallback_explains(tark, test_module):
         acp.close()
     text = chunk_text(chunks)
     assert "Plugin does not export 'provider_chat' function" not in text
-    assert PLUGIN in text and f"tark auth {PLUGIN}" in text, text
+    assert PLUGIN_NAME in text and f"tark auth {PLUGIN_NAME}" in text, text
     assert str(tark.creds_path) in text
     assert not tark.fake.model_requests() and not tark.fake.of(host="auth.openai.com")
 
@@ -881,11 +880,11 @@ def test_not_logged_in_fallback_explains(tark, test_module):
 def test_logout_then_next_init(tark, test_module):
     tark.install(test_module)
     tark.use_provider()
-    creds = tark.login(exp_in=120)
+    creds = tark.login(exp_in=MARGIN // 2)
     assert tark.complete().returncode == 0
     assert "tokens" in tark.storage()
 
-    p = tark.run("auth", "logout", PLUGIN)
+    p = tark.run("auth", "logout", PLUGIN_NAME)
     assert p.returncode == 0
     assert f"Deleted: {tark.creds_path}" in p.stdout
     assert not tark.creds_path.exists()
@@ -902,5 +901,5 @@ def test_logout_then_next_init(tark, test_module):
     assert not tark.fake.revoked
     assert len(tark.fake.model_requests()) == 1
 
-    p = tark.run("auth", "logout", PLUGIN)
+    p = tark.run("auth", "logout", PLUGIN_NAME)
     assert p.returncode == 0 and "No credentials found for ChatGPT (OAuth)" in p.stdout

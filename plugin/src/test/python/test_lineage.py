@@ -19,10 +19,10 @@ import time
 
 import pytest
 
-from conftest import (CLIENT_ID, DAY, NOT_AUTHENTICATED, REFRESH_REJECTED, TOKEN_URL, _TOKENS,
-                      access_jwt, assert_credentials, errors, find_leaks, json_reply, lineage_id,
-                      ok_credentials, opaque, open_entry, path_fingerprint, refusal_mark,
-                      register_token)
+from conftest import (CLIENT_ID, CREDENTIALS_PATH_VARIABLE, DAY, LOGIN_COMMAND, NOT_AUTHENTICATED,
+                      REFRESH_REJECTED, TOKEN_URL, _TOKENS, access_jwt, assert_credentials, diagnostics,
+                      errors, find_leaks, json_reply, last_diagnostics, lineage_id, ok_credentials,
+                      opaque, open_entry, path_fingerprint, refusal_mark, register_token)
 
 REVOKE_URL = "https://auth.openai.com/oauth/revoke"
 
@@ -45,12 +45,6 @@ def expired_login(inst, account="acct-main", **extra) -> dict:
     """A credentials file whose access token has expired: the first call refreshes it."""
     inst.endpoint.account = account
     return inst.valid_creds(account, exp_in=-3600, **extra)
-
-
-def diagnostics(host) -> dict:
-    lines = [m for level, m in host.logs if level == "debug" and m.startswith("diagnostics ")]
-    assert lines, host.logs
-    return json.loads(lines[-1][len("diagnostics "):])
 
 
 def encodings(token: str) -> list:
@@ -140,9 +134,9 @@ def test_diagnostics_line_names_where_the_tokens_come_from_once_per_change(tark_
     host = inst.load()
     for _ in range(3):
         ok_credentials(host)
-    lines = [m for level, m in host.logs if m.startswith("diagnostics ")]
+    lines = diagnostics(host)
     assert len(lines) == 2, host.logs           # the file's (due), then the refreshed tokens
-    first, second = (json.loads(m[len("diagnostics "):]) for m in lines)
+    first, second = lines
     assert set(second) == {"source", "location", "tokens", "account_id", "expires_at", "lifetime_seconds",
                            "refresh_at", "expired", "refresh_due", "may_refresh", "refresh_margin_seconds",
                            "refresh_margin_reason"}
@@ -152,7 +146,7 @@ def test_diagnostics_line_names_where_the_tokens_come_from_once_per_change(tark_
     assert second["account_id"] == "acct-main" and second["may_refresh"] is True
     inst.write_creds(reformatted(doc))          # same lineage, same tokens in use: no new line
     ok_credentials(host)
-    assert len([m for level, m in host.logs if m.startswith("diagnostics ")]) == 2
+    assert len(diagnostics(host)) == 2
 
 
 # --------------------------------------------------------------------------------------------
@@ -182,7 +176,7 @@ def test_hand_edit_that_keeps_the_refresh_token_keeps_the_refreshed_tokens(tark_
     b = inst.load()
     for host in (a, b, inst.load()):            # the stale instance, then fresh ones
         assert_credentials(ok_credentials(host), new["access_token"], "acct-main")
-        assert diagnostics(host)["tokens"] == "storage"
+        assert last_diagnostics(host)["tokens"] == "storage"
     assert refreshes(inst) == [doc["refresh_token"]], "the spent refresh token was presented again"
     assert inst.storage_text() == stored, "an instance rewrote storage without new tokens"
     assert errors(a) == errors(b) == []
@@ -198,7 +192,7 @@ def test_a_new_login_wins_and_the_old_entry_is_left_in_storage(tark_inst):
     login = inst.valid_creds("acct-new")            # `tark auth chatgpt-oauth` again
     for host in (a, inst.load()):
         assert_credentials(ok_credentials(host), login["access_token"], "acct-new")
-        d = diagnostics(host)
+        d = last_diagnostics(host)
         assert d["tokens"] == "source" and d["account_id"] == "acct-new"
     assert inst.storage_text() == stored, "the other lineage's entry was deleted or rewritten"
     assert inst.entry()["lineage"] == lineage_id(old["refresh_token"]) != lineage_id(login["refresh_token"])
@@ -237,7 +231,7 @@ def test_two_logins_in_two_terminals_keep_their_own_refreshed_tokens(tark_inst, 
     inst.endpoint.account = "acct-two"
     second = {"access_token": access_jwt("acct-two", -60), "refresh_token": opaque("rt")}
     inst.write_creds(second, path=other_path)
-    two_env = {"CHATGPT_OAUTH_CREDENTIALS_PATH": str(other_path)}
+    two_env = {CREDENTIALS_PATH_VARIABLE: str(other_path)}
     one, two = inst.load(), inst.load(env=two_env)
     inst.endpoint.account = "acct-one"
     ok_credentials(one)
@@ -294,7 +288,7 @@ def test_session_loaded_before_another_saved_uses_its_tokens_without_http(tark_i
     t1 = inst.endpoint.last
     assert_credentials(ok_credentials(b), t1["access_token"], "acct-main")
     assert b.http_requests == [], "B presented a refresh token although A's tokens were on disk"
-    assert diagnostics(b)["tokens"] == "storage"
+    assert last_diagnostics(b)["tokens"] == "storage"
     assert refreshes(inst) == [doc["refresh_token"]]
     assert errors(b) == []
 
@@ -338,7 +332,7 @@ def test_refresh_refused_with_nothing_on_disk_says_retry_or_log_in(tark_inst):
     assert rc == REFRESH_REJECTED and creds is None
     assert len(errors(host)) == 1
     line = errors(host)[0]
-    assert "retry" in line.lower() and "tark auth chatgpt-oauth" in line and "refresh_token_reused" in line
+    assert "retry" in line.lower() and LOGIN_COMMAND in line and "refresh_token_reused" in line
     # nothing obtained, so no tokens written: only the one-way mark that keeps later starts from
     # presenting the refused token again
     stored = json.loads(inst.storage()["tokens"])

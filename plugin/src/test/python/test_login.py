@@ -25,10 +25,11 @@ import pytest
 
 import login
 import tark_host
-from conftest import (DAY, DIST, REPO, access_jwt, assert_credentials, claims, find_leaks, make_jwt,
-                      ok_credentials, opaque, register_token)
+from facts import is_diagnostics, parse_diagnostics
+from conftest import (CLIENT_ID, CREDENTIALS_PATH_VARIABLE, DAY, DIST, LOGIN_COMMAND, REPO,
+                      XDG_DATA_HOME, access_jwt, assert_credentials, claims, find_leaks,
+                      installed_plugin_dir, make_jwt, ok_credentials, opaque, register_token)
 
-CLIENT_ID = tark_host.load_manifest(DIST / "plugin.toml")["oauth"]["client_id"]
 PENDING = (403, {"error": {"code": "deviceauth_authorization_unknown"}})
 FAST = 0.01            # 1 s of login.py's time = 10 ms
 
@@ -163,8 +164,8 @@ def expires_at_served(host) -> int:
     """The expiry the plugin uses, from its own debug line (``diagnostics {json}``, or the older
     ``Credentials from ...; expires_at N; ...``)."""
     for level, msg in host.logs:
-        if level == "debug" and msg.startswith("diagnostics "):
-            return json.loads(msg[len("diagnostics "):])["expires_at"]
+        if level == "debug" and is_diagnostics(msg):
+            return parse_diagnostics(msg)["expires_at"]
         m = re.search(r"; expires_at (\d+);", msg) if level == "debug" else None
         if m:
             return int(m.group(1))
@@ -288,11 +289,11 @@ def test_installed_plugin_and_credentials_variable(inst, issuer, tmp_path):
     """With the plugin installed, its manifest decides (fs_read for a custom path); the file goes
     to CHATGPT_OAUTH_CREDENTIALS_PATH."""
     custom = tmp_path / "elsewhere" / "login.json"
-    installed = inst.home / ".local" / "share" / "tark" / "plugins" / "chatgpt-oauth"
+    installed = installed_plugin_dir(inst.home, {})
     installed.mkdir(parents=True, exist_ok=True)
     (installed / "plugin.wasm").write_bytes((DIST / "plugin.wasm").read_bytes())
     manifest = (DIST / "plugin.toml").read_text()
-    env = {"HOME": str(inst.home), login.PATH_VARIABLE: str(custom)}
+    env = {"HOME": str(inst.home), CREDENTIALS_PATH_VARIABLE: str(custom)}
 
     (installed / "plugin.toml").write_text(manifest)      # fs_read does not list it
     rc, out, err = run(issuer, inst.home, env=env)
@@ -304,7 +305,7 @@ def test_installed_plugin_and_credentials_variable(inst, issuer, tmp_path):
     rc, out, err = run(issuer, inst.home, env=env)
     assert rc == 0, err
     assert custom.stat().st_mode & 0o777 == 0o600 and not inst.creds_path.exists()
-    inst.env = {login.PATH_VARIABLE: str(custom)}
+    inst.env = {CREDENTIALS_PATH_VARIABLE: str(custom)}
     host = tark_host.TarkHost.load(installed, inst.home, env=inst.env, stdio="capture",
                                    data_dir=tmp_path / "data")
     assert_credentials(ok_credentials(host), issuer.access_token, "acct-device")
@@ -342,7 +343,7 @@ def test_an_error_code_echoing_a_secret_is_not_quoted(inst, issuer, secret, shap
 FAILURES = {
     "denied": ("polls", [PENDING, (400, {"error": "access_denied"})], "denied", "login.py again"),
     "expired": ("polls", [PENDING, (400, {"error": "expired_token"})], "expired", "login.py again"),
-    "disabled": ("usercode", (404, {}), "ssh -L 1455:localhost:1455", "tark auth chatgpt-oauth"),
+    "disabled": ("usercode", (404, {}), "ssh -L 1455:localhost:1455", LOGIN_COMMAND),
     "usercode 500": ("usercode", (500, {}), "HTTP 500", "try again"),
     "unprintable code": ("usercode", (200, {"device_auth_id": "d", "user_code": "\x1b[2J"}),
                          "no usable code", "try again"),
@@ -436,7 +437,7 @@ def test_ctrl_c_leaves_no_file(inst, issuer, when, existing):
         issuer.release_exchange = threading.Event()
         reached = issuer.exchanging
     env = {k: v for k, v in os.environ.items()
-           if k not in (login.PATH_VARIABLE, "XDG_DATA_HOME")}
+           if k not in (CREDENTIALS_PATH_VARIABLE, XDG_DATA_HOME)}
     proc = subprocess.Popen(
         [sys.executable, str(REPO / "plugin" / "tools" / "login.py"), "--issuer", issuer.url,
          "--home", str(inst.home), "--time-scale", str(FAST)],
@@ -583,7 +584,7 @@ def test_ctrl_c_during_the_check_leaves_nothing(inst, issuer, private_tmp, monke
     seen = []
 
     def interrupted(host):
-        seen.append(host.env.get(login.PATH_VARIABLE))
+        seen.append(host.env.get(CREDENTIALS_PATH_VARIABLE))
         raise KeyboardInterrupt
 
     monkeypatch.setattr(tark_host.TarkHost, "credentials", interrupted)

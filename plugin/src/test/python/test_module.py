@@ -6,9 +6,11 @@ import tomllib
 import pytest
 import wasmtime
 
-from conftest import DIST, REPO, CLIENT_ID, ok_credentials, assert_credentials
+from conftest import (CLIENT_ID, CREDENTIALS_PATH_VARIABLE, DIST, PLUGIN_NAME, REPO, STORAGE_ENV,
+                      STORAGE_FS_READ, TARK_CREDENTIALS_FILE, assert_credentials, ok_credentials)
 import tark_host
-from compile_profile import uleb128
+from compile_profile import sections, uleb128
+from tark_manifest import SEMVER
 
 FRESH_BUILD = REPO / "plugin" / "target" / "wasm" / "plugin.wasm"
 
@@ -61,13 +63,10 @@ def test_exports_with_tark_types(module):
 
 def _table_functions(wasm):
     """Function indices in the module's element segments (TeaVM's form: active, offset constant)."""
-    at, functions = 8, []
-    while at < len(wasm):
-        section, at = wasm[at], at + 1
-        size, at = uleb128(wasm, at)
+    functions = []
+    for section, start, _ in sections(wasm):
         if section == 9:
-            j = at
-            count, j = uleb128(wasm, j)
+            count, j = uleb128(wasm, start)
             for _ in range(count):
                 flags, j = uleb128(wasm, j)
                 assert flags == 0 and wasm[j] == 0x41, "unexpected element segment"
@@ -77,7 +76,6 @@ def _table_functions(wasm):
                 for _ in range(n):
                     f, j = uleb128(wasm, j)
                     functions.append(f)
-        at += size
     return functions
 
 
@@ -138,8 +136,8 @@ def test_manifest_fields():
     m = tark_host.load_manifest(DIST / "plugin.toml")       # tark's validation
     raw = tomllib.loads((DIST / "plugin.toml").read_text(encoding="utf-8"))
     p = m["plugin"]
-    assert p["name"] == "chatgpt-oauth"
-    assert tark_host._SEMVER.match(p["version"]), p["version"]
+    assert p["name"] == PLUGIN_NAME
+    assert SEMVER.match(p["version"]), p["version"]
     assert p["type"] == "provider"
     assert p["wasm"] == "plugin.wasm"
 
@@ -150,7 +148,7 @@ def test_manifest_fields():
     assert o["client_id"] == CLIENT_ID
     assert set(o["scopes"]) == {"openid", "profile", "email", "offline_access"}
     assert o["redirect_uri"] == "http://localhost:1455/auth/callback"
-    assert o["credentials_path"] == "~/.config/tark/chatgpt_oauth.json"
+    assert o["credentials_path"] == "~/" + TARK_CREDENTIALS_FILE
     assert o["process_tokens_callback"] == "auth_process_tokens"
     extra = o["extra_params"]
     assert extra["originator"] == "opencode"
@@ -160,18 +158,16 @@ def test_manifest_fields():
     caps = raw["capabilities"]
     assert caps.get("storage") is True
     assert caps.get("http") == ["auth.openai.com"]
-    assert sorted(caps.get("env")) == ["CHATGPT_OAUTH_CREDENTIALS_PATH", "HOME", "XDG_DATA_HOME"]
-    storage = "/tark/plugins/chatgpt-oauth/data/storage.json"
-    assert sorted(caps.get("fs_read")) == sorted(["~/.config/tark/chatgpt_oauth.json", "~/.codex/auth.json",
-                                                  "~/.local/share" + storage,
-                                                  "~/Library/Application Support" + storage, "/**" + storage])
+    assert sorted(caps.get("env")) == sorted(["HOME", CREDENTIALS_PATH_VARIABLE, *STORAGE_ENV])
+    assert sorted(caps.get("fs_read")) == sorted(["~/" + TARK_CREDENTIALS_FILE, "~/.codex/auth.json",
+                                                  *STORAGE_FS_READ])
     assert caps.get("shell", False) is False
     assert not caps.get("filesystem"), "no write/filesystem capability is needed"
     assert set(caps) <= {"storage", "http", "env", "fs_read", "shell"}, set(caps)
 
     providers = raw["contributes"]["providers"]
     assert len(providers) == 1
-    assert providers[0]["id"] == "chatgpt-oauth"
+    assert providers[0]["id"] == PLUGIN_NAME
     assert providers[0]["base_provider"] == "openai"
     assert providers[0].get("name")
 

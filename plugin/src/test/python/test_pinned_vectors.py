@@ -19,13 +19,13 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from conftest import (REPO, TOKEN_URL, access_jwt, assert_credentials, errors, json_reply,
+from conftest import (REPO, TOKEN_URL, VAULT_SALT, access_jwt, assert_credentials, errors, json_reply,
                       lineage_id, ok_credentials, open_entry, path_fingerprint, refusal_mark,
                       register_token)
 
 VECTORS_PATH = REPO / "plugin" / "src" / "test" / "resources" / "lineage-vectors.json"
 VECTORS = json.loads(VECTORS_PATH.read_text(encoding="utf-8"))
-SALT = "chatgpt-oauth stored tokens v1"
+SALT = VAULT_SALT.decode("utf-8")
 
 
 # --------------------------------------------------------------------------------------------

@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from conftest import (CLIENT_ID, DAY, EXPIRED, NOT_AUTHENTICATED, REFRESH_FAILED, REFRESH_REJECTED,
-                      TOKEN_URL, access_jwt, assert_credentials, claims, errors, failed, json_reply,
-                      make_jwt, ok_credentials, opaque)
+from conftest import (CLIENT_ID, DAY, EXPIRED, LOGIN_COMMAND, NOT_AUTHENTICATED, REFRESH_FAILED,
+                      REFRESH_REJECTED, TOKEN_URL, access_jwt, assert_credentials, claims, errors,
+                      failed, json_reply, make_jwt, ok_credentials, opaque)
 
 
 def expired_file(inst, account="acct-main"):
@@ -112,7 +112,7 @@ def test_refresh_rejected(inst, status, body, code):
     host = inst.load()
     rc, creds = host.credentials()
     assert creds is None
-    line = failed(host, rc, REFRESH_REJECTED, "tark auth chatgpt-oauth")
+    line = failed(host, rc, REFRESH_REJECTED, LOGIN_COMMAND)
     assert code in line, line
     assert len(errors(host)) == 1
     assert len(inst.endpoint.requests) == 1
@@ -121,7 +121,7 @@ def test_refresh_rejected(inst, status, body, code):
     assert rc == REFRESH_REJECTED
     fresh = inst.load()
     rc, _ = fresh.credentials()
-    failed(fresh, rc, REFRESH_REJECTED, "tark auth chatgpt-oauth")
+    failed(fresh, rc, REFRESH_REJECTED, LOGIN_COMMAND)
     # a new login (the file changes) works again
     inst.endpoint.default = inst.endpoint.rotate
     doc = inst.valid_creds("acct-new")
@@ -248,11 +248,11 @@ def test_file_deleted_after_refresh_is_not_authenticated(inst):
     inst.remove_creds()                         # `tark auth logout chatgpt-oauth`
     rc, creds = host.credentials()
     assert creds is None
-    failed(host, rc, NOT_AUTHENTICATED, "tark auth chatgpt-oauth")
+    failed(host, rc, NOT_AUTHENTICATED, LOGIN_COMMAND)
     fresh = inst.load()
     rc, creds = fresh.credentials()
     assert creds is None
-    failed(fresh, rc, NOT_AUTHENTICATED, "tark auth chatgpt-oauth")
+    failed(fresh, rc, NOT_AUTHENTICATED, LOGIN_COMMAND)
     assert fresh.call_i32("provider_auth_status") == 2
     assert len(inst.endpoint.requests) == 1
     assert "tokens" not in inst.storage(), "logging out forgets the stored tokens"
@@ -287,7 +287,7 @@ def test_forced_refresh_failures(inst):
     inst.write_creds({"access_token": token})       # no refresh token
     host = inst.load()
     rc, _ = host.call_ret("provider_auth_refresh")
-    failed(host, rc, EXPIRED, "tark auth chatgpt-oauth")
+    failed(host, rc, EXPIRED, LOGIN_COMMAND)
     assert inst.endpoint.requests == []
     inst.valid_creds("acct-main")
     inst.endpoint.replies.append(json_reply(400, {"error": "refresh_token_reused"}))
@@ -295,7 +295,7 @@ def test_forced_refresh_failures(inst):
     failed(host, rc, REFRESH_REJECTED, "refresh_token_reused")
     inst.remove_creds()
     rc, _ = host.call_ret("provider_auth_refresh")
-    failed(host, rc, NOT_AUTHENTICATED, "tark auth chatgpt-oauth")
+    failed(host, rc, NOT_AUTHENTICATED, LOGIN_COMMAND)
 
 
 def test_storage_failure_still_answers_and_warns(inst):

@@ -13,9 +13,9 @@ import pytest
 import wasmtime
 
 import tark_host
-from conftest import (ANSWER_TOO_LARGE, DAY, INVALID_CREDENTIALS, access_jwt, assert_credentials,
-                      b64url, claims, errors, failed, find_leaks, json_reply, make_jwt,
-                      ok_credentials, opaque, register_token)
+from conftest import (ANSWER_TOO_LARGE, DAY, INVALID_CREDENTIALS, LOGIN_COMMAND, access_jwt,
+                      assert_credentials, b64url, claims, errors, failed, find_leaks, json_reply,
+                      make_jwt, ok_credentials, opaque, register_token)
 
 SEED = 20261123
 TRAPS = (wasmtime.Trap, wasmtime.WasmtimeError)
@@ -402,7 +402,7 @@ def test_oversize_credentials_file_is_refused(inst, size):
     inst.write_creds(dict(doc, padding="p" * size))
     rc, creds = host.credentials()
     assert creds is None
-    failed(host, rc, INVALID_CREDENTIALS, "tark auth chatgpt-oauth")
+    failed(host, rc, INVALID_CREDENTIALS, LOGIN_COMMAND)
     inst.write_creds(doc)
     assert_credentials(ok_credentials(host), doc["access_token"], "acct-big")
 
@@ -436,7 +436,7 @@ def test_huge_access_token_does_not_overflow_tarks_buffer(inst):
     inst.write_creds({"access_token": token, "refresh_token": opaque("rt")})
     host = inst.load()
     rc, buf, after, pattern, canary = call_with_canary(host, "provider_auth_credentials", 8192)
-    failed(host, rc, ANSWER_TOO_LARGE, "tark auth chatgpt-oauth")
+    failed(host, rc, ANSWER_TOO_LARGE, LOGIN_COMMAND)
     assert after == canary, "the plugin wrote past tark's 8192-byte buffer"
     assert buf == pattern, "a refused answer must not be partly written"
     rc, creds = host.credentials()                    # as tark calls it

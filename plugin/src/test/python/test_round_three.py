@@ -7,8 +7,9 @@ import json
 
 import pytest
 
-from conftest import (REFRESH_FAILED, REFRESH_REJECTED, access_jwt, errors, find_leaks, json_reply,
-                      lineage_id, ok_credentials, opaque, open_entry, path_fingerprint, seal_entry)
+from conftest import (CREDENTIALS_PATH_VARIABLE, REFRESH_FAILED, REFRESH_REJECTED, access_jwt, errors,
+                      find_leaks, json_reply, lineage_id, ok_credentials, opaque, open_entry,
+                      path_fingerprint, seal_entry)
 
 REVOKE_URL = "https://auth.openai.com/oauth/revoke"
 
@@ -105,7 +106,7 @@ def test_a_re_login_never_evicts_another_terminals_login(tark_inst, tmp_path):
     other_path = tmp_path / "work" / "chatgpt.json"
     toml = inst.plugin_dir / "plugin.toml"
     toml.write_text(toml.read_text().replace("fs_read = [", f'fs_read = [\n    "{other_path}",', 1))
-    a_env = {"CHATGPT_OAUTH_CREDENTIALS_PATH": str(other_path)}
+    a_env = {CREDENTIALS_PATH_VARIABLE: str(other_path)}
     a_doc = {"access_token": access_jwt("acct-a", -60), "refresh_token": opaque("rt")}
     inst.write_creds(a_doc, path=other_path)
     inst.endpoint.account = "acct-a"

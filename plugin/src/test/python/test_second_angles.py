@@ -12,9 +12,9 @@ import json
 
 import pytest
 
-from conftest import (ANSWER_TOO_LARGE, DAY, TOKEN_URL, access_jwt, assert_credentials, claims,
-                      errors, json_reply, lineage_id, make_jwt, ok_credentials, opaque, open_entry,
-                      path_fingerprint, register_token)
+from conftest import (ANSWER_TOO_LARGE, CREDENTIALS_PATH_VARIABLE, DAY, TOKEN_URL, access_jwt,
+                      assert_credentials, claims, errors, json_reply, lineage_id, make_jwt,
+                      ok_credentials, opaque, open_entry, path_fingerprint, register_token)
 from test_pinned_vectors import hkdf, reference_open, reference_seal
 
 
@@ -72,7 +72,7 @@ def test_a_sessions_second_refresh_carries_the_other_terminals_newer_entry_not_a
     first = inst.valid_creds("acct-one", exp_in=-3600)
     second = {"access_token": access_jwt("acct-two", -60), "refresh_token": opaque("rt")}
     inst.write_creds(second, path=other_path)
-    two_env = {"CHATGPT_OAUTH_CREDENTIALS_PATH": str(other_path)}
+    two_env = {CREDENTIALS_PATH_VARIABLE: str(other_path)}
     a, b = inst.load(), inst.load(env=two_env)
 
     inst.endpoint.account = "acct-two"

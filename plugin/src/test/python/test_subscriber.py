@@ -9,8 +9,10 @@ import time
 import pytest
 
 import tark_host
-from conftest import (DAY, REFRESH_FAILED, access_jwt, assert_credentials, claims, errors, find_leaks,
-                      json_reply, make_jwt, ok_credentials, opaque, refusal_mark)
+from conftest import (CREDENTIALS_PATH_VARIABLE, DAY, LOGIN_COMMAND, MAX_REFRESH_MARGIN, PLUGIN_NAME,
+                      REFRESH_FAILED, access_jwt, assert_credentials, claims, diagnostics, errors,
+                      find_leaks, json_reply, make_jwt, ok_credentials, opaque, refresh_margin,
+                      refusal_mark)
 
 HOUR = 3600
 LIFETIME = 10 * DAY            # ChatGPT's access tokens live about ten days
@@ -34,7 +36,7 @@ def chat_text(host) -> str:
     answer = host.provider_chat(MESSAGES, "gpt-4")
     assert answer["finish_reason"] == "stop" and answer["usage"] is None
     text = answer["text"]
-    assert text.startswith("chatgpt-oauth"), text
+    assert text.startswith(PLUGIN_NAME), text
     return text
 
 
@@ -51,11 +53,11 @@ def test_not_logged_in_the_user_reads_what_to_do(inst):
     # what tark does: provider_auth_credentials fails, then a fresh instance answers provider_chat
     line = init_error(inst)
     host = inst.load()
-    assert host.provider_info()["id"] == "chatgpt-oauth"
+    assert host.provider_info()["id"] == PLUGIN_NAME
     assert host.provider_models()
     text = chat_text(inst.load())
     assert line in text, "the error line's own words"
-    assert "tark auth chatgpt-oauth" in text and "restart tark" in text
+    assert LOGIN_COMMAND in text and "restart tark" in text
 
 
 @pytest.mark.parametrize("state", ["damaged", "refused", "unavailable", "codex_expired", "works_now"])
@@ -99,7 +101,7 @@ def test_hostile_inputs_never_trap(inst, messages_len, model_len):
     rc = host._guarded(lambda: fn(host.store, 12345, messages_len, -7, model_len, ret))
     assert rc > 0
     answer = json.loads(host._read_result(ret, rc))
-    assert "tark auth chatgpt-oauth" in answer["text"]
+    assert LOGIN_COMMAND in answer["text"]
 
 
 def test_an_output_buffer_not_lent_is_refused(inst):
@@ -111,12 +113,12 @@ def test_an_output_buffer_not_lent_is_refused(inst):
 def test_hostile_message_json_gets_the_same_answer(inst):
     host = inst.load()
     rc, raw = host.call_chat(b"\xff\xfe{[[[[" * 1000, b"\x00" * 300)
-    assert rc > 0 and "tark auth chatgpt-oauth" in json.loads(raw)["text"]
+    assert rc > 0 and LOGIN_COMMAND in json.loads(raw)["text"]
 
 
 def test_the_answer_fits_64_kib_whatever_the_path(inst):
     path = "/" + "\u00e9\U0001F680\u0001" * 30000
-    host = inst.load(env={"CHATGPT_OAUTH_CREDENTIALS_PATH": path})
+    host = inst.load(env={CREDENTIALS_PATH_VARIABLE: path})
     rc, raw = host.call_chat(b"[]", b"m")
     assert 0 < rc <= 65536
     assert json.loads(raw.decode("utf-8"))["text"]
@@ -140,16 +142,16 @@ def test_an_hour_left_of_a_ten_day_token_is_refreshed_at_init(inst):
 
 
 def test_more_than_the_margin_left_is_not_refreshed(inst):
-    doc = login(inst, 2 * DAY + 120)
+    doc = login(inst, refresh_margin(LIFETIME) + 120)
     assert ok_credentials(inst.load())["access_token"] == doc["access_token"]
     assert inst.endpoint.requests == []
 
 
 def test_a_short_lived_token_refreshes_at_a_fifth_of_its_life(inst):
-    doc = login(inst, 13 * 60, lifetime=HOUR)       # the margin is 12 minutes: not yet
+    doc = login(inst, refresh_margin(HOUR) + 60, lifetime=HOUR)   # the margin is 12 minutes: not yet
     assert ok_credentials(inst.load())["access_token"] == doc["access_token"]
     assert inst.endpoint.requests == []
-    login(inst, 11 * 60, lifetime=HOUR)             # inside it: refreshed
+    login(inst, refresh_margin(HOUR) - 60, lifetime=HOUR)         # inside it: refreshed
     ok_credentials(inst.load())
     assert len(inst.endpoint.requests) == 1
 
@@ -195,11 +197,10 @@ def test_the_diagnostics_line_states_the_refresh_plan(inst):
     login(inst, 3 * DAY)
     host = inst.load()
     ok_credentials(host)
-    line = next(m for _, m in host.logs if m.startswith("diagnostics "))
-    diag = json.loads(line[len("diagnostics "):])
+    diag = diagnostics(host)[0]
     assert diag["lifetime_seconds"] == LIFETIME
-    assert diag["refresh_margin_seconds"] == 2 * DAY
-    assert diag["refresh_at"] == diag["expires_at"] - 2 * DAY
+    assert diag["refresh_margin_seconds"] == MAX_REFRESH_MARGIN            # the cap
+    assert diag["refresh_at"] == diag["expires_at"] - MAX_REFRESH_MARGIN
     assert "capped at 2 days" in diag["refresh_margin_reason"]
 
 

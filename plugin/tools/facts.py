@@ -1,0 +1,95 @@
+"""The project's facts that the Python tools and tests share, each defined once here.
+
+The plugin (its Java code and plugin/src/main/manifest/plugin.toml) stays the source of truth:
+these mirror it for the tools, and the tests check the manifest and the plugin's behaviour
+against them (test_module.py among others), so a change on one side fails there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Iterable
+
+# plugin.toml's [plugin] name: tark's id for the plugin, its provider and its install directory.
+PLUGIN_NAME = "chatgpt-oauth"
+# The OAuth client the plugin logs in and refreshes as (TokenRefresher.CLIENT_ID; plugin.toml's
+# [oauth] client_id).
+CLIENT_ID = "app_EMoamEEZ73f0CkXaXp7hrann"
+
+# What the plugin and the tools tell a user to run to log in (again).
+LOGIN_COMMAND = f"tark auth {PLUGIN_NAME}"
+
+# The credentials file: this variable names another one, else tark's default below HOME
+# (plugin.toml's [oauth] credentials_path).
+CREDENTIALS_PATH_VARIABLE = "CHATGPT_OAUTH_CREDENTIALS_PATH"
+TARK_CREDENTIALS_FILE = ".config/tark/chatgpt_oauth.json"
+
+# --------------------------------------------------------------------------------------------
+# Where tark 0.12 keeps a plugin (Rust's dirs::data_local_dir(); the plugin's TarkPaths.java)
+# --------------------------------------------------------------------------------------------
+
+XDG_DATA_HOME = "XDG_DATA_HOME"
+# The data directory below HOME, by system.
+HOME_DATA_DIRS = {"linux": ".local/share", "macos": "Library/Application Support"}
+PLUGINS_DIR = "tark/plugins"        # below the data directory, one directory a plugin
+PLUGIN_DATA_DIR = "data"            # below the plugin's directory: tark's PluginState
+STORAGE_FILE = "storage.json"       # in that: what tark:storage keeps, rewritten on every set
+# The plugin's storage below the data directory (how plugin.toml's fs_read names it).
+STORAGE_BELOW_DATA_DIR = f"{PLUGINS_DIR}/{PLUGIN_NAME}/{PLUGIN_DATA_DIR}/{STORAGE_FILE}"
+
+
+def data_dir(home, env: dict, system: str = "linux") -> Path:
+    """tark's data directory: on Linux ``$XDG_DATA_HOME`` when absolute (tark ignores a relative
+    one), else ``~/.local/share``; on macOS always ``~/Library/Application Support``."""
+    xdg = env.get(XDG_DATA_HOME, "")
+    if system == "linux" and xdg and os.path.isabs(xdg):
+        return Path(xdg)
+    return Path(home) / HOME_DATA_DIRS[system]
+
+
+def installed_plugin_dir(home, env: dict, system: str = "linux") -> Path:
+    """Where ``tark plugin add`` puts this plugin: ``<data dir>/tark/plugins/chatgpt-oauth``."""
+    return data_dir(home, env, system) / PLUGINS_DIR / PLUGIN_NAME
+
+
+def storage_path(plugin_dir) -> Path:
+    """The plugin's storage as tark keeps it: ``<plugin dir>/data/storage.json``."""
+    return Path(plugin_dir) / PLUGIN_DATA_DIR / STORAGE_FILE
+
+
+# --------------------------------------------------------------------------------------------
+# The plugin's diagnostics line: ``diagnostics {json}`` at debug level (Diagnostics.java)
+# --------------------------------------------------------------------------------------------
+
+DIAGNOSTICS_PREFIX = "diagnostics "
+DIAGNOSTICS_LEVEL = "debug"
+
+
+def is_diagnostics(message: str) -> bool:
+    return message.startswith(DIAGNOSTICS_PREFIX)
+
+
+def parse_diagnostics(message: str) -> dict:
+    """The JSON object of a diagnostics line; ValueError when what follows the prefix is none."""
+    doc = json.loads(message[len(DIAGNOSTICS_PREFIX):])
+    if not isinstance(doc, dict):
+        raise ValueError(f"a diagnostics line holds no JSON object: {message!r}")
+    return doc
+
+
+def diagnostics_of(logs: Iterable, strict: bool = False) -> list:
+    """The plugin's diagnostics (from ``(level, message)`` log entries), oldest first, as dicts.
+    A malformed line is skipped, or with ``strict`` (the tests) raises ValueError."""
+    found = []
+    for level, message in logs:
+        if level != DIAGNOSTICS_LEVEL or not is_diagnostics(message):
+            continue
+        try:
+            found.append(parse_diagnostics(message))
+        except ValueError:
+            if strict:
+                raise
+    return found
+
