@@ -3,8 +3,9 @@
 
     python3 plugin/tools/check.py [--plugin-dir DIR] [--home DIR] [--refresh]
 
-Loads the plugin (by default the installed copy in
-``$XDG_DATA_HOME/tark/plugins/chatgpt-oauth/``, else this repository's ``dist/``) in the
+Loads the plugin (by default the installed copy where tark keeps it, ``<data dir>/tark/plugins/
+chatgpt-oauth/`` with ``$XDG_DATA_HOME`` or ``~/.local/share`` on Linux, ``~/Library/Application
+Support`` on macOS; else this repository's ``dist/``) in the
 tark-host emulation (plugin/tools/tark_host.py: wasmtime with tark's linking) against your real
 HOME and environment, calls ``provider_auth_credentials`` and ``provider_auth_status`` as tark
 does, and prints what the plugin itself reports: the credentials source it used, the account id,
@@ -65,10 +66,9 @@ import wasmtime  # noqa: E402
 import tark_host  # noqa: E402
 from codes import CODES, REFRESH_FAILED, STATUS  # noqa: E402
 from facts import (CREDENTIALS_PATH_VARIABLE, LOGIN_COMMAND, PLUGIN_NAME,  # noqa: E402
-                   diagnostics_of, installed_plugin_dir, is_diagnostics, storage_path)
+                   diagnostics_of, is_diagnostics, plugin_dir_in_use, storage_path)
 from tark_host import TarkHost  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[2]
 OFFLINE_ERROR = "request not sent: the check runs offline (rerun it with --refresh to send it)"
 SOURCES = {
     "tark_file": "tark's credentials file",
@@ -164,14 +164,6 @@ def make_online_http(caps):
 # --------------------------------------------------------------------------------------------
 # Reading what the plugin says
 # --------------------------------------------------------------------------------------------
-
-def default_plugin_dir(home: str, env: dict):
-    """(dir, installed?): the installed copy if there is one, else the repository's dist/."""
-    installed = installed_plugin_dir(home, env)
-    if (installed / "plugin.toml").is_file():
-        return installed, True
-    return REPO / "dist", False
-
 
 def when(seconds: int, expired: bool, now: float) -> str:
     """A Unix time as local time, with how long until (or since) it."""
@@ -834,7 +826,7 @@ def main(argv=None, out=print) -> int:
                                  epilog="Exit code: 0 when tark gets usable credentials (with --models or --usage: when"
                                         " ChatGPT answered), else 1.")
     ap.add_argument("--plugin-dir", help="the plugin directory (plugin.toml + wasm); default: the "
-                    f"installed copy in $XDG_DATA_HOME/tark/plugins/{PLUGIN_NAME}, else ./dist")
+                    f"installed copy in <data dir>/tark/plugins/{PLUGIN_NAME}, else ./dist")
     ap.add_argument("--home", help="the home directory to check (default: $HOME)")
     ap.add_argument("--refresh", action="store_true",
                     help="allow the plugin's token refresh: sends the real request and updates the "
@@ -849,10 +841,10 @@ def main(argv=None, out=print) -> int:
     env["HOME"] = home
     if args.plugin_dir:
         plugin_dir = Path(args.plugin_dir).resolve()
-        xdg_dir, xdg_installed = default_plugin_dir(home, env)
+        xdg_dir, xdg_installed = plugin_dir_in_use(home, env)
         installed = xdg_installed and xdg_dir.resolve() == plugin_dir
     else:
-        plugin_dir, installed = default_plugin_dir(home, env)
+        plugin_dir, installed = plugin_dir_in_use(home, env)
     if args.models or args.usage:
         return run_backend(plugin_dir, installed, bool(args.plugin_dir), home, env, args.refresh,
                            args.models, args.usage, out)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Iterable
 
@@ -33,6 +34,10 @@ TARK_CREDENTIALS_FILE = ".config/tark/chatgpt_oauth.json"
 XDG_DATA_HOME = "XDG_DATA_HOME"
 # The data directory below HOME, by system.
 HOME_DATA_DIRS = {"linux": ".local/share", "macos": "Library/Application Support"}
+# The system the tools run on, as HOME_DATA_DIRS names it: tark there uses that layout.
+HOST_SYSTEM = "macos" if sys.platform == "darwin" else "linux"
+# This repository's build output, what the tools load when no copy is installed.
+REPO_DIST = Path(__file__).resolve().parents[2] / "dist"
 PLUGINS_DIR = "tark/plugins"        # below the data directory, one directory a plugin
 PLUGIN_DATA_DIR = "data"            # below the plugin's directory: tark's PluginState
 STORAGE_FILE = "storage.json"       # in that: what tark:storage keeps, rewritten on every set
@@ -40,7 +45,7 @@ STORAGE_FILE = "storage.json"       # in that: what tark:storage keeps, rewritte
 STORAGE_BELOW_DATA_DIR = f"{PLUGINS_DIR}/{PLUGIN_NAME}/{PLUGIN_DATA_DIR}/{STORAGE_FILE}"
 
 
-def data_dir(home, env: dict, system: str = "linux") -> Path:
+def data_dir(home, env: dict, system: str = HOST_SYSTEM) -> Path:
     """tark's data directory: on Linux ``$XDG_DATA_HOME`` when absolute (tark ignores a relative
     one), else ``~/.local/share``; on macOS always ``~/Library/Application Support``."""
     xdg = env.get(XDG_DATA_HOME, "")
@@ -49,9 +54,18 @@ def data_dir(home, env: dict, system: str = "linux") -> Path:
     return Path(home) / HOME_DATA_DIRS[system]
 
 
-def installed_plugin_dir(home, env: dict, system: str = "linux") -> Path:
+def installed_plugin_dir(home, env: dict, system: str = HOST_SYSTEM) -> Path:
     """Where ``tark plugin add`` puts this plugin: ``<data dir>/tark/plugins/chatgpt-oauth``."""
     return data_dir(home, env, system) / PLUGINS_DIR / PLUGIN_NAME
+
+
+def plugin_dir_in_use(home, env: dict, system: str = HOST_SYSTEM) -> tuple:
+    """(dir, installed?): the installed copy (what tark runs) if there is one, else this
+    repository's dist/."""
+    installed = installed_plugin_dir(home, env, system)
+    if (installed / "plugin.toml").is_file():
+        return installed, True
+    return REPO_DIST, False
 
 
 def storage_path(plugin_dir) -> Path:

@@ -53,9 +53,8 @@ sys.path.insert(0, str(TOOLS))
 import wasmtime  # noqa: E402
 import tark_host  # noqa: E402
 from facts import (CREDENTIALS_PATH_VARIABLE, LOGIN_COMMAND, PLUGIN_NAME,  # noqa: E402
-                   TARK_CREDENTIALS_FILE, installed_plugin_dir, is_diagnostics, parse_diagnostics)
+                   TARK_CREDENTIALS_FILE, is_diagnostics, plugin_dir_in_use, parse_diagnostics)
 
-REPO = TOOLS.parents[1]
 DEFAULT_ISSUER = "https://auth.openai.com"
 
 USERCODE_PATH = "/api/accounts/deviceauth/usercode"
@@ -140,12 +139,6 @@ def credentials_path(home: str, env: dict) -> Path:
     if chosen.startswith("~/"):
         chosen = os.path.join(home, chosen[2:])
     return Path(os.path.abspath(chosen))
-
-
-def plugin_dir(home: str, env: dict) -> Path:
-    """The installed plugin (what tark will run) if there is one, else this repository's dist/."""
-    installed = installed_plugin_dir(home, env)
-    return installed if (installed / "plugin.toml").is_file() else REPO / "dist"
 
 
 # --------------------------------------------------------------------------------------------
@@ -679,7 +672,7 @@ def login(args, env: dict, say, countdown: Countdown) -> int:
         raise LoginFailed("No home directory: set HOME or pass --home DIR.", USAGE)
     home = os.path.abspath(os.path.expanduser(home))
     target = credentials_path(home, env)
-    with Plugin(plugin_dir(home, env), home, env) as plugin:
+    with Plugin(plugin_dir_in_use(home, env)[0], home, env) as plugin:
         if not plugin.may_read(target):
             raise LoginFailed(f"tark would not let the plugin read {target}: add it to fs_read in"
                               f" {plugin.dir / 'plugin.toml'}, or unset {CREDENTIALS_PATH_VARIABLE}.", USAGE)

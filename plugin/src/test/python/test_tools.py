@@ -1,6 +1,7 @@
 """The bench command (plugin/tools/bench.py) runs against dist/ and reports what it measured.
 
-(The check command has its own tests, in test_check.py.)
+(The check command has its own tests, in test_check.py; the last tests here pin where the tools look
+for the installed plugin.)
 """
 
 import json
@@ -40,3 +41,27 @@ def test_bench_measures_both_plugins(tmp_path):
         assert report[plugin]["pages_first"] > 0
     for key in ("cold", "warm"):
         assert report["ratios"][key] > 0
+
+
+@pytest.mark.parametrize("system, env, below_home", [
+    ("linux", {}, ".local/share"),
+    ("linux", {"XDG_DATA_HOME": "relative/ignored"}, ".local/share"),
+    ("macos", {"XDG_DATA_HOME": "/ignored/on/macos"}, "Library/Application Support"),
+])
+def test_tools_load_the_copy_tark_runs_on_each_system(tmp_path, system, env, below_home):
+    """check.py and login.py load the installed plugin where tark keeps it on that system, and this
+    repository's dist/ when none is installed there."""
+    import facts
+    assert facts.plugin_dir_in_use(tmp_path, env, system) == (facts.REPO_DIST, False)
+    installed = tmp_path / below_home / "tark" / "plugins" / "chatgpt-oauth"
+    installed.mkdir(parents=True)
+    (installed / "plugin.toml").write_text("")
+    assert facts.plugin_dir_in_use(tmp_path, env, system) == (installed, True)
+
+
+def test_tools_follow_xdg_data_home_on_linux(tmp_path):
+    import facts
+    installed = tmp_path / "xdg" / "tark" / "plugins" / "chatgpt-oauth"
+    installed.mkdir(parents=True)
+    (installed / "plugin.toml").write_text("")
+    assert facts.plugin_dir_in_use(tmp_path, {"XDG_DATA_HOME": str(tmp_path / "xdg")}, "linux") == (installed, True)
