@@ -38,6 +38,11 @@ final class UnreadTableSlots {
         }
     }
 
+    /**
+     * The numbers TeaVM puts in a lambda class's name ({@code <caller>$<method>$lambda$_<method id>_<id>},
+     * mangled {@code _lambda__3_0}): part of that class's own name, not a suffix telling two types apart.
+     */
+    private static final String LAMBDA_NUMBERS = "_lambda__[0-9]+_[0-9]+$";
     private static final int FUNCTION_NAMES = 1;
     private static final int I32_CONST = 0x41;
     private static final int END = 0x0B;
@@ -88,7 +93,8 @@ final class UnreadTableSlots {
             if (kind == Kind.TYPE_TESTS) {
                 String type = function.substring(kind.prefix.length());
                 // A numbered name may belong to a type other than the one its array's test suggests: keep it.
-                boolean maybeRead = allNames.contains(kind.prefix + "Arr_" + type) || type.matches(".*_[0-9]+");
+                boolean numbered = type.replaceFirst(LAMBDA_NUMBERS, "_lambda").matches(".*_[0-9]+");
+                boolean maybeRead = allNames.contains(kind.prefix + "Arr_" + type) || numbered;
                 return maybeRead ? null : kind;
             }
             return kind;

@@ -69,6 +69,22 @@ class UnreadTableSlotsTest {
     }
 
     @Test
+    void aLambdaClassIsNotANumberedName() {
+        Set<String> names = Set.of("supertypeof_co_Exports_providerInfo_lambda__8_0",
+                "supertypeof_co_Exports_providerInfo_lambda__8_0_1", "supertypeof_Arr_co_Exports_run_lambda__2_0",
+                "supertypeof_co_Exports_run_lambda__2_0");
+        // The lambda's own numbers: its test is unread like any class's without an array.
+        assertEquals(Kind.TYPE_TESTS, UnreadTableSlots.unreadKind("supertypeof_co_Exports_providerInfo_lambda__8_0",
+                EnumSet.allOf(Kind.class), names));
+        // A number after them tells two types apart: kept, as every numbered name.
+        assertNull(UnreadTableSlots.unreadKind("supertypeof_co_Exports_providerInfo_lambda__8_0_1",
+                EnumSet.allOf(Kind.class), names));
+        // A lambda class with an array of it: kept, as every such type.
+        assertNull(UnreadTableSlots.unreadKind("supertypeof_co_Exports_run_lambda__2_0", EnumSet.allOf(Kind.class),
+                names));
+    }
+
+    @Test
     void onlyTheKindsGivenAreTouched() {
         assertEquals(List.of(3, 4, 5, 3, 3, 8, 9, 10),
                 table(UnreadTableSlots.redirect(module(), EnumSet.of(Kind.TYPE_TESTS), false)));
