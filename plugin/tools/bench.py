@@ -57,12 +57,10 @@ import wasmtime  # noqa: E402
 import compile_profile  # noqa: E402
 import tark_host  # noqa: E402
 from tark_host import TarkHost, parse_auth_credentials, tark_config, RET_BUF_SIZE  # noqa: E402
-from facts import PLUGIN_NAME, STORAGE_FILE, TARK_CREDENTIALS_FILE  # noqa: E402
+from facts import PLUGIN_NAME, REPO_DIST, RUST_PEER_DIR, STORAGE_FILE, TARK_CREDENTIALS_FILE  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[2]
-OURS_DIR = REPO / "dist"
-PEER_DIR = Path(os.environ.get("CHATGPT_OAUTH_RUST_PEER")
-                or REPO / ".." / "shared" / "peers" / "rust-chatgpt-oauth").resolve()
+OURS_DIR = REPO_DIST
+PEER_DIR = RUST_PEER_DIR
 EXPORT = "provider_auth_credentials"
 ENDPOINT = "https://chatgpt.com/backend-api/codex/responses"
 ACCOUNT_ID = "bench-account-0000"

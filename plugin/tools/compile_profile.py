@@ -6,7 +6,7 @@
 Compiles MODULE (default dist/plugin.wasm) with tark's wasmtime ``Config``
 (:func:`tark_host.tark_config`: parallel compilation on, as in tark) and prints the median total
 compile time, the number of functions, the 15 slowest functions with their wasm size and share, and
-the time per size band.  ``--peer`` profiles the Rust plugin as well (``bench.PEER_DIR``).
+the time per size band.  ``--peer`` profiles the Rust plugin as well (``facts.RUST_PEER_DIR``).
 
 What it relies on (pip ``wasmtime`` 49):
 
@@ -364,14 +364,14 @@ def main(argv=None) -> int:
     ap.add_argument("module", nargs="?", default=str(DEFAULT_MODULE), help="default: dist/plugin.wasm")
     ap.add_argument("--runs", type=int, default=5, help="compiles per module (median reported)")
     ap.add_argument("--names", help="a module with a name section and the same functions as MODULE")
-    ap.add_argument("--peer", action="store_true", help="profile the Rust plugin too (bench.PEER_DIR)")
+    ap.add_argument("--peer", action="store_true", help="profile the Rust plugin too (facts.RUST_PEER_DIR)")
     ap.add_argument("--json", action="store_true", help="print JSON instead of tables")
     args = ap.parse_args(argv)
     profiles = [profile(Path(args.module), args.runs, Path(args.names) if args.names else None)]
     if args.peer:
         sys.path.insert(0, str(TOOLS))
-        import bench
-        profiles.append(profile(bench.PEER_DIR / "plugin.wasm", args.runs))
+        from facts import RUST_PEER_DIR
+        profiles.append(profile(RUST_PEER_DIR / "plugin.wasm", args.runs))
     print(json.dumps(profiles, indent=1) if args.json else "\n\n".join(map(report, profiles)))
     return 0
 
