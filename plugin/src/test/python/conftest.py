@@ -194,7 +194,7 @@ class Install:
         self.root = root
         self.home = root / "home"
         # where tark installs it (Linux, no XDG_DATA_HOME): the plugin finds its storage.json there
-        self.plugin_dir = installed_plugin_dir(self.home, {})
+        self.plugin_dir = installed_plugin_dir(self.home, {}, "linux")
         self.plugin_dir.mkdir(parents=True)
         for name in ("plugin.toml", "plugin.wasm"):
             src = DIST / name
