@@ -27,6 +27,13 @@ LOGIN_COMMAND = f"tark auth {PLUGIN_NAME}"
 CREDENTIALS_PATH_VARIABLE = "CHATGPT_OAUTH_CREDENTIALS_PATH"
 TARK_CREDENTIALS_FILE = ".config/tark/chatgpt_oauth.json"
 
+# This repository's build output, what the tools load when no copy is installed.
+REPO_DIST = Path(__file__).resolve().parents[2] / "dist"
+# The Rust chatgpt-oauth plugin the benchmark and the compile profile measure against (its dist/):
+# beside this checkout, or where $CHATGPT_OAUTH_RUST_PEER points.
+RUST_PEER_DIR = Path(os.environ.get("CHATGPT_OAUTH_RUST_PEER")
+                     or REPO_DIST.parent.parent / "shared" / "peers" / "rust-chatgpt-oauth").resolve()
+
 # --------------------------------------------------------------------------------------------
 # Where tark 0.12 keeps a plugin (Rust's dirs::data_local_dir(); the plugin's TarkPaths.java)
 # --------------------------------------------------------------------------------------------
@@ -36,12 +43,6 @@ XDG_DATA_HOME = "XDG_DATA_HOME"
 HOME_DATA_DIRS = {"linux": ".local/share", "macos": "Library/Application Support"}
 # The system the tools run on, as HOME_DATA_DIRS names it: tark there uses that layout.
 HOST_SYSTEM = "macos" if sys.platform == "darwin" else "linux"
-# This repository's build output, what the tools load when no copy is installed.
-REPO_DIST = Path(__file__).resolve().parents[2] / "dist"
-# The Rust chatgpt-oauth plugin the benchmark and the compile profile measure against (its dist/):
-# beside this checkout, or where $CHATGPT_OAUTH_RUST_PEER points.
-RUST_PEER_DIR = Path(os.environ.get("CHATGPT_OAUTH_RUST_PEER")
-                     or REPO_DIST.parent / ".." / "shared" / "peers" / "rust-chatgpt-oauth").resolve()
 PLUGINS_DIR = "tark/plugins"        # below the data directory, one directory a plugin
 PLUGIN_DATA_DIR = "data"            # below the plugin's directory: tark's PluginState
 STORAGE_FILE = "storage.json"       # in that: what tark:storage keeps, rewritten on every set

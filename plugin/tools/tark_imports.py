@@ -39,6 +39,7 @@ def read_string(caller, ptr: int, length: int) -> Optional[str]:
     except UnicodeDecodeError:
         return None
 
+
 def write_string(caller, ptr: int, s: str) -> Optional[int]:
     """host write_string: the whole value at ptr; None (Err) past the end of memory."""
     m = memory_of(caller)

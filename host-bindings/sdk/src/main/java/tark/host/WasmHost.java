@@ -7,8 +7,6 @@ package tark.host;
  */
 public final class WasmHost implements Host {
     public static final WasmHost INSTANCE = new WasmHost();
-    // The helpers below are instance methods: a static call into a class with a static initializer
-    // (INSTANCE) is preceded by a class-initialisation check in wasm.
 
     /**
      * The last file read. Plugins re-read their files on every call (a file is the source of truth)
@@ -139,6 +137,8 @@ public final class WasmHost implements Host {
         return System.currentTimeMillis();
     }
 
+    // The helpers from here on are instance methods: in wasm a static call into a class with a
+    // static initializer (INSTANCE) is preceded by a class-initialisation check.
     private HostValue received(int ret, int length) {
         byte[] bytes = length < 0 ? null : WasmMemory.read(ret, length);
         return bytes == null ? unreadable(length) : HostValue.of(Utf8.decode(bytes));
