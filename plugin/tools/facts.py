@@ -26,6 +26,8 @@ LOGIN_COMMAND = f"tark auth {PLUGIN_NAME}"
 # (plugin.toml's [oauth] credentials_path).
 CREDENTIALS_PATH_VARIABLE = "CHATGPT_OAUTH_CREDENTIALS_PATH"
 TARK_CREDENTIALS_FILE = ".config/tark/chatgpt_oauth.json"
+# The Codex CLI's login below HOME, which the plugin reads (never writes) when tark's file is absent.
+CODEX_LOGIN_FILE = ".codex/auth.json"
 
 # This repository's build output, what the tools load when no copy is installed.
 REPO_DIST = Path(__file__).resolve().parents[2] / "dist"
