@@ -47,7 +47,7 @@ class Refusal:
 
 
 def _detail(status: int, rule: str, detail) -> Refusal:
-    return Refusal(status, JSON, json.dumps({"detail": detail}), rule)
+    return Refusal(status, JSON, json.dumps({"detail": detail}, separators=(",", ":")), rule)
 
 
 # Cloudflare's interstitial, as a browserless client meets it: 403, HTML, `cf-mitigated: challenge`.
