@@ -6,7 +6,8 @@ import tomllib
 import pytest
 import wasmtime
 
-from conftest import (CLIENT_ID, CREDENTIALS_PATH_VARIABLE, DIST, PLUGIN_NAME, REPO, STORAGE_ENV,
+from conftest import (CLIENT_ID, CODEX_ORIGINATOR, CODEX_VERSION_VARIABLE, CREDENTIALS_PATH_VARIABLE, DIST,
+                      ORIGINATOR_VARIABLE, PLUGIN_NAME, REPO, STORAGE_ENV,
                       STORAGE_FS_READ, TARK_CREDENTIALS_FILE, assert_credentials, ok_credentials)
 import tark_host
 from compile_profile import sections, uleb128
@@ -151,14 +152,15 @@ def test_manifest_fields():
     assert o["credentials_path"] == "~/" + TARK_CREDENTIALS_FILE
     assert o["process_tokens_callback"] == "auth_process_tokens"
     extra = o["extra_params"]
-    assert extra["originator"] == "opencode"
+    assert extra["originator"] == CODEX_ORIGINATOR
     assert extra["id_token_add_organizations"] == "true"
     assert extra["codex_cli_simplified_flow"] == "true"
 
     caps = raw["capabilities"]
     assert caps.get("storage") is True
     assert caps.get("http") == ["auth.openai.com"]
-    assert sorted(caps.get("env")) == sorted(["HOME", CREDENTIALS_PATH_VARIABLE, *STORAGE_ENV])
+    assert sorted(caps.get("env")) == sorted(["HOME", CREDENTIALS_PATH_VARIABLE, *STORAGE_ENV, CODEX_VERSION_VARIABLE,
+                                             ORIGINATOR_VARIABLE])
     assert sorted(caps.get("fs_read")) == sorted(["~/" + TARK_CREDENTIALS_FILE, "~/.codex/auth.json",
                                                   *STORAGE_FS_READ])
     assert caps.get("shell", False) is False
