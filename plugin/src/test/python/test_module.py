@@ -1,6 +1,7 @@
 """The module tark loads: imports, exports and their types, reproducibility, the manifest."""
 
 import hashlib
+import re
 import tomllib
 
 import pytest
@@ -183,3 +184,15 @@ def test_exported_memory_fits_tark_defaults(inst):
     assert not getattr(ty, "is_64", False)
     assert not getattr(ty, "is_shared", False)
     assert host.pages() > 0
+
+
+def test_the_model_list_is_said_once(inst):
+    """provider_models is the one list: the manifest's description and the README's "Choose a model"
+    name exactly its models, in its order, and no other Codex model."""
+    ids = [m["id"] for m in inst.load().provider_models()]
+    description = tomllib.loads((DIST / "plugin.toml").read_text(encoding="utf-8"))["plugin"]["description"]
+    assert re.findall(r"gpt-[\w.-]+", description) == ids, description
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Choose a model", 1)[1]
+    accepted = section.split("Subscriptions accept", 1)[1].split("(on ", 1)[0]
+    assert re.findall(r"`(gpt-[\w.-]+)`", accepted) == ids, accepted
