@@ -71,8 +71,8 @@ import wasmtime  # noqa: E402
 import bounded_http  # noqa: E402
 import tark_host  # noqa: E402
 from codes import CODES, REFRESH_FAILED, STATUS  # noqa: E402
-from facts import (CODEX_LOGIN_FILE, CREDENTIALS_PATH_VARIABLE, LOGIN_COMMAND,  # noqa: E402
-                   PLUGIN_NAME, TARK_CREDENTIALS_FILE, diagnostics_of, is_diagnostics,
+from facts import (CODEX_LOGIN_FILE, CODEX_VERSION_VARIABLE, CREDENTIALS_PATH_VARIABLE,  # noqa: E402
+                   LOGIN_COMMAND, PLUGIN_NAME, TARK_CREDENTIALS_FILE, diagnostics_of, is_diagnostics,
                    plugin_dir_in_use, storage_path)
 from printable import Printer, Redactor, capped, field  # noqa: E402
 from tark_host import TarkHost  # noqa: E402
@@ -458,10 +458,8 @@ def _say_result(seen: Observation, ok: bool, say) -> int:
 BACKEND_VARIABLE = "CHATGPT_OAUTH_BACKEND_URL"
 DEFAULT_BACKEND = "https://chatgpt.com/backend-api"
 ACCOUNT_HEADER = "ChatGPT-Account-Id"
-# The plugin's Codex identity (its credentials answer's custom_headers) and the variable that
-# overrides the version it states (README, "How it works").
+# The header of the plugin's credentials answer that states its Codex client version.
 VERSION_HEADER = "version"
-VERSION_VARIABLE = "CHATGPT_OAUTH_CODEX_VERSION"
 MODELS_SHOWN = 200               # rows of a model list printed at most
 LIMITS_SHOWN = 50                # additional rate limits printed at most
 SLUG_WIDTH = 60                  # characters of a slug or a name printed at most
@@ -635,7 +633,7 @@ def unreachable(model_id: str, served: dict, version: Optional[str]) -> Optional
     minimal = entry.get("minimal_client_version")
     if needs_newer(minimal, version):
         return (f"needs client version {field(minimal, 20)} or later, the plugin states {version}:"
-                f" set {VERSION_VARIABLE}={field(minimal, 20)} where tark runs")
+                f" set {CODEX_VERSION_VARIABLE}={field(minimal, 20)} where tark runs")
     return None
 
 

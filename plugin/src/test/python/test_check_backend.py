@@ -23,6 +23,7 @@ import pytest
 
 import check
 from conftest import CREDENTIALS_PATH_VARIABLE, DAY, PLUGIN_NAME, XDG_DATA_HOME, find_leaks
+from facts import CODEX_VERSION_VARIABLE
 from tark_host import TarkHost
 from test_check import Home, line
 
@@ -378,3 +379,56 @@ def test_the_plain_check_sends_nothing_to_the_backend(home, backend):
     assert code == 0, out
     assert backend.requests == []
     assert "Models" not in out and "Usage" not in out
+
+
+def served(ids) -> dict:
+    """A model list serving ``ids`` (visibility list, minimal client version 0.1.0)."""
+    return {"models": [{"slug": m, "display_name": m.upper(), "visibility": "list", "priority": n,
+                        "context_window": 272000, "minimal_client_version": "0.1.0"}
+                       for n, m in enumerate(ids)]}
+
+
+def test_models_marks_the_plugins_models_this_version_cannot_reach(home, backend):
+    """One of the plugin's models needs a newer client than the plugin states, one is absent from
+    the server's list: both marked, with the reason and, for the floor, the override to try."""
+    home.login(ACCOUNT)
+    bundled = bundled_ids(home)
+    assert len(bundled) >= 3
+    too_new, absent = bundled[0], bundled[1]
+    reply = served([m for m in bundled if m != absent])
+    for m in reply["models"]:
+        if m["slug"] == too_new:
+            m["minimal_client_version"] = "99.1.0"
+    backend.replies["/backend-api/codex/models"] = (200, reply)
+    code, out = home.check("--models")
+    assert code == 0, out
+    version = plugin_version(home)
+    floor = line(out, f"    UNREACHABLE {too_new}:")
+    assert f"needs client version 99.1.0 or later, the plugin states {version}" in floor
+    assert f"set {CODEX_VERSION_VARIABLE}=99.1.0 where tark runs" in floor
+    assert "not in ChatGPT's list" in line(out, f"    UNREACHABLE {absent}:")
+    assert "(needs client version 99.1.0" in line(out, f"  {too_new} "), "the listed row says so too"
+    for ok in bundled[2:]:
+        assert f"UNREACHABLE {ok}:" not in out
+
+
+def test_models_says_when_every_model_of_the_plugin_is_served(home, backend):
+    home.login(ACCOUNT)
+    backend.replies["/backend-api/codex/models"] = (200, served(bundled_ids(home)))
+    code, out = home.check("--models")
+    assert code == 0, out
+    assert line(out, f"  Every model the plugin lists is served to client version {plugin_version(home)}.")
+    assert "UNREACHABLE" not in out
+
+
+def test_the_version_override_reaches_the_model_list_request(home, backend, monkeypatch):
+    """CHATGPT_OAUTH_CODEX_VERSION changes what the plugin states, and so what the check sends:
+    the check follows the plugin, it has no version of its own."""
+    home.login(ACCOUNT)
+    monkeypatch.setenv(CODEX_VERSION_VARIABLE, "0.170.2")
+    code, out = home.check("--models")
+    assert code == 0, out
+    (req,) = backend.requests
+    assert req["query"] == {"client_version": ["0.170.2"]}
+    assert req["headers"]["version"] == "0.170.2"
+    assert "0.170.2" in req["headers"]["user-agent"]
