@@ -54,10 +54,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import math
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -75,6 +73,9 @@ from facts import (CODEX_LOGIN_FILE, CODEX_VERSION_VARIABLE, CREDENTIALS_PATH_VA
                    LOGIN_COMMAND, PLUGIN_NAME, TARK_CREDENTIALS_FILE, diagnostics_of, is_diagnostics,
                    plugin_dir_in_use, storage_path)
 from printable import Printer, Redactor, capped, field  # noqa: E402
+from chatgpt_backend import (ACCOUNT_HEADER, BACKEND_VARIABLE, VERSION_HEADER,  # noqa: E402
+                             BackendError, backend_base, backend_get, header,
+                             model_request_headers, needs_newer, span)
 from tark_host import TarkHost  # noqa: E402
 
 OFFLINE_ERROR = "request not sent: the check runs offline (rerun it with --refresh to send it)"
@@ -134,20 +135,8 @@ def when(seconds: int, expired: bool, now: float) -> str:
         local = dt.datetime.fromtimestamp(seconds).astimezone()
     except (OverflowError, OSError, ValueError):
         return f"{seconds} (not a date)"
-    span = _span(abs(seconds - now))
-    return f"{local:%Y-%m-%d %H:%M:%S %Z} ({'expired ' + span + ' ago' if expired else 'in ' + span})"
-
-
-def _span(seconds: float) -> str:
-    s = int(seconds)
-    d, s = divmod(s, 86400)
-    h, s = divmod(s, 3600)
-    m, s = divmod(s, 60)
-    parts = [f"{d}d"] if d else []
-    if d or h:
-        parts.append(f"{h}h")
-    parts.append(f"{m}m" if d or h or m else f"{s}s")
-    return " ".join(parts)
+    gap = span(abs(seconds - now))
+    return f"{local:%Y-%m-%d %H:%M:%S %Z} ({'expired ' + gap + ' ago' if expired else 'in ' + gap})"
 
 
 def why_no_refresh(diag: dict) -> str:
@@ -338,7 +327,7 @@ def _say_source(seen: Observation, say) -> None:
     else:
         say(f"Expires              {when(expires_at, first.get('expired'), seen.now)}")
     lifetime = first.get("lifetime_seconds")
-    say("Lifetime             " + (f"{_span(lifetime)} (exp - iat of the access token)" if lifetime
+    say("Lifetime             " + (f"{span(lifetime)} (exp - iat of the access token)" if lifetime
                                    else "unknown (the access token states no exp and iat)"))
 
 
@@ -356,7 +345,7 @@ def _say_refresh(seen: Observation, refresh: bool, say) -> None:
             say(f"Refresh              a refresh would happen now: POST {url} "
                 "(not sent; rerun with --refresh to do it)")
         if first is not None and first.get("refresh_margin_seconds") is not None:
-            say(f"                     why now: due {_span(first['refresh_margin_seconds'])} before expiry:"
+            say(f"                     why now: due {span(first['refresh_margin_seconds'])} before expiry:"
                 f" {first.get('refresh_margin_reason') or 'the plugin’s margin'}")
         if len(seen.diags) > 1:
             new = seen.diags[-1]
@@ -368,7 +357,7 @@ def _say_refresh(seen: Observation, refresh: bool, say) -> None:
         margin = first.get("refresh_margin_seconds") or 0
         expires_at = first.get("expires_at")
         refresh_at = first.get("refresh_at", None if expires_at is None else expires_at - margin)
-        rule = f"{_span(margin)} before expiry: {first.get('refresh_margin_reason') or 'the plugin’s margin'}"
+        rule = f"{span(margin)} before expiry: {first.get('refresh_margin_reason') or 'the plugin’s margin'}"
         if first.get("refresh_due") and first.get("may_refresh"):
             say(f"Refresh              due ({rule}), but the plugin did not try")
         elif first.get("refresh_due"):
@@ -455,113 +444,10 @@ def _say_result(seen: Observation, ok: bool, say) -> int:
 # --models and --usage: what ChatGPT itself says, with the token and identity the plugin hands tark
 # --------------------------------------------------------------------------------------------
 
-BACKEND_VARIABLE = "CHATGPT_OAUTH_BACKEND_URL"
-DEFAULT_BACKEND = "https://chatgpt.com/backend-api"
-ACCOUNT_HEADER = "ChatGPT-Account-Id"
-# The header of the plugin's credentials answer that states its Codex client version.
-VERSION_HEADER = "version"
 MODELS_SHOWN = 200               # rows of a model list printed at most
 LIMITS_SHOWN = 50                # additional rate limits printed at most
 SLUG_WIDTH = 60                  # characters of a slug or a name printed at most
 NAME_WIDTH = 40
-
-
-class BackendError(Exception):
-    """One line saying why ChatGPT gave no usable answer (printed through the Printer)."""
-
-
-def backend_base(env: dict) -> tuple:
-    """(base URL without a trailing slash, overridden?). An override must be https, or http on
-    the loopback interface (a local fake backend for the tests)."""
-    raw = (env.get(BACKEND_VARIABLE) or "").strip()
-    if not raw:
-        return DEFAULT_BACKEND, False
-    parsed = urllib.parse.urlsplit(raw)
-    if parsed.scheme != "https" and not (parsed.scheme == "http" and bounded_http.is_loopback(raw)):
-        raise BackendError(f"{BACKEND_VARIABLE} must be an https:// URL (or http:// on 127.0.0.1"
-                           f" for a test backend), not '{field(raw)}'; unset it to ask ChatGPT")
-    return raw.rstrip("/"), True
-
-
-def header(headers: dict, name: str) -> Optional[str]:
-    """A header's value, its name matched as HTTP matches it (case-insensitively)."""
-    return next((v for k, v in headers.items() if k.lower() == name.lower()), None)
-
-
-def model_request_headers(creds: dict) -> dict:
-    """What tark sends on every model request: the bearer and each header the plugin answers,
-    verbatim (ChatGPT-Account-Id and the plugin's Codex identity: originator, version,
-    User-Agent), and nothing of its own (tark adds no User-Agent)."""
-    headers = {"Authorization": f"Bearer {creds['access_token']}"}
-    headers.update(creds.get("custom_headers") or {})
-    return headers
-
-
-def version_key(version) -> Optional[tuple]:
-    """A plain version (digits and dots) as numbers to compare; None for anything else."""
-    if not isinstance(version, str) or not re.fullmatch(r"\d{1,9}(\.\d{1,9}){0,5}", version):
-        return None
-    parts = [int(p) for p in version.split(".")]
-    return tuple(parts + [0] * (6 - len(parts)))
-
-
-def needs_newer(minimal, version) -> bool:
-    """True when ``minimal`` (a model's minimal_client_version) is above ``version``."""
-    need, have = version_key(minimal), version_key(version)
-    return need is not None and have is not None and need > have
-
-
-def backend_get(url: str, headers: dict) -> dict:
-    """GET within one total deadline, no redirect (the bearer must not follow one). Returns the
-    JSON object; raises BackendError with one line for anything else."""
-    try:
-        reply = bounded_http.send("GET", url, headers)
-    except bounded_http.TimedOut as e:
-        raise BackendError(f"{e}: the network or the host is too slow; try again later")
-    except bounded_http.TooLarge as e:
-        raise BackendError(str(e))
-    except bounded_http.NoAnswer as e:
-        raise BackendError(f"no answer ({field(e)}): offline, or the host is unreachable")
-    if reply.status != 200:
-        detail = server_message(reply.body)
-        hint = {401: f"the login is not accepted (expired or revoked): run `{LOGIN_COMMAND}`,"
-                     " or rerun with --refresh",
-                403: "this login or plan may not use it",
-                404: f"not found here (the endpoint moved, or a wrong {BACKEND_VARIABLE})",
-                429: "rate limited: try again later"}.get(
-            reply.status, "a server error: try again later" if reply.status >= 500 else "unexpected")
-        raise BackendError(f"HTTP {reply.status}, {hint}" + (f" (server: {detail})" if detail else ""))
-    doc = json_document(reply.body)
-    if doc is None:
-        raise BackendError("the reply is not JSON")
-    if not isinstance(doc, dict):
-        raise BackendError("the reply is not a JSON object")
-    return doc
-
-
-def json_document(raw: bytes):
-    """The JSON value of a reply, or None when it is not JSON (or too deeply nested to read)."""
-    try:
-        return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        return None
-
-
-def server_message(raw: bytes) -> str:
-    """The message of an error reply ({"detail": ...}, {"message": ...} or {"error": {"message":
-    ...}}) as one printable, capped piece; "" when there is none."""
-    doc = json_document(raw)
-    msg = None
-    if isinstance(doc, dict):
-        msg = doc.get("detail") or doc.get("message")
-        err = doc.get("error")
-        if not msg and isinstance(err, dict):
-            msg = err.get("message") or err.get("code")
-        elif not msg and isinstance(err, str):
-            msg = err
-    if not isinstance(msg, str):
-        return ""
-    return field(" ".join(msg.split()), 200)
 
 
 def _context(model: dict) -> str:
@@ -698,7 +584,7 @@ class UsageReader:
             return f"{s // 86400}-day window"
         if s % 3600 == 0:
             return f"{s // 3600}-hour window"
-        return f"{_span(s)} window" if s < 10 ** 9 else "window"
+        return f"{span(s)} window" if s < 10 ** 9 else "window"
 
     def reset_text(self, window: dict, where: str) -> str:
         raw_at, raw_after = window.get("reset_at"), window.get("reset_after_seconds")
@@ -719,7 +605,7 @@ class UsageReader:
             return f"resets at {field(raw_at if raw_at is not None else at, 30)} (not a date)"
         if at <= self.now:
             return f"reset at {local:%Y-%m-%d %H:%M:%S %Z} (passed)"
-        return f"resets {local:%Y-%m-%d %H:%M:%S %Z} (in {_span(at - self.now)})"
+        return f"resets {local:%Y-%m-%d %H:%M:%S %Z} (in {span(at - self.now)})"
 
     def window_line(self, label: str, window, where: str) -> Optional[str]:
         if window is None:
