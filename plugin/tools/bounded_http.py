@@ -159,18 +159,19 @@ class Exchange:
             return self._timed_out()
         return NoAnswer(" ".join(str(reason).split()) or type(e).__name__)
 
-    def read(self, limit: int = BODY_LIMIT) -> bytes:
-        """The whole body; TooLarge past ``limit`` bytes, NoAnswer past the deadline."""
+    def read(self, limit: int = BODY_LIMIT, cut: bool = False) -> bytes:
+        """The whole body; past ``limit`` bytes TooLarge, or with ``cut`` its first ``limit``
+        bytes (enough of an error page to quote); NoAnswer past the deadline."""
         parts, size = [], 0
-        while True:
+        while size <= limit:
             chunk = self._guarded(lambda: self._resp.read(min(_CHUNK, limit + 1 - size)))
             if not chunk:
                 break
             parts.append(chunk)
             size += len(chunk)
-            if size > limit:
-                raise TooLarge(f"the reply is larger than {limit >> 20} MB")
-        return b"".join(parts)
+        if size > limit and not cut:
+            raise TooLarge(f"the reply is larger than {limit:,} bytes")
+        return b"".join(parts)[:limit]
 
     def lines(self, line_limit: int = 1 << 20):
         """The body's lines (bytes, without the line end), as they arrive."""
@@ -213,7 +214,7 @@ class Exchange:
 def send(method: str, url: str, headers, body: Optional[bytes] = None,
          deadline: Optional[float] = None, limit: int = BODY_LIMIT,
          direct: Optional[bool] = None) -> Reply:
-    """The whole exchange within ``deadline`` seconds (default DEFAULT_DEADLINE): a Reply for any HTTP answer (2xx or not),
-    NoAnswer for none (network, deadline, a body over ``limit``)."""
+    """The whole exchange within ``deadline`` seconds (default DEFAULT_DEADLINE): a Reply for any
+    HTTP answer (2xx or not), NoAnswer for none (network, deadline, a body over ``limit``)."""
     with Exchange(method, url, headers, body, deadline, direct) as ex:
         return Reply(ex.status, ex.headers, ex.read(limit), url)

@@ -95,6 +95,21 @@ def backend_get(url: str, headers: dict) -> dict:
     return doc
 
 
+def models_url(base: str, version: Optional[str]) -> str:
+    """The model list as the Codex CLI asks it, for the client version stated (codex-rs
+    codex-api endpoint/models.rs): the server answers the models that version may use."""
+    url = f"{base}/codex/models"
+    return url if version is None else f"{url}?client_version={urllib.parse.quote(version, safe='')}"
+
+
+def model_entries(url: str, headers: dict) -> list:
+    """The models of a model list reply that name a slug; BackendError when there is no list."""
+    models = backend_get(url, headers).get("models")
+    if not isinstance(models, list):
+        raise BackendError("the reply has no \"models\" list")
+    return [m for m in models if isinstance(m, dict) and isinstance(m.get("slug"), str)]
+
+
 def json_document(raw: bytes):
     """The JSON value of a reply, or None when it is not JSON (or too deeply nested to read)."""
     try:

@@ -45,6 +45,16 @@ every value in it could be read; one line names those that could not), 1 otherwi
 ``--refresh`` to let the plugin refresh an expiring token first (as above).  Each request has one
 total deadline of 30 s, and at most 16 MB of a reply is read.
 
+One more sends a real model request, and so spends a tiny part of the plan's quota (never
+without the option):
+
+    python3 plugin/tools/check.py --probe [MODEL | all]
+
+It sends one chat turn per model exactly as tark would (plugin/tools/probe.py) and prints whether
+ChatGPT accepted it (the first words, the time to the first token) or which rule refused it and
+the fix. Without MODEL: the first model the plugin lists; ``all``: the plugin's models and every
+model ``--models`` returns (20 at most). Exit code 0 only when every probed model was accepted.
+
 ``<backend>`` is ``https://chatgpt.com/backend-api``.  For tests only, the environment variable
 ``CHATGPT_OAUTH_BACKEND_URL`` replaces it (an ``https://`` URL, or ``http://`` on 127.0.0.1 /
 localhost for a local fake backend); the check says so when it is set.
@@ -59,7 +69,6 @@ import os
 import shutil
 import sys
 import tempfile
-import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Union
@@ -75,8 +84,9 @@ from facts import (CODEX_LOGIN_FILE, CODEX_VERSION_VARIABLE, CREDENTIALS_PATH_VA
 from printable import Printer, Redactor, capped, field  # noqa: E402
 from chatgpt_backend import (ACCOUNT_HEADER, BACKEND_VARIABLE, VERSION_HEADER,  # noqa: E402
                              BackendError, backend_base, backend_get, header,
-                             model_request_headers, needs_newer, span)
+                             model_entries, model_request_headers, models_url, needs_newer, span)
 from tark_host import TarkHost  # noqa: E402
+from probe import PROBED_AT_MOST, run as probe_models  # noqa: E402
 
 OFFLINE_ERROR = "request not sent: the check runs offline (rerun it with --refresh to send it)"
 LOGIN_FILE_LIMIT = 1 << 20       # bytes of a login file read for its tokens (to hide them)
@@ -477,21 +487,16 @@ def _model_rows(models: list, key: str, version: Optional[str] = None) -> list:
 def models_report(base: str, headers: dict, bundled, say) -> bool:
     """The live model list (True), or one line and the bundled list (False)."""
     version = header(headers, VERSION_HEADER)
-    url = f"{base}/codex/models"
-    if version is not None:
-        url += f"?client_version={urllib.parse.quote(version, safe='')}"
-    else:
+    if version is None:
         say(f"  note       the plugin states no client version (no {VERSION_HEADER} header): ChatGPT"
             " then hides its newer models; update the plugin")
+    url = models_url(base, version)
     try:
-        models = backend_get(url, headers).get("models")
-        if not isinstance(models, list):
-            raise BackendError("the reply has no \"models\" list")
+        entries = model_entries(url, headers)
     except BackendError as e:
         say(f"Models: ChatGPT did not answer the model list: {e}.")
         _say_bundled(bundled, say)
         return False
-    entries = [m for m in models if isinstance(m, dict) and isinstance(m.get("slug"), str)]
     # As the Codex CLI: a model shows in the picker only when visibility is "list"; "hide" and
     # "none" are served but not offered (ModelPreset::show_in_picker). Picker order: priority.
     visible = [m for m in entries if m.get("visibility") == "list"]
@@ -734,11 +739,13 @@ def plugin_login(plugin_dir: Path, home: str, env: dict, refresh: bool, manifest
 
 
 def run_backend(plugin_dir: Path, installed: bool, explicit_dir: bool, home: str, env: dict,
-                refresh: bool, models: bool, usage: bool, out=print) -> int:
-    """--models / --usage: load the plugin as the check does, take the token and identity it
-    hands tark, and ask ChatGPT. Every line goes through the Printer."""
+                refresh: bool, models: bool, usage: bool, out=print,
+                probe_choice: Optional[str] = None) -> int:
+    """--models / --usage / --probe: load the plugin as the check does, take the token and
+    identity it hands tark, and ask ChatGPT. Every line goes through the Printer."""
     say = Printer(out)
-    want = " and ".join(x for x, on in (("models", models), ("usage", usage)) if on)
+    want = ", ".join(x for x, on in (("models", models), ("usage", usage),
+                                     ("probe", probe_choice is not None)) if on)
     say(f"{PLUGIN_NAME} check: {want}")
     login = backend_login(plugin_dir, installed, explicit_dir, home, env, refresh, say)
     if login is None:
@@ -750,6 +757,8 @@ def run_backend(plugin_dir: Path, installed: bool, explicit_dir: bool, home: str
             _say_bundled(login.bundled, say)
         if usage:
             say(f"Usage: not asked, the plugin has no usable token: {login.why}")
+        if probe_choice is not None:
+            say(f"Probe: not sent, the plugin has no usable token: {login.why}")
         return 1
     headers = dict(model_request_headers(login.creds), Accept="application/json")
     if header(headers, ACCOUNT_HEADER) is None:
@@ -759,6 +768,8 @@ def run_backend(plugin_dir: Path, installed: bool, explicit_dir: bool, home: str
         ok = models_report(base, headers, login.bundled, say) and ok
     if usage:
         ok = usage_report(base, headers, say) and ok
+    if probe_choice is not None:
+        ok = probe_models(login.creds, login.bundled, base, env, probe_choice or None, say) and ok
     return 0 if ok else 1
 
 
@@ -793,7 +804,8 @@ def backend_login(plugin_dir: Path, installed: bool, explicit_dir: bool, home: s
 def main(argv=None, out=print) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  epilog="Exit code: 0 when tark gets usable credentials (with --models or --usage: when"
-                                        " ChatGPT answered), else 1.")
+                                        " ChatGPT answered and every value could be read; with --probe: when every"
+                                        " probed model was accepted), else 1.")
     ap.add_argument("--plugin-dir", help="the plugin directory (plugin.toml + wasm); default: the "
                     f"installed copy in <data dir>/tark/plugins/{PLUGIN_NAME}, else ./dist")
     ap.add_argument("--home", help="the home directory to check (default: $HOME)")
@@ -804,6 +816,13 @@ def main(argv=None, out=print) -> int:
                     help="list the models your plan offers now, from ChatGPT (sends a request)")
     ap.add_argument("--usage", action="store_true",
                     help="show your plan and its rate-limit windows, from ChatGPT (sends a request)")
+    ap.add_argument("--probe", nargs="?", const="", metavar="MODEL | all",
+                    help="send one chat turn as tark does, to MODEL (default: the first the plugin"
+                         " lists, which the README recommends) or to all (the plugin's models and"
+                         f" ChatGPT's list, {PROBED_AT_MOST} at most), and say for each whether"
+                         " ChatGPT accepted it, else which rule refused it and the fix. Each probe"
+                         " spends a tiny part of your plan's quota; nothing is probed without this"
+                         " option")
     args = ap.parse_args(argv)
     env = dict(os.environ)
     home = os.path.abspath(args.home or env.get("HOME") or os.path.expanduser("~"))
@@ -814,9 +833,9 @@ def main(argv=None, out=print) -> int:
         installed = xdg_installed and xdg_dir.resolve() == plugin_dir
     else:
         plugin_dir, installed = plugin_dir_in_use(home, env)
-    if args.models or args.usage:
+    if args.models or args.usage or args.probe is not None:
         return run_backend(plugin_dir, installed, bool(args.plugin_dir), home, env, args.refresh,
-                           args.models, args.usage, out)
+                           args.models, args.usage, out, probe_choice=args.probe)
     return run_check(plugin_dir, installed, bool(args.plugin_dir), home, env, args.refresh, out)
 
 
