@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import os
 import secrets
 import shutil
@@ -36,8 +37,8 @@ from codes import (ANSWER_TOO_LARGE, BAD_INPUT, EXPIRED, INTERNAL_ERROR,  # noqa
                    INVALID_CREDENTIALS, NOT_ALLOWED, NOT_AUTHENTICATED, REFRESH_FAILED,
                    REFRESH_REJECTED)
 # The project's facts (plugin name, client id, tark's paths), from their one definition.
-from facts import (CLIENT_ID, CREDENTIALS_PATH_VARIABLE, HOME_DATA_DIRS, LOGIN_COMMAND,  # noqa: E402,F401
-                   PLUGIN_NAME, STORAGE_BELOW_DATA_DIR, TARK_CREDENTIALS_FILE, XDG_DATA_HOME,
+from facts import (CLIENT_ID, CODEX_ORIGINATOR, CODEX_VERSION_VARIABLE, CREDENTIALS_PATH_VARIABLE,  # noqa: E402,F401
+                   HOME_DATA_DIRS, IDENTITY_HEADERS, LOGIN_COMMAND, ORIGINATOR_VARIABLE, PLUGIN_NAME, STORAGE_BELOW_DATA_DIR, TARK_CREDENTIALS_FILE, XDG_DATA_HOME,
                    diagnostics_of, installed_plugin_dir, storage_path)
 
 DIST = REPO / "dist"
@@ -326,12 +327,24 @@ def ok_credentials(host: TarkHost) -> dict:
     return creds
 
 
+def assert_codex_identity(headers: dict, originator: str = CODEX_ORIGINATOR) -> None:
+    """The Codex client's headers, shaped as codex-rs's default client sends them: ``originator``,
+    ``version`` (digits and dots) and ``User-Agent: {originator}/{version} ({os}; {arch}) {terminal}``,
+    whose terminal part names this plugin and its version."""
+    assert headers.get("originator") == originator, headers
+    version = headers.get("version", "")
+    assert re.fullmatch(r"\d+(\.\d+)+", version), headers
+    agent = headers.get("User-Agent", "")
+    assert re.fullmatch(re.escape(f"{originator}/{version}") + r" \([^;()]+; [^;()]+\) " + re.escape(PLUGIN_NAME)
+                        + r"/\d+\.\d+\.\d+", agent), agent
+
+
 def assert_credentials(creds: dict, token: str, account: Optional[str]) -> None:
     assert creds["access_token"] == token
     assert creds["api_mode"] == "openai_compat"
     assert creds["endpoint"] == ENDPOINT
     headers = creds["custom_headers"]
-    assert headers["originator"] == "opencode"
+    assert_codex_identity(headers)
     if account is None:
         assert "ChatGPT-Account-Id" not in headers, headers
     else:
