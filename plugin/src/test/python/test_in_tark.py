@@ -54,7 +54,7 @@ if not TARK_BIN:
                 allow_module_level=True)
 
 from conftest import (CLIENT_ID, DAY, MARGIN, PLUGIN_NAME, REPO, TARK_CREDENTIALS_FILE,  # noqa: E402
-                      XDG_DATA_HOME, access_jwt, claims, find_leaks, installed_plugin_dir, lineage_id,
+                      XDG_DATA_HOME, access_jwt, assert_codex_identity, claims, find_leaks, installed_plugin_dir, lineage_id,
                       make_jwt, opaque, open_entry, storage_path)
 from tark_fakes import CODEX_HOST, CODEX_PATH, FakeChatGPT, s256  # noqa: E402
 import codex_rules  # noqa: E402
@@ -136,7 +136,7 @@ def identity(test_module, tmp_path_factory) -> dict:
     assert rc > 0, rc
     headers = dict(answer["custom_headers"])
     assert headers.pop("ChatGPT-Account-Id") == ACCOUNT
-    assert {"originator", "version", "User-Agent"} <= set(headers), headers
+    assert_codex_identity(headers)
     return headers
 
 
