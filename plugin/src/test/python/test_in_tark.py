@@ -54,7 +54,7 @@ if not TARK_BIN:
                 allow_module_level=True)
 
 from conftest import (CLIENT_ID, DAY, MARGIN, PLUGIN_NAME, REPO, TARK_CREDENTIALS_FILE,  # noqa: E402
-                      XDG_DATA_HOME, access_jwt, claims, find_leaks, installed_plugin_dir, lineage_id,
+                      XDG_DATA_HOME, access_jwt, assert_codex_identity, claims, find_leaks, installed_plugin_dir, lineage_id,
                       make_jwt, opaque, open_entry, storage_path)
 from tark_fakes import CODEX_HOST, CODEX_PATH, FakeChatGPT, s256  # noqa: E402
 import codex_rules  # noqa: E402
@@ -136,7 +136,7 @@ def identity(test_module, tmp_path_factory) -> dict:
     assert rc > 0, rc
     headers = dict(answer["custom_headers"])
     assert headers.pop("ChatGPT-Account-Id") == ACCOUNT
-    assert {"originator", "version", "User-Agent"} <= set(headers), headers
+    assert_codex_identity(headers)
     return headers
 
 
@@ -270,6 +270,11 @@ def tark(tmp_path, tark_bin, fake):
     # Nothing left the machine: every request the fake saw was answered here or refused.
     for r in fake.requests:
         assert r["method"] == "CONNECT" or r["host"] in ("chatgpt.com", "auth.openai.com", "127.0.0.1"), r["url"]
+
+
+def readme_text() -> str:
+    """The README with its line breaks and runs of spaces made single spaces."""
+    return " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
 
 
 def dist_version() -> str:
@@ -722,8 +727,7 @@ def test_tark_complete_is_refused_for_stream(tark, test_module, identity):
     assert_only_tarks_rules_broken(r, p)
     assert p.stdout.strip() == "", "no completion"
     assert "<CURSOR>" in body["input"][0]["content"]
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert "Stream must be set to true" in readme and "tark complete" in readme
+    assert f"end in `Error: {STREAM_REFUSAL}`" in readme_text(), "the README quotes what the user reads"
     assert not tark.fake.of(host="auth.openai.com"), "a valid login needs no token request"
     assert not tark.storage_path.exists(), "nothing to store"
 
@@ -773,7 +777,7 @@ def test_credentials_path_from_the_environment(tark, test_module):
 
 def acp_turn(tark: Tark, model: str, prompt: str = "Say hello", **extra_env) -> tuple:
     """One ACP chat turn (a new `tark acp` on a workspace whose saved session chose ``model``):
-    ``(chunks, agent_message_end update, tark's stderr)``."""
+    ``(chunks, agent_message_end update with the error tark reports beside it or None, tark's stderr)``."""
     workspace = tark.work / f"acp-{model}-{uuid.uuid4().hex[:6]}"
     workspace.mkdir()
     write_acp_session(workspace, PLUGIN_NAME, model)
@@ -784,14 +788,17 @@ def acp_turn(tark: Tark, model: str, prompt: str = "Say hello", **extra_env) -> 
         assert model_option["currentValue"] == model
         chunks = acp.prompt(session["sessionId"], prompt)
         end = acp.updates("agent_message_end")[-1]
+        # tark puts an error's text beside the update: params._meta.tark.errorMessage
+        meta = next(m["params"].get("_meta", {}).get("tark", {}) for m in acp.messages
+                    if m.get("method") == "session/update" and m["params"]["update"] is end)
     finally:
         err = acp.close(f"tark acp ({model})")
-    return chunks, end, err
+    return chunks, dict(end, error=meta.get("errorMessage")), err
 
 
 def assert_reply_shown(chunks: list, end: dict) -> None:
     """The fake's reply reached the ACP client, as its two deltas (in any order: a tark bug)."""
-    assert end["stopReason"] == "end_turn", end
+    assert end["stopReason"] == "end_turn" and end["error"] is None, end
     assert sorted(chunk_text([c]) for c in chunks) == sorted([REPLY[:len(REPLY) // 2], REPLY[len(REPLY) // 2:]])
 
 
@@ -815,6 +822,30 @@ def test_acp_chat_turn_with_every_listed_model(tark, test_module, models, identi
         assert "Say hello" in json.dumps(body["input"])
         assert body["tools"] and body["tool_choice"] == "auto"
     assert len(tark.fake.accepted()) == len(models) and set(shown) == set(models)
+
+
+def test_acp_with_an_old_version_override_shows_the_refusal(tark, test_module, identity):
+    """CHATGPT_OAUTH_CODEX_VERSION below a model's floor: the strict backend refuses that model as
+    ChatGPT refuses an old Codex, and the ACP client reads what the README says it will."""
+    tark.install(test_module)
+    tark.use_provider()
+    tark.login()
+    shown = {}
+    for model in ("gpt-5.6-sol", "gpt-6-astra"):
+        chunks, end, err = acp_turn(tark, model, CHATGPT_OAUTH_CODEX_VERSION="0.140.0")
+        assert chunk_text(chunks) == "" and end["stopReason"] == "refusal", end
+        shown[model] = end["error"]
+        assert "Streaming error: openai-compat API error (" in err, "tark's log names it too"
+    assert shown["gpt-5.6-sol"] == "HTTP 404 Not Found: Model not found gpt-5.6-sol"
+    assert shown["gpt-6-astra"].startswith("Bad request: ") and \
+        "The 'gpt-6-astra' model requires a newer version of Codex" in shown["gpt-6-astra"]
+    for r in tark.fake.model_requests():
+        assert r.header("version") == "0.140.0" and r["violations"] == ["client_version"], r["violations"]
+        assert r.header("user-agent").startswith(f"{identity['originator']}/0.140.0 ")
+    # the README names both refusals and the way out
+    readme = readme_text()
+    assert "HTTP 404 Not Found" in readme and "Model not found <slug>" in readme
+    assert "requires a newer version of Codex" in readme and "CHATGPT_OAUTH_CODEX_VERSION" in readme
 
 
 def test_serve_inline_complete_with_a_chosen_model(tark, test_module, models, identity):
