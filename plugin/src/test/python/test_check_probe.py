@@ -28,7 +28,7 @@ import probe
 import tark_host
 import tark_request
 from conftest import CREDENTIALS_PATH_VARIABLE, REPO, XDG_DATA_HOME, find_leaks
-from facts import CODEX_VERSION_VARIABLE, ORIGINATOR_VARIABLE
+from facts import CODEX_VERSION_VARIABLE, ORIGINATOR_VARIABLE, SESSION_HEADER
 from test_check import Home, line
 
 ACCOUNT = "acct-probe"
@@ -239,7 +239,13 @@ def test_the_probe_sends_exactly_tarks_request(home, strict):
     assert body["stream"] is True and body["store"] is False and isinstance(body["input"], list)
     transport = {"host", "content-length", "accept-encoding", "connection"}
     received = [(k.lower(), v) for k, v in sent["headers"] if k.lower() not in transport]
-    assert sorted(received) == sorted((k.lower(), v) for k, v in headers)
+    # the session id is one random id a provider init: the probe's load had its own
+    session = [v for k, v in received if k == SESSION_HEADER]
+    assert len(session) == 1 and re.fullmatch(r"[0-9a-f-]{36}", session[0]), session
+    expected = [(k.lower(), v) for k, v in headers]
+    assert sorted((k, v) for k, v in received if k != SESSION_HEADER) == \
+        sorted((k, v) for k, v in expected if k != SESSION_HEADER)
+    assert SESSION_HEADER in dict(expected)
 
 
 def test_without_the_flag_nothing_is_probed(home, strict):
