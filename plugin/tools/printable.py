@@ -89,10 +89,20 @@ def _encodings(secret: str) -> set:
 
 
 class Redactor:
-    """Hides the tokens the tool holds in any text: ``add`` each secret as soon as it is seen."""
+    """Hides the tokens the tool holds in any text: ``add`` each secret as soon as it is seen.
+
+    Memory stays linear in the secrets' length (a login file may hold a megabyte): only the
+    slices of ``PIECE // 2`` characters at every ``PIECE // 2``-th offset of each form are
+    indexed. Any ``PIECE`` characters of a form contain one of them, so a text position whose
+    slice is indexed is extended both ways along the form; a match of ``PIECE`` or more is hidden.
+    """
+
+    _STEP = PIECE // 2
+    _OFFSETS_KEPT = 4          # a slice repeated more often in one form is a degenerate secret
 
     def __init__(self):
-        self._pieces: set = set()
+        self._forms: list = []
+        self._index: dict = {}           # slice -> [(form number, offset)]
         self._secrets: set = set()
 
     def add(self, secret) -> None:
@@ -100,7 +110,12 @@ class Redactor:
             return
         self._secrets.add(secret)
         for form in _encodings(secret):
-            self._pieces.update(form[i:i + PIECE] for i in range(len(form) - PIECE + 1))
+            number = len(self._forms)
+            self._forms.append(form)
+            for offset in range(0, len(form) - self._STEP + 1, self._STEP):
+                places = self._index.setdefault(form[offset:offset + self._STEP], [])
+                if sum(1 for n, _ in places if n == number) < self._OFFSETS_KEPT:
+                    places.append((number, offset))
 
     def add_from(self, doc) -> None:
         """The tokens in a JSON value, at any depth (the Codex CLI nests them under "tokens")."""
@@ -131,20 +146,38 @@ class Redactor:
         text = _JWT.sub(lambda m: hidden(len(m.group(0))), text)
         return _TOKEN_FIELD.sub(lambda m: m.group(1) + hidden(len(m.group(2))), text)
 
+    def _runs(self, text: str) -> list:
+        """[start, end) of every stretch of ``text`` that matches PIECE or more characters of a
+        form. A slice inside a stretch already found is skipped: a match it would start ends at
+        most PIECE - 1 characters past that stretch, which is no piece."""
+        step, runs, covered = self._STEP, [], 0
+        for p in range(len(text) - step + 1):
+            if p + step <= covered:
+                continue
+            for number, offset in self._index.get(text[p:p + step], ()):
+                form, shift = self._forms[number], p - offset      # text index = form index + shift
+                start, end = p, p + step
+                while start > 0 and start - 1 - shift >= 0 and text[start - 1] == form[start - 1 - shift]:
+                    start -= 1
+                while end < len(text) and end - shift < len(form) and text[end] == form[end - shift]:
+                    end += 1
+                if end - start >= PIECE:
+                    runs.append([start, end])
+                    covered = max(covered, end)
+        runs.sort()
+        merged: list = []
+        for start, end in runs:
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        return merged
+
     def _hide_pieces(self, text: str) -> str:
-        if not self._pieces or len(text) < PIECE:
-            return text
-        runs: list = []                        # [start, end) of text covered by token pieces
-        for p in range(len(text) - PIECE + 1):
-            if text[p:p + PIECE] in self._pieces:
-                if runs and p <= runs[-1][1]:
-                    runs[-1][1] = p + PIECE
-                else:
-                    runs.append([p, p + PIECE])
-        if not runs:
+        if not self._index or len(text) < PIECE:
             return text
         out, at = [], 0
-        for start, end in runs:
+        for start, end in self._runs(text):
             out += [text[at:start], hidden(end - start)]
             at = end
         out.append(text[at:])

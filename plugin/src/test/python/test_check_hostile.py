@@ -10,7 +10,9 @@ documented code, never a traceback.
 import base64
 import http.server
 import json
+import random
 import re
+import string
 import threading
 import time
 
@@ -71,6 +73,36 @@ def test_the_redactor_hides_every_piece_of_a_held_token_in_its_usual_encodings()
     assert red("nothing secret here") == "nothing secret here"
     # a piece shorter than PIECE is not a secret's piece: text around it stays readable
     assert red(f"x{token[:printable.PIECE - 1]}y") == f"x{token[:printable.PIECE - 1]}y"
+
+
+def test_the_redactor_leaves_no_piece_in_random_mixtures():
+    """Texts made of random slices of several tokens, joined by other text: no PIECE-character
+    piece of any token survives, and the text between is kept."""
+    rng = random.Random(23)
+    alphabet = string.ascii_letters + string.digits + "-_"
+    tokens = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(40, 400))) for _ in range(3)]
+    red = printable.Redactor()
+    for t in tokens:
+        red.add(t)
+    for _ in range(300):
+        parts = []
+        for _ in range(rng.randrange(1, 6)):
+            t = rng.choice(tokens)
+            a = rng.randrange(len(t))
+            parts.append(t[a:a + rng.randrange(1, 80)])
+            parts.append(rng.choice([" ", " | ", "§", "x", ""]))
+        shown = red("".join(parts))
+        assert pieces_of(tokens, shown, printable.PIECE) == [], shown
+
+
+def test_the_redactor_stays_small_and_fast_with_a_huge_or_degenerate_token():
+    red = printable.Redactor()
+    red.add("A" * 10 ** 6)
+    red.add(base64.urlsafe_b64encode(bytes(range(256)) * 3000).decode())
+    start = time.monotonic()
+    shown = red("A" * 1500 + " and " + "B" * 20)
+    assert time.monotonic() - start < 2
+    assert shown == "[token text hidden, 1500 chars] and " + "B" * 20
 
 
 def test_the_redactor_finds_tokens_in_nested_documents_and_forms():
