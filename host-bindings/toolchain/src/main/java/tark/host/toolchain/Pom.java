@@ -78,7 +78,8 @@ final class Pom {
     /**
      * The POM of a jar or classes directory on a build's classpath: the one beside a jar in a Maven
      * repository ({@code artifact-version.pom}), or the {@code pom.xml} of the module whose
-     * {@code target/} holds the jar or (test) classes directory (a module of the build itself).
+     * {@code target/} holds the jar or classes directory, at any depth (a module of the build
+     * itself; a profile may build into {@code target/<profile>/classes}).
      */
     static Pom ofCodeSource(Path codeSource) {
         String fileName = codeSource.getFileName().toString();
@@ -88,14 +89,14 @@ final class Pom {
                 return read(beside);
             }
         }
-        boolean built = fileName.endsWith(".jar") || "classes".equals(fileName) || "test-classes".equals(fileName);
-        Path target = built ? codeSource.getParent() : null;
-        if (target != null && "target".equals(String.valueOf(target.getFileName()))
-                && Files.isRegularFile(target.resolveSibling("pom.xml"))) {
-            return read(target.resolveSibling("pom.xml"));
+        for (Path target = codeSource.getParent(); target != null; target = target.getParent()) {
+            if ("target".equals(String.valueOf(target.getFileName()))
+                    && Files.isRegularFile(target.resolveSibling("pom.xml"))) {
+                return read(target.resolveSibling("pom.xml"));
+            }
         }
         throw new IllegalStateException("Cannot tell which project " + codeSource + " belongs to: it is neither a jar "
-                + "beside its POM in a Maven repository nor a module's target/classes, target/test-classes or target/*.jar");
+                + "beside its POM in a Maven repository nor inside a module's target/ (its build output)");
     }
 
     /** groupId:artifactId:version. */

@@ -54,6 +54,17 @@ class PomTest {
     }
 
     @Test
+    void aProfilesBuildDirectoryBelowTargetIsTheModulesToo() throws IOException {
+        Path module = Files.createDirectories(repository.resolve("project/plugin"));
+        Files.writeString(module.resolve("pom.xml"), "<project><parent><groupId>org.example</groupId>"
+                + "<artifactId>parent</artifactId><version>1</version></parent><artifactId>plugin</artifactId></project>");
+        Path classes = Files.createDirectories(module.resolve("target/local-endpoints/classes"));
+        assertEquals("org.example:plugin:1", Pom.ofCodeSource(classes).coordinates());
+        Path elsewhere = Files.createDirectories(module.resolve("build/classes"));
+        assertThrows(IllegalStateException.class, () -> Pom.ofCodeSource(elsewhere));
+    }
+
+    @Test
     void anythingElseIsRefused() throws IOException {
         Path loose = Files.createFile(repository.resolve("loose.jar"));
         IllegalStateException refused = assertThrows(IllegalStateException.class, () -> Pom.ofCodeSource(loose));
