@@ -824,9 +824,10 @@ def test_acp_chat_turn_with_every_listed_model(tark, test_module, models, identi
     assert len(tark.fake.accepted()) == len(models) and set(shown) == set(models)
 
 
-def test_acp_with_an_old_version_override_shows_the_refusal(tark, test_module, identity):
+def test_acp_refusals_the_user_reads(tark, test_module, identity):
     """CHATGPT_OAUTH_CODEX_VERSION below a model's floor: the strict backend refuses that model as
-    ChatGPT refuses an old Codex, and the ACP client reads what the README says it will."""
+    ChatGPT refuses an old Codex, and the ACP client reads what the README says it will; another
+    originator (what the plugin sent before it spoke as Codex) closes gpt-5.6-luna."""
     tark.install(test_module)
     tark.use_provider()
     tark.login()
@@ -842,6 +843,11 @@ def test_acp_with_an_old_version_override_shows_the_refusal(tark, test_module, i
     for r in tark.fake.model_requests():
         assert r.header("version") == "0.140.0" and r["violations"] == ["client_version"], r["violations"]
         assert r.header("user-agent").startswith(f"{identity['originator']}/0.140.0 ")
+
+    chunks, end, _ = acp_turn(tark, "gpt-5.6-luna", CHATGPT_OAUTH_ORIGINATOR="opencode")
+    assert (chunk_text(chunks), end["stopReason"]) == ("", "refusal")
+    assert end["error"] == "HTTP 404 Not Found: Model not found gpt-5.6-luna"
+    assert tark.fake.model_requests()[-1]["violations"] == ["codex_client"]
     # the README names both refusals and the way out
     readme = readme_text()
     assert "HTTP 404 Not Found" in readme and "Model not found <slug>" in readme
@@ -941,7 +947,9 @@ def test_due_refresh_is_sealed_and_used(tark, test_module, models, identity):
     assert refresh["json"] == {"client_id": CLIENT_ID, "grant_type": "refresh_token",
                                "refresh_token": creds["refresh_token"], "scope": "openid profile email"}
     assert refresh.header("content-type") == "application/json"
-    # the token endpoint saw the same Codex identity as the model requests
+    # the token endpoint (which meets a request without a User-Agent with Cloudflare's 403 page) saw
+    # the same Codex identity as the model requests
+    assert tark.fake.challenge_without_user_agent
     assert (refresh["user_agent"], refresh["originator"]) == (identity["User-Agent"], identity["originator"])
     assert tark.fake.refreshes == {creds["refresh_token"]: 1}
 
