@@ -33,6 +33,8 @@ CODEX_ORIGINATOR = "codex_cli_rs"
 CODEX_VERSION_VARIABLE = "CHATGPT_OAUTH_CODEX_VERSION"
 ORIGINATOR_VARIABLE = "CHATGPT_OAUTH_ORIGINATOR"
 IDENTITY_HEADERS = ("originator", "version", "User-Agent")
+# One random id a provider init (a tark session), for ChatGPT's prompt cache, as codex-rs sends it.
+SESSION_HEADER = "session-id"
 
 # This repository's build output, what the tools load when no copy is installed.
 REPO_DIST = Path(__file__).resolve().parents[2] / "dist"

@@ -38,7 +38,8 @@ from codes import (ANSWER_TOO_LARGE, BAD_INPUT, EXPIRED, INTERNAL_ERROR,  # noqa
                    REFRESH_REJECTED)
 # The project's facts (plugin name, client id, tark's paths), from their one definition.
 from facts import (CLIENT_ID, CODEX_ORIGINATOR, CODEX_VERSION_VARIABLE, CREDENTIALS_PATH_VARIABLE,  # noqa: E402,F401
-                   HOME_DATA_DIRS, IDENTITY_HEADERS, LOGIN_COMMAND, ORIGINATOR_VARIABLE, PLUGIN_NAME, STORAGE_BELOW_DATA_DIR, TARK_CREDENTIALS_FILE, XDG_DATA_HOME,
+                   HOME_DATA_DIRS, IDENTITY_HEADERS, LOGIN_COMMAND, ORIGINATOR_VARIABLE, PLUGIN_NAME,
+                   SESSION_HEADER, STORAGE_BELOW_DATA_DIR, TARK_CREDENTIALS_FILE, XDG_DATA_HOME,
                    diagnostics_of, installed_plugin_dir, storage_path)
 
 DIST = REPO / "dist"
@@ -337,6 +338,8 @@ def assert_codex_identity(headers: dict, originator: str = CODEX_ORIGINATOR) -> 
     agent = headers.get("User-Agent", "")
     assert re.fullmatch(re.escape(f"{originator}/{version}") + r" \([^;()]+; [^;()]+\) " + re.escape(PLUGIN_NAME)
                         + r"/\d+\.\d+\.\d+", agent), agent
+    assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}",
+                        headers.get(SESSION_HEADER, "")), headers
 
 
 def assert_credentials(creds: dict, token: str, account: Optional[str]) -> None:

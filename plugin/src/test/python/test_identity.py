@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from conftest import (CODEX_ORIGINATOR, CODEX_VERSION_VARIABLE, DAY, ORIGINATOR_VARIABLE, access_jwt,
+from conftest import (SESSION_HEADER, CODEX_ORIGINATOR, CODEX_VERSION_VARIABLE, DAY, ORIGINATOR_VARIABLE, access_jwt,
                       assert_codex_identity, json_reply, ok_credentials, opaque)
 
 HOUR = 3600
@@ -77,3 +77,14 @@ def test_an_hour_from_the_endpoint_with_a_ten_day_jwt_is_refreshed_once(inst):
     tokens = {ok_credentials(inst.load())["access_token"] for _ in range(6)}
     assert len(inst.endpoint.requests) == 1, f"{len(inst.endpoint.requests)} refreshes for 6 inits"
     assert len(tokens) == 1
+
+
+def test_one_random_session_id_a_provider_init(inst):
+    """codex-rs sends a session-id so that ChatGPT keeps a conversation's turns on its prompt cache:
+    one random UUID per instance (tark builds one per provider init), from WASI's random_get."""
+    inst.valid_creds("acct-id")
+    first = inst.load()
+    one = ok_credentials(first)["custom_headers"][SESSION_HEADER]
+    assert ok_credentials(first)["custom_headers"][SESSION_HEADER] == one, "stable for the instance"
+    others = {ok_credentials(inst.load())["custom_headers"][SESSION_HEADER] for _ in range(5)}
+    assert one not in others and len(others) == 5, "every provider init draws a new one"

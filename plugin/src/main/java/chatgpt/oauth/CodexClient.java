@@ -27,6 +27,7 @@ final class CodexClient {
     private final Host host;
     private String originator;
     private String version;
+    private String sessionId;
 
     CodexClient(Host host) {
         this.host = host;
@@ -48,6 +49,33 @@ final class CodexClient {
     String userAgent() {
         resolve();
         return originator + "/" + version + " (tark; wasm32) " + Provider.ID + "/" + Release.VERSION;
+    }
+
+    /**
+     * A random id for this instance, which tark builds afresh at every provider init (one tark session):
+     * the {@code session-id} header, with which codex-rs lets ChatGPT keep a conversation's turns on its
+     * prompt cache (codex-api's {@code build_session_headers}). A UUID, as codex-rs's thread ids are;
+     * null when the host has no random source (the header is then left out).
+     */
+    String sessionId() {
+        if (sessionId == null) {
+            byte[] random = host.randomBytes(16);
+            if (random == null || random.length != 16) {
+                return null;
+            }
+            random[6] = (byte) (random[6] & 0x0F | 0x40); // version 4
+            random[8] = (byte) (random[8] & 0x3F | 0x80); // the RFC 4122 variant
+            StringBuilder uuid = new StringBuilder(36);
+            String digits = "0123456789abcdef";
+            for (int i = 0; i < 16; i++) {
+                if (i == 4 || i == 6 || i == 8 || i == 10) {
+                    uuid.append('-');
+                }
+                uuid.append(digits.charAt(random[i] >> 4 & 0xF)).append(digits.charAt(random[i] & 0xF));
+            }
+            sessionId = uuid.toString();
+        }
+        return sessionId;
     }
 
     /** The headers every request to ChatGPT carries, name then value, for {@code tark:http}. */

@@ -135,6 +135,10 @@ final class Provider {
         if (accountId != null) {
             headers.add("ChatGPT-Account-Id", accountId);
         }
+        String sessionId = client.sessionId();
+        if (sessionId != null) {
+            headers.add("session-id", sessionId);
+        }
         return new JsonOutput()
                 .add("access_token", credentials.accessToken)
                 .add("api_mode", "openai_compat")

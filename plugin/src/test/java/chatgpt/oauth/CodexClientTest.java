@@ -83,4 +83,43 @@ class CodexClientTest extends HostTest {
         client.originator();
         assertEquals(1, host.messages("warn").size());
     }
+
+    @Test
+    void theSessionIdIsARandomUuidForTheInstance() {
+        CodexClient client = new CodexClient(host);
+        String id = client.sessionId();
+        assertTrue(id.matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"), id);
+        assertEquals(id, client.sessionId(), "one id for the instance's life (one tark session)");
+        assertFalse(id.equals(new CodexClient(host.session()).sessionId()), "a new provider init, a new id");
+    }
+
+    @Test
+    void withoutARandomSourceThereIsNoSessionId() {
+        tark.host.Host noRandom = new ExportedHostWithoutRandom(host);
+        assertEquals(null, new CodexClient(noRandom).sessionId());
+    }
+
+    /** The host interface's default: no random source. */
+    private static final class ExportedHostWithoutRandom implements tark.host.Host {
+        private final FakeHost delegate;
+
+        ExportedHostWithoutRandom(FakeHost delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override public tark.host.HostValue readFile(String path) { return delegate.readFile(path); }
+        @Override public tark.host.HostValue env(String name) { return delegate.env(name); }
+        @Override public tark.host.HostValue storageGet(String key) { return delegate.storageGet(key); }
+        @Override public boolean storageSet(String key, String value) { return delegate.storageSet(key, value); }
+        @Override public boolean storageDelete(String key) { return delegate.storageDelete(key); }
+        @Override public tark.host.HttpReply httpPost(String url, String[] headers, String body) {
+            return delegate.httpPost(url, headers, body);
+        }
+        @Override public tark.host.HttpReply httpGet(String url, String[] headers) { return delegate.httpGet(url, headers); }
+        @Override public void logDebug(String message) { delegate.logDebug(message); }
+        @Override public void logInfo(String message) { delegate.logInfo(message); }
+        @Override public void logWarn(String message) { delegate.logWarn(message); }
+        @Override public void logError(String message) { delegate.logError(message); }
+        @Override public long currentTimeMillis() { return delegate.currentTimeMillis(); }
+    }
 }

@@ -25,7 +25,7 @@ import tark.host.HttpReply;
 class ProviderTest extends HostTest {
     private static final long NOW = Jwt.NOW_SECONDS;
     /** The Codex client's headers, on every answer. */
-    private static final Set<String> IDENTITY = Set.of("originator", "version", "User-Agent");
+    private static final Set<String> IDENTITY = Set.of("originator", "version", "User-Agent", "session-id");
 
     private Provider provider;
 
@@ -80,7 +80,7 @@ class ProviderTest extends HostTest {
         JsonObject json = parseCredentials(Reply.of(provider, Provider::credentials));
         assertEquals(access, json.getString("access_token", null));
         JsonObject headers = json.get("custom_headers").asObject();
-        assertEquals(Set.of("originator", "version", "User-Agent", "ChatGPT-Account-Id"), names(headers));
+        assertEquals(Set.of("originator", "version", "User-Agent", "session-id", "ChatGPT-Account-Id"), names(headers));
         assertEquals("acct-1234", headers.getString("ChatGPT-Account-Id", null));
         assertTrue(host.errors().isEmpty());
     }
@@ -339,12 +339,13 @@ class ProviderTest extends HostTest {
     void credentialsDocumentIsExactlyWhatTarkParses() {
         String access = Jwt.opaque("at");
         host.secret(access);
+        CodexClient client = new CodexClient(host);
         String document = Provider.credentialsDocument(new Credentials(access, null, null, "acct-d", Expiry.UNKNOWN),
-                new CodexClient(host));
+                client);
         assertEquals("{\"access_token\":\"" + access + "\",\"api_mode\":\"openai_compat\","
                 + "\"endpoint\":\"https://chatgpt.com/backend-api/codex/responses\","
                 + "\"custom_headers\":{\"originator\":\"codex_cli_rs\",\"version\":\"" + CodexClient.VERSION + "\","
                 + "\"User-Agent\":\"codex_cli_rs/" + CodexClient.VERSION + " (tark; wasm32) chatgpt-oauth/" + Release.VERSION
-                + "\",\"ChatGPT-Account-Id\":\"acct-d\"}}", document);
+                + "\",\"ChatGPT-Account-Id\":\"acct-d\",\"session-id\":\"" + client.sessionId() + "\"}}", document);
     }
 }

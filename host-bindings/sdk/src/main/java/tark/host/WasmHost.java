@@ -137,6 +137,13 @@ public final class WasmHost implements Host {
         return System.currentTimeMillis();
     }
 
+    @Override
+    public byte[] randomBytes(int length) {
+        byte[] bytes = new byte[length];
+        // The array's address is taken right before the call: nothing allocates (or moves it) in between.
+        return WasiImports.randomGet(WasmMemory.addressOf(bytes), length) == 0 ? bytes : null;
+    }
+
     // The helpers from here on are instance methods: in wasm a static call into a class with a
     // static initializer (INSTANCE) is preceded by a class-initialisation check.
     private HostValue received(int ret, int length) {
