@@ -53,8 +53,8 @@ if not TARK_BIN:
                 "(TARK_BIN=/path/to/tark python3 -m pytest -q plugin/src/test/python/test_in_tark.py)",
                 allow_module_level=True)
 
-from conftest import (CLIENT_ID, DAY, MARGIN, PLUGIN_NAME, REPO, TARK_CREDENTIALS_FILE,  # noqa: E402
-                      XDG_DATA_HOME, access_jwt, assert_codex_identity, claims, find_leaks, installed_plugin_dir, lineage_id,
+from conftest import (CLIENT_ID, DAY, MARGIN, PLUGIN_NAME, REPO, SESSION_HEADER,  # noqa: E402
+                      TARK_CREDENTIALS_FILE, XDG_DATA_HOME, access_jwt, assert_codex_identity, claims, find_leaks, installed_plugin_dir, lineage_id,
                       make_jwt, opaque, open_entry, storage_path)
 from tark_fakes import CODEX_HOST, CODEX_PATH, FakeChatGPT, s256  # noqa: E402
 import codex_rules  # noqa: E402
@@ -120,8 +120,8 @@ def models(test_module, tmp_path_factory) -> list:
 
 @pytest.fixture(scope="session")
 def identity(test_module, tmp_path_factory) -> dict:
-    """The headers the plugin answers besides the account (originator, version, User-Agent), read
-    with the emulation: tark must send each of them verbatim on every model request."""
+    """The headers the plugin answers besides the account and the per-init session id (originator,
+    version, User-Agent), read with the emulation: tark must send each verbatim on every model request."""
     import tark_host
     root = tmp_path_factory.mktemp("identity")
     plugin_dir = root / PLUGIN_NAME
@@ -135,8 +135,9 @@ def identity(test_module, tmp_path_factory) -> dict:
     rc, answer = tark_host.TarkHost.load(plugin_dir, root / "home", stdio="capture").credentials()
     assert rc > 0, rc
     headers = dict(answer["custom_headers"])
-    assert headers.pop("ChatGPT-Account-Id") == ACCOUNT
     assert_codex_identity(headers)
+    assert headers.pop("ChatGPT-Account-Id") == ACCOUNT
+    assert headers.pop(SESSION_HEADER)
     return headers
 
 
@@ -687,6 +688,7 @@ def assert_codex_request(r, token: str, model: str, stream: bool, identity: dict
     assert r.header("content-type") == "application/json"
     for name, value in identity.items():
         assert r.header(name) == value, name
+    assert uuid.UUID(r.header(SESSION_HEADER)), "one session id a provider init"
     names = [k.lower() for k, _ in r["headers"]]
     assert names.count("user-agent") == 1, names
     assert not [n for n in names if "api_mode" in n or "api-mode" in n or n == "openai-beta"
@@ -822,6 +824,7 @@ def test_acp_chat_turn_with_every_listed_model(tark, test_module, models, identi
         assert "Say hello" in json.dumps(body["input"])
         assert body["tools"] and body["tool_choice"] == "auto"
     assert len(tark.fake.accepted()) == len(models) and set(shown) == set(models)
+    assert len({r.header(SESSION_HEADER) for r in requests}) == len(models), "a new id each tark acp"
 
 
 def test_acp_refusals_the_user_reads(tark, test_module, identity):
