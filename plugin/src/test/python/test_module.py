@@ -129,6 +129,15 @@ def test_dist_manifest_is_the_source_manifest():
     assert "${" not in built.read_text(encoding="utf-8")
 
 
+def test_dist_notice_is_the_fresh_build():
+    """dist/NOTICE is the fresh build's: written by the build from the classes compiled into the
+    module (plugin/target/notice/NOTICE), so a library compiled in or dropped changes it."""
+    built = REPO / "plugin" / "target" / "notice" / "NOTICE"
+    assert built.exists(), f"{built} is missing: run the build first (./build.sh, or `mvn -B package`)"
+    assert (DIST / "NOTICE").read_bytes() == built.read_bytes(), \
+        "dist/NOTICE differs from the fresh build's: run ./build.sh and commit dist/"
+
+
 def test_the_older_auth_interface_is_not_exported(module):
     names = {e.name for e in module.exports}
     assert not names & set(DROPPED), names & set(DROPPED)
