@@ -19,8 +19,10 @@ One ``FakeChatGPT`` server on 127.0.0.1 plays every part tark and the plugin tal
   access / refresh / id tokens, whose access token the Codex endpoint then accepts; refresh tokens
   are single-use, as at OpenAI (a second presentation gets 401 ``refresh_token_reused``); every
   presentation of each refresh token is counted; ``/oauth/revoke`` answers 200. Each request to
-  either records ``user_agent`` and ``originator`` (None when absent); with
-  ``challenge_without_user_agent`` set, one without a User-Agent meets Cloudflare's 403 page;
+  either records ``user_agent`` and ``originator`` (None when absent). Like the model endpoint, the
+  plugin's requests there (host ``auth.openai.com``) meet Cloudflare's 403 page without a
+  User-Agent (``challenge_without_user_agent``, on by default; the loopback issuer of tark's own
+  login exchange is not challenged);
 * **the PKCE issuer** of the test ``plugin.toml`` (``http://127.0.0.1:<port>/oauth/authorize`` and
   ``/oauth/token``): the authorize step (the test plays the browser) remembers the
   ``code_challenge`` and redirects to ``redirect_uri`` with a code; the code exchange (a form POST
@@ -96,7 +98,7 @@ class FakeChatGPT:
         self.pkce_checks: list = []                 # (ok, reason) per code exchange
         self.refuse_code_exchange = False           # True: every code exchange gets 400 invalid_grant
         self.bearers = codex_rules.Bearers()        # the access tokens the Codex endpoint accepts
-        self.challenge_without_user_agent = False   # True: the token endpoint's Cloudflare 403 page
+        self.challenge_without_user_agent = True    # auth.openai.com: Cloudflare's 403 page without a User-Agent
         self.server = ThreadingHTTPServer((LOOPBACK, 0), self._handler_class())
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
@@ -319,7 +321,7 @@ class FakeChatGPT:
                 if method == "POST" and ((host in (AUTH_HOST, LOOPBACK) and path == "/oauth/token")
                                          or (host == AUTH_HOST and path == "/oauth/revoke")):
                     req["user_agent"], req["originator"] = req.header("user-agent"), req.header("originator")
-                    if fake.challenge_without_user_agent and not req["user_agent"]:
+                    if fake.challenge_without_user_agent and host == AUTH_HOST and not req["user_agent"]:
                         self._refuse(codex_rules.challenge())
                     elif path == "/oauth/revoke":
                         fake.revoked.append(req["json"])

@@ -53,8 +53,8 @@ if not TARK_BIN:
                 "(TARK_BIN=/path/to/tark python3 -m pytest -q plugin/src/test/python/test_in_tark.py)",
                 allow_module_level=True)
 
-from conftest import (CLIENT_ID, DAY, MARGIN, PLUGIN_NAME, REPO, TARK_CREDENTIALS_FILE,  # noqa: E402
-                      XDG_DATA_HOME, access_jwt, assert_codex_identity, claims, find_leaks, installed_plugin_dir, lineage_id,
+from conftest import (CLIENT_ID, DAY, MARGIN, PLUGIN_NAME, REPO, SESSION_HEADER,  # noqa: E402
+                      TARK_CREDENTIALS_FILE, XDG_DATA_HOME, access_jwt, assert_codex_identity, claims, find_leaks, installed_plugin_dir, lineage_id,
                       make_jwt, opaque, open_entry, storage_path)
 from tark_fakes import CODEX_HOST, CODEX_PATH, FakeChatGPT, s256  # noqa: E402
 import codex_rules  # noqa: E402
@@ -120,8 +120,8 @@ def models(test_module, tmp_path_factory) -> list:
 
 @pytest.fixture(scope="session")
 def identity(test_module, tmp_path_factory) -> dict:
-    """The headers the plugin answers besides the account (originator, version, User-Agent), read
-    with the emulation: tark must send each of them verbatim on every model request."""
+    """The headers the plugin answers besides the account and the per-init session id (originator,
+    version, User-Agent), read with the emulation: tark must send each verbatim on every model request."""
     import tark_host
     root = tmp_path_factory.mktemp("identity")
     plugin_dir = root / PLUGIN_NAME
@@ -135,8 +135,9 @@ def identity(test_module, tmp_path_factory) -> dict:
     rc, answer = tark_host.TarkHost.load(plugin_dir, root / "home", stdio="capture").credentials()
     assert rc > 0, rc
     headers = dict(answer["custom_headers"])
-    assert headers.pop("ChatGPT-Account-Id") == ACCOUNT
     assert_codex_identity(headers)
+    assert headers.pop("ChatGPT-Account-Id") == ACCOUNT
+    assert headers.pop(SESSION_HEADER)
     return headers
 
 
@@ -708,6 +709,7 @@ def assert_codex_request(r, token: str, model: str, stream: bool, identity: dict
     assert r.header("content-type") == "application/json"
     for name, value in identity.items():
         assert r.header(name) == value, name
+    assert uuid.UUID(r.header(SESSION_HEADER)), "one session id a provider init"
     names = [k.lower() for k, _ in r["headers"]]
     assert names.count("user-agent") == 1, names
     assert not [n for n in names if "api_mode" in n or "api-mode" in n or n == "openai-beta"
@@ -843,11 +845,13 @@ def test_acp_chat_turn_with_every_listed_model(tark, test_module, models, identi
         assert "Say hello" in json.dumps(body["input"])
         assert body["tools"] and body["tool_choice"] == "auto"
     assert len(tark.fake.accepted()) == len(models) and set(shown) == set(models)
+    assert len({r.header(SESSION_HEADER) for r in requests}) == len(models), "a new id each tark acp"
 
 
-def test_acp_with_an_old_version_override_shows_the_refusal(tark, test_module, identity):
+def test_acp_refusals_the_user_reads(tark, test_module, identity):
     """CHATGPT_OAUTH_CODEX_VERSION below a model's floor: the strict backend refuses that model as
-    ChatGPT refuses an old Codex, and the ACP client reads what the README says it will."""
+    ChatGPT refuses an old Codex, and the ACP client reads what the README says it will; another
+    originator (what the plugin sent before it spoke as Codex) closes gpt-5.6-luna."""
     tark.install(test_module)
     tark.use_provider()
     tark.login()
@@ -863,6 +867,11 @@ def test_acp_with_an_old_version_override_shows_the_refusal(tark, test_module, i
     for r in tark.fake.model_requests():
         assert r.header("version") == "0.140.0" and r["violations"] == ["client_version"], r["violations"]
         assert r.header("user-agent").startswith(f"{identity['originator']}/0.140.0 ")
+
+    chunks, end, _ = acp_turn(tark, "gpt-5.6-luna", CHATGPT_OAUTH_ORIGINATOR="opencode")
+    assert (chunk_text(chunks), end["stopReason"]) == ("", "refusal")
+    assert end["error"] == "HTTP 404 Not Found: Model not found gpt-5.6-luna"
+    assert tark.fake.model_requests()[-1]["violations"] == ["codex_client"]
     # the README names both refusals and the way out
     readme = readme_text()
     assert "HTTP 404 Not Found" in readme and "Model not found <slug>" in readme
@@ -962,7 +971,9 @@ def test_due_refresh_is_sealed_and_used(tark, test_module, models, identity):
     assert refresh["json"] == {"client_id": CLIENT_ID, "grant_type": "refresh_token",
                                "refresh_token": creds["refresh_token"], "scope": "openid profile email"}
     assert refresh.header("content-type") == "application/json"
-    # the token endpoint saw the same Codex identity as the model requests
+    # the token endpoint (which meets a request without a User-Agent with Cloudflare's 403 page) saw
+    # the same Codex identity as the model requests
+    assert tark.fake.challenge_without_user_agent
     assert (refresh["user_agent"], refresh["originator"]) == (identity["User-Agent"], identity["originator"])
     assert tark.fake.refreshes == {creds["refresh_token"]: 1}
 

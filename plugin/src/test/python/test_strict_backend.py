@@ -179,17 +179,9 @@ def test_an_originator_override_outside_codex_closes_the_gated_models(inst):
 
 
 # --------------------------------------------------------------------------------------------
-# The plugin's own requests (tark:http): the same identity as its answer
+# The plugin's own requests (tark:http): the same identity as its answer (the refresh's is
+# checked in test_identity.py; the backend's rules need a User-Agent there too)
 # --------------------------------------------------------------------------------------------
-
-def test_refresh_request_carries_the_answers_user_agent_and_originator(inst):
-    inst.endpoint.account = ACCOUNT
-    _, creds, _ = answer_and_models(inst, exp_in=MARGIN // 2)
-    [refresh] = inst.endpoint.requests
-    assert refresh["url"] == "https://auth.openai.com/oauth/token"
-    originator, _, user_agent = identity(creds)
-    assert inst.endpoint.identities == [{"user_agent": user_agent, "originator": originator}]
-
 
 def test_revoke_request_carries_the_answers_user_agent_and_originator(inst):
     host = inst.load()
