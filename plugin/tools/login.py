@@ -203,9 +203,11 @@ class Reply:
 
 
 class AuthServer:
-    def __init__(self, issuer: str):
+    def __init__(self, issuer: str, user_agent: str):
         self.issuer = issuer
         self.host = urllib.parse.urlsplit(issuer).hostname
+        # A request with no User-Agent can meet Cloudflare's bot check in front of ChatGPT.
+        self.user_agent = user_agent
 
     def post_json(self, path: str, fields: dict) -> Reply:
         return self._post(path, json.dumps(fields).encode("utf-8"), "application/json")
@@ -215,7 +217,8 @@ class AuthServer:
                           "application/x-www-form-urlencoded")
 
     def _post(self, path: str, body: bytes, content_type: str) -> Reply:
-        headers = {"Content-Type": content_type, "Accept": "application/json"}
+        headers = {"Content-Type": content_type, "Accept": "application/json",
+                   "User-Agent": self.user_agent}
         try:
             reply = bounded_http.send("POST", self.issuer + path, headers, body,
                                       deadline=REQUEST_TIMEOUT, limit=REPLY_LIMIT)
@@ -676,7 +679,7 @@ def login(args, env: dict, say, countdown: Countdown) -> int:
             raise LoginFailed(f"tark would not let the plugin read {target}: add it to fs_read in"
                               f" {plugin.dir / 'plugin.toml'}, or unset {CREDENTIALS_PATH_VARIABLE}.", USAGE)
         client_id = plugin.client_id()
-        server = AuthServer(issuer)
+        server = AuthServer(issuer, f"{PLUGIN_NAME}-login/{plugin.manifest['plugin']['version']}")
 
         say(f"Log in to ChatGPT for tark ({PLUGIN_NAME}), with a device code.")
         say(NOTICE)

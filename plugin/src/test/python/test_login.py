@@ -112,6 +112,7 @@ class FakeIssuer:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
                 issuer.requests.append({"path": self.path, "time": time.monotonic(), "body": body,
+                                        "user_agent": self.headers.get("User-Agent"),
                                         "type": self.headers.get("Content-Type")})
                 status, doc = issuer.answer(self.path)
                 data = json.dumps(doc).encode()
@@ -692,3 +693,12 @@ def test_a_trickling_server_is_given_up_at_the_deadline(inst, monkeypatch):
     assert rc == 1
     assert "no complete answer within 1 s" in one_line(err)
     assert took < 5, f"took {took:.1f} s"
+
+
+def test_every_request_names_the_login_tool(inst, issuer):
+    """bounded_http adds no User-Agent of its own (urllib's would), and one without any can meet
+    Cloudflare's bot check: login.py names itself and the plugin's version on every request."""
+    rc, out, err = run(issuer, inst.home)
+    assert rc == 0, err
+    version = tark_host.load_manifest(inst.plugin_dir / "plugin.toml")["plugin"]["version"]
+    assert issuer.requests and {r["user_agent"] for r in issuer.requests} == {f"chatgpt-oauth-login/{version}"}
