@@ -20,8 +20,10 @@ import re
 import os
 import secrets
 import shutil
+import subprocess
 import sys
 import time
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Callable, Optional, Union
 
@@ -43,6 +45,9 @@ from facts import (CLIENT_ID, CODEX_ORIGINATOR, CODEX_VERSION_VARIABLE, CREDENTI
                    diagnostics_of, installed_plugin_dir, storage_path)
 
 DIST = REPO / "dist"
+# The plugin's pinned binaryen, which its build installs, and its pom, where the build's flags are.
+WASM_OPT = REPO / "plugin" / "wasm-opt" / "node_modules" / "binaryen" / "bin" / "wasm-opt"
+PLUGIN_POM = REPO / "plugin" / "pom.xml"
 TOKEN_URL = "https://auth.openai.com/oauth/token"
 ENDPOINT = "https://chatgpt.com/backend-api/codex/responses"
 AUTH_CLAIM = "https://api.openai.com/auth"
@@ -550,3 +555,26 @@ def seal_entry(root_refresh_token: str, plaintext: str) -> str:
         nonce, plaintext.encode("utf-8"), lid.encode())
     return json.dumps({"lineage": lid, "sealed": base64.urlsafe_b64encode(sealed).rstrip(b"=").decode()},
                       separators=(",", ":"))
+
+
+# --------------------------------------------------------------------------------------------
+# Test-only modules (the build's probes, the crypto probe) optimised as dist/plugin.wasm is
+# --------------------------------------------------------------------------------------------
+
+def wasm_opt_flags() -> list:
+    """The optimisation flags of the plugin's wasm-opt execution (its pom is the one source)."""
+    ns = {"m": "http://maven.apache.org/POM/4.0.0"}
+    for execution in ET.parse(PLUGIN_POM).getroot().iterfind(".//m:execution", ns):
+        if execution.findtext("m:id", namespaces=ns) == "wasm-opt":
+            arguments = [a.text for a in execution.iterfind(".//m:argument", ns)]
+            return [a for a in arguments if a.startswith("-") and a != "-o"]
+    raise AssertionError(f"no wasm-opt execution in {PLUGIN_POM}")
+
+
+def optimised_as_the_plugin(built: Path, out: Path) -> Path:
+    """``built`` through wasm-opt with the plugin's flags, into ``out``; skips the test when the
+    plugin's wasm-opt is not installed (its package phase installs it)."""
+    if not WASM_OPT.exists() or shutil.which("node") is None:
+        pytest.skip(f"{WASM_OPT} is not installed (the plugin's package phase installs it)")
+    subprocess.run(["node", str(WASM_OPT), *wasm_opt_flags(), str(built), "-o", str(out)], check=True)
+    return out

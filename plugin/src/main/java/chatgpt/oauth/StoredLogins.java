@@ -8,7 +8,8 @@ import tark.host.JsonOutput;
  * newest first, each with its lineage id and a one-way fingerprint of the credentials path it came
  * from, and one-way marks of the refresh tokens ChatGPT refused:
  * {@code {"lineage","sealed","path", "others":[{"lineage","sealed","path"},...], "refused":[...]}}.
- * Nothing in it is usable, nor readable as a path or a token.
+ * Nothing in it opens without the root refresh token of its login; the ids and fingerprints are
+ * one-way but unkeyed (a guessed path can be confirmed; docs/ARCHITECTURE.md, "Threat model").
  */
 final class StoredLogins {
     /** Entries kept: one per credentials path in use (several terminals, several accounts). */
