@@ -21,7 +21,6 @@ import os
 import secrets
 import shutil
 import subprocess
-import sys
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -29,20 +28,21 @@ from typing import Callable, Optional, Union
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[4]
-sys.path.insert(0, str(REPO / "plugin" / "tools"))
-
-import tark_host  # noqa: E402
-from tark_host import TarkHost  # noqa: E402
+# The tools' package comes from this checkout's plugin/tools (pytest.ini's pythonpath).
+from chatgpt_oauth_tools import tark_host
+from chatgpt_oauth_tools.tark_host import TarkHost
 # The export return codes, from their one Python definition; the tests import them from here.
-from codes import (ANSWER_TOO_LARGE, BAD_INPUT, EXPIRED, INTERNAL_ERROR,  # noqa: E402,F401
-                   INVALID_CREDENTIALS, NOT_ALLOWED, NOT_AUTHENTICATED, REFRESH_FAILED,
-                   REFRESH_REJECTED)
+from chatgpt_oauth_tools.codes import (ANSWER_TOO_LARGE, BAD_INPUT, EXPIRED, INTERNAL_ERROR,  # noqa: F401
+                                       INVALID_CREDENTIALS, NOT_ALLOWED, NOT_AUTHENTICATED, REFRESH_FAILED,
+                                       REFRESH_REJECTED)
 # The project's facts (plugin name, client id, tark's paths), from their one definition.
-from facts import (CLIENT_ID, CODEX_ORIGINATOR, CODEX_VERSION_VARIABLE, CREDENTIALS_PATH_VARIABLE,  # noqa: E402,F401
-                   HOME_DATA_DIRS, IDENTITY_HEADERS, LOGIN_COMMAND, ORIGINATOR_VARIABLE, PLUGIN_NAME,
-                   SESSION_HEADER, STORAGE_BELOW_DATA_DIR, TARK_CREDENTIALS_FILE, XDG_DATA_HOME,
-                   diagnostics_of, installed_plugin_dir, storage_path)
+from chatgpt_oauth_tools.facts import (CLIENT_ID, CODEX_ORIGINATOR, CODEX_VERSION_VARIABLE,  # noqa: F401
+                                       CREDENTIALS_PATH_VARIABLE, HOME_DATA_DIRS, IDENTITY_HEADERS,
+                                       LOGIN_COMMAND, ORIGINATOR_VARIABLE, PLUGIN_NAME, SESSION_HEADER,
+                                       STORAGE_BELOW_DATA_DIR, TARK_CREDENTIALS_FILE, XDG_DATA_HOME,
+                                       diagnostics_of, installed_plugin_dir, storage_path)
+
+REPO = Path(__file__).resolve().parents[4]
 
 DIST = REPO / "dist"
 # The plugin's pinned binaryen, which its build installs, and its pom, where the build's flags are.

@@ -16,7 +16,7 @@ import pytest
 import wasmtime
 
 from conftest import REPO, optimised_as_the_plugin
-import tark_host
+from chatgpt_oauth_tools import tark_host
 
 PROBES = REPO / "host-bindings" / "toolchain" / "target" / "probe"
 

@@ -18,8 +18,8 @@ import urllib.request
 
 import pytest
 
-import check
-from codes import CODES, INVALID_CREDENTIALS, NOT_AUTHENTICATED
+from chatgpt_oauth_tools import check
+from chatgpt_oauth_tools.codes import CODES, INVALID_CREDENTIALS, NOT_AUTHENTICATED
 from conftest import (CREDENTIALS_PATH_VARIABLE, DAY, DIST, MARGIN, TARK_CREDENTIALS_FILE, TOKEN_URL,
                       XDG_DATA_HOME, access_jwt, claims, find_leaks, installed_plugin_dir, make_jwt,
                       opaque, open_sealed, refresh_margin, storage_path)

@@ -22,10 +22,10 @@ import urllib.parse
 
 import pytest
 
-import check
+from chatgpt_oauth_tools import check
 from conftest import CREDENTIALS_PATH_VARIABLE, DAY, PLUGIN_NAME, XDG_DATA_HOME, find_leaks
-from facts import CODEX_VERSION_VARIABLE, SESSION_HEADER
-from tark_host import TarkHost
+from chatgpt_oauth_tools.facts import CODEX_VERSION_VARIABLE, SESSION_HEADER
+from chatgpt_oauth_tools.tark_host import TarkHost
 from test_check import Home, line
 
 ACCOUNT = "acct-backend"

@@ -18,9 +18,9 @@ import time
 
 import pytest
 
-import bounded_http
-import check
-import printable
+from chatgpt_oauth_tools import bounded_http
+from chatgpt_oauth_tools import check
+from chatgpt_oauth_tools import printable
 from conftest import LEAK_WINDOW, find_leaks
 from test_check import line
 from test_check_backend import ACCOUNT, MODELS_REPLY, backend, home, usage_reply  # noqa: F401  fixtures

@@ -22,13 +22,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-import check
+from chatgpt_oauth_tools import check
 import codex_rules
-import probe
-import tark_host
-import tark_request
+from chatgpt_oauth_tools import probe
+from chatgpt_oauth_tools import tark_host
+from chatgpt_oauth_tools import tark_request
 from conftest import CREDENTIALS_PATH_VARIABLE, REPO, XDG_DATA_HOME, find_leaks
-from facts import CODEX_VERSION_VARIABLE, ORIGINATOR_VARIABLE, SESSION_HEADER
+from chatgpt_oauth_tools.facts import CODEX_VERSION_VARIABLE, ORIGINATOR_VARIABLE, SESSION_HEADER
 from test_check import Home, line
 
 ACCOUNT = "acct-probe"

@@ -3,7 +3,7 @@
 import re
 
 from conftest import REPO
-from codes import CODES, Code
+from chatgpt_oauth_tools.codes import CODES, Code
 
 TABLE_INTRO = "Return codes of the exports, as tark reports them"
 

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-import compile_profile
+from chatgpt_oauth_tools import compile_profile
 from conftest import DIST
 
 

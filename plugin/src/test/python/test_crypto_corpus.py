@@ -33,7 +33,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.poly1305 import Poly1305
 
 from conftest import DIST, INTERNAL_ERROR, REPO, optimised_as_the_plugin
-from tark_host import TarkHost
+from chatgpt_oauth_tools.tark_host import TarkHost
 
 PROBE = REPO / "plugin" / "target" / "crypto-probe" / "crypto-probe.wasm"
 RESOURCES = REPO / "plugin" / "src" / "test" / "resources"

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-import tark_host
+from chatgpt_oauth_tools import tark_host
 from conftest import (BAD_INPUT, DAY, ENDPOINT, INVALID_CREDENTIALS, LOGIN_COMMAND, NOT_AUTHENTICATED,
                       PLUGIN_NAME, access_jwt, assert_credentials, claims, errors, failed, json_reply,
                       make_jwt, ok_credentials, opaque)

@@ -19,7 +19,7 @@ from conftest import (ANSWER_TOO_LARGE, AUTH_CLAIM, BAD_INPUT, DAY, INVALID_CRED
                       _TOKENS, access_jwt, assert_credentials, b64url, claims, errors, failed,
                       find_leaks, json_reply, last_diagnostics, make_jwt, ok_credentials, opaque,
                       open_entry, register_token, seal_entry)
-import tark_host
+from chatgpt_oauth_tools import tark_host
 
 MAX_VALUES = 20_000
 MAX_DEPTH = 32

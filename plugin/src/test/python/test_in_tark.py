@@ -108,7 +108,7 @@ def test_module() -> Path:
 @pytest.fixture(scope="session")
 def models(test_module, tmp_path_factory) -> list:
     """The model ids the plugin lists (provider_models, read with the emulation): the chosen models."""
-    import tark_host
+    from chatgpt_oauth_tools import tark_host
     plugin_dir = tmp_path_factory.mktemp("models") / PLUGIN_NAME
     plugin_dir.mkdir()
     shutil.copyfile(DIST / "plugin.toml", plugin_dir / "plugin.toml")
@@ -122,7 +122,7 @@ def models(test_module, tmp_path_factory) -> list:
 def identity(test_module, tmp_path_factory) -> dict:
     """The headers the plugin answers besides the account and the per-init session id (originator,
     version, User-Agent), read with the emulation: tark must send each verbatim on every model request."""
-    import tark_host
+    from chatgpt_oauth_tools import tark_host
     root = tmp_path_factory.mktemp("identity")
     plugin_dir = root / PLUGIN_NAME
     plugin_dir.mkdir()

@@ -23,9 +23,9 @@ from urllib.parse import parse_qs
 
 import pytest
 
-import login
-import tark_host
-from facts import is_diagnostics, parse_diagnostics
+from chatgpt_oauth_tools import login
+from chatgpt_oauth_tools import tark_host
+from chatgpt_oauth_tools.facts import is_diagnostics, parse_diagnostics
 from conftest import (CLIENT_ID, CREDENTIALS_PATH_VARIABLE, DAY, DIST, LOGIN_COMMAND, REPO,
                       XDG_DATA_HOME, access_jwt, assert_credentials, claims, find_leaks,
                       installed_plugin_dir, make_jwt, ok_credentials, opaque, register_token)

@@ -10,9 +10,9 @@ import wasmtime
 from conftest import (CLIENT_ID, CODEX_ORIGINATOR, CODEX_VERSION_VARIABLE, CREDENTIALS_PATH_VARIABLE, DIST,
                       ORIGINATOR_VARIABLE, PLUGIN_NAME, REPO, STORAGE_ENV,
                       STORAGE_FS_READ, TARK_CREDENTIALS_FILE, assert_credentials, ok_credentials)
-import tark_host
-from compile_profile import sections, uleb128
-from tark_manifest import SEMVER
+from chatgpt_oauth_tools import tark_host
+from chatgpt_oauth_tools.compile_profile import sections, uleb128
+from chatgpt_oauth_tools.tark_manifest import SEMVER
 
 FRESH_BUILD = REPO / "plugin" / "target" / "wasm" / "plugin.wasm"
 

@@ -274,7 +274,7 @@ def test_forced_refresh_hook(inst):
     rc, raw = host.call_ret("provider_auth_refresh")
     assert rc > 0
     first = inst.endpoint.last
-    import tark_host
+    from chatgpt_oauth_tools import tark_host
     assert_credentials(tark_host.parse_auth_credentials(raw.decode()), first["access_token"], "acct-main")
     assert len(inst.endpoint.requests) == 1
     assert_refresh_request(inst.endpoint.requests[0], doc["refresh_token"])

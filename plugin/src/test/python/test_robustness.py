@@ -12,7 +12,7 @@ import time
 import pytest
 import wasmtime
 
-import tark_host
+from chatgpt_oauth_tools import tark_host
 from conftest import (ANSWER_TOO_LARGE, CODEX_ORIGINATOR, DAY, INVALID_CREDENTIALS, LOGIN_COMMAND, access_jwt,
                       assert_credentials, b64url, claims, errors, failed, find_leaks, json_reply,
                       make_jwt, ok_credentials, opaque, register_token)

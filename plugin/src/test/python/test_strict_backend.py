@@ -16,7 +16,7 @@ import pytest
 import codex_rules
 from codex_rules import Bearers, parse_version, user_agent_product, version_at_least, violations
 from conftest import (DAY, MARGIN, access_jwt, claims, json_reply, make_jwt, ok_credentials, opaque)
-from tark_request import build_responses_request, complete_request
+from chatgpt_oauth_tools.tark_request import build_responses_request, complete_request
 
 ACCOUNT = "acct-strict"
 PROMPT = "Say hello"

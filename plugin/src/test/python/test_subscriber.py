@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-import tark_host
+from chatgpt_oauth_tools import tark_host
 from conftest import (CREDENTIALS_PATH_VARIABLE, DAY, LOGIN_COMMAND, MAX_REFRESH_MARGIN, PLUGIN_NAME,
                       REFRESH_FAILED, access_jwt, assert_credentials, claims, diagnostics, errors,
                       find_leaks, json_reply, make_jwt, ok_credentials, opaque, refresh_margin,

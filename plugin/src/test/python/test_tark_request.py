@@ -3,8 +3,8 @@
 
 import pytest
 
-from tark_request import (CHAT_INSTRUCTIONS, CHAT_TOOLS, CODEX_DEFAULT_INSTRUCTIONS, build_responses_request,
-                          complete_request)
+from chatgpt_oauth_tools.tark_request import (CHAT_INSTRUCTIONS, CHAT_TOOLS, CODEX_DEFAULT_INSTRUCTIONS,
+                                              build_responses_request, complete_request)
 
 ENDPOINT = "https://chatgpt.com/backend-api/codex/responses"
 

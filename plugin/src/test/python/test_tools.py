@@ -7,13 +7,13 @@ for the installed plugin.)
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-import bench
+from chatgpt_oauth_tools import bench
+from conftest import REPO
 
-TOOLS = Path(bench.__file__).resolve().parent
+TOOLS = REPO / "plugin" / "tools"
 
 
 def test_bench_measures_both_plugins(tmp_path):
@@ -51,7 +51,7 @@ def test_bench_measures_both_plugins(tmp_path):
 def test_tools_load_the_copy_tark_runs_on_each_system(tmp_path, system, env, below_home):
     """check.py and login.py load the installed plugin where tark keeps it on that system, and this
     repository's dist/ when none is installed there."""
-    import facts
+    from chatgpt_oauth_tools import facts
     assert facts.plugin_dir_in_use(tmp_path, env, system) == (facts.REPO_DIST, False)
     installed = tmp_path / below_home / "tark" / "plugins" / "chatgpt-oauth"
     installed.mkdir(parents=True)
@@ -60,7 +60,7 @@ def test_tools_load_the_copy_tark_runs_on_each_system(tmp_path, system, env, bel
 
 
 def test_tools_follow_xdg_data_home_on_linux(tmp_path):
-    import facts
+    from chatgpt_oauth_tools import facts
     installed = tmp_path / "xdg" / "tark" / "plugins" / "chatgpt-oauth"
     installed.mkdir(parents=True)
     (installed / "plugin.toml").write_text("")

@@ -9,9 +9,9 @@ from typing import Optional
 
 import wasmtime
 
-from tark_errors import HostPanic
-from tark_serde import Pairs, serde_compact, strict_json
-from tark_storage import save_storage
+from .tark_errors import HostPanic
+from .tark_serde import Pairs, serde_compact, strict_json
+from .tark_storage import save_storage
 
 U64 = 1 << 64          # an i32 pointer (negative in Python) taken as Rust's usize
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Optional
 
-from tark_errors import CredentialsError
-from tark_serde import Pairs, strict_json
+from .tark_errors import CredentialsError
+from .tark_serde import Pairs, strict_json
 
 _CRED_FIELDS = ("access_token", "project_id", "api_mode", "endpoint", "custom_headers")
 

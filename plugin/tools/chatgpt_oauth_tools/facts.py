@@ -11,7 +11,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Optional
 
 # plugin.toml's [plugin] name: tark's id for the plugin, its provider and its install directory.
 PLUGIN_NAME = "chatgpt-oauth"
@@ -38,12 +38,27 @@ IDENTITY_HEADERS = ("originator", "version", "User-Agent")
 # One random id a provider init (a tark session), for ChatGPT's prompt cache, as codex-rs sends it.
 SESSION_HEADER = "session-id"
 
-# This repository's build output, what the tools load when no copy is installed.
-REPO_DIST = Path(__file__).resolve().parents[2] / "dist"
+
+def _checkout() -> Optional[Path]:
+    """The repository these tools run from (this package is its plugin/tools/chatgpt_oauth_tools),
+    or None when the package is installed (pip, pipx) and so belongs to no checkout."""
+    package = Path(__file__).resolve().parent
+    root = package.parents[2]
+    if package.parent == root / "plugin" / "tools" and (root / "build.sh").is_file():
+        return root
+    return None
+
+
+CHECKOUT = _checkout()
+# This repository's build output, what the tools load when no copy is installed; None outside a
+# checkout, where only the installed copy can be loaded.
+REPO_DIST: Optional[Path] = CHECKOUT / "dist" if CHECKOUT else None
 # The Rust chatgpt-oauth plugin the benchmark and the compile profile measure against (its dist/):
-# beside this checkout, or where $CHATGPT_OAUTH_RUST_PEER points.
-RUST_PEER_DIR = Path(os.environ.get("CHATGPT_OAUTH_RUST_PEER")
-                     or REPO_DIST.parent.parent / "shared" / "peers" / "rust-chatgpt-oauth").resolve()
+# where $CHATGPT_OAUTH_RUST_PEER points, else beside this checkout (None: neither).
+RUST_PEER_VARIABLE = "CHATGPT_OAUTH_RUST_PEER"
+_PEER = os.environ.get(RUST_PEER_VARIABLE) or (
+    CHECKOUT.parent / "shared" / "peers" / "rust-chatgpt-oauth" if CHECKOUT else None)
+RUST_PEER_DIR: Optional[Path] = Path(_PEER).resolve() if _PEER else None
 
 # --------------------------------------------------------------------------------------------
 # Where tark 0.12 keeps a plugin (Rust's dirs::data_local_dir(); the plugin's TarkPaths.java)
@@ -77,10 +92,11 @@ def installed_plugin_dir(home, env: dict, system: str = HOST_SYSTEM) -> Path:
 
 def plugin_dir_in_use(home, env: dict, system: str = HOST_SYSTEM) -> tuple:
     """(dir, installed?): the installed copy (what tark runs) if there is one, else this
-    repository's dist/."""
+    repository's dist/; outside a checkout, where the tools have no dist/, the installed copy's
+    directory all the same (not installed: it holds no plugin.toml)."""
     installed = installed_plugin_dir(home, env, system)
-    if (installed / "plugin.toml").is_file():
-        return installed, True
+    if (installed / "plugin.toml").is_file() or REPO_DIST is None:
+        return installed, (installed / "plugin.toml").is_file()
     return REPO_DIST, False
 
 

@@ -8,7 +8,7 @@ import re
 import tomllib
 from typing import Optional
 
-from tark_errors import ManifestError
+from .tark_errors import ManifestError
 
 _PLUGIN_TYPES = ("auth", "tool", "provider", "channel", "hook")
 # A semver 2.0.0 version, which tark requires of a plugin (the semver crate parses it).

@@ -11,9 +11,9 @@ import re
 import urllib.parse
 from typing import Optional
 
-import bounded_http
-from facts import LOGIN_COMMAND
-from printable import field
+from . import bounded_http
+from .facts import LOGIN_COMMAND
+from .printable import field
 
 BACKEND_VARIABLE = "CHATGPT_OAUTH_BACKEND_URL"
 DEFAULT_BACKEND = "https://chatgpt.com/backend-api"

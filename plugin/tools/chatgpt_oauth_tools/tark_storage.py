@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from facts import STORAGE_FILE
-from tark_serde import Pairs, serde_pretty, strict_json
+from .facts import STORAGE_FILE
+from .tark_serde import Pairs, serde_pretty, strict_json
 
 
 def storage_file(data_dir: Path) -> Path:

@@ -25,14 +25,14 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-import bounded_http
-import tark_request
-from chatgpt_backend import (ACCOUNT_HEADER, DEFAULT_BACKEND, VERSION_HEADER, BackendError,
-                             header, json_document, model_entries, model_request_headers,
-                             models_url, needs_newer, span)
-from facts import (CODEX_ORIGINATOR, CODEX_VERSION_VARIABLE, LOGIN_COMMAND,
-                   ORIGINATOR_VARIABLE, PLUGIN_NAME)
-from printable import capped, field
+from . import bounded_http
+from . import tark_request
+from .chatgpt_backend import (ACCOUNT_HEADER, DEFAULT_BACKEND, VERSION_HEADER, BackendError,
+                              header, json_document, model_entries, model_request_headers,
+                              models_url, needs_newer, span)
+from .facts import (CODEX_ORIGINATOR, CODEX_VERSION_VARIABLE, LOGIN_COMMAND,
+                    ORIGINATOR_VARIABLE, PLUGIN_NAME)
+from .printable import capped, field
 
 ALL = "all"
 PROMPT = "Reply with the single word: ready"       # a tiny turn: a few tokens of the plan's quota

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from facts import LOGIN_COMMAND
+from .facts import LOGIN_COMMAND
 
 NOT_AUTHENTICATED = -1
 INVALID_CREDENTIALS = -2

@@ -45,15 +45,15 @@ from typing import Callable, Optional
 
 import wasmtime
 
-from facts import PLUGIN_DATA_DIR
+from .facts import PLUGIN_DATA_DIR
 # The emulation's public names, importable from here as before the split.
-from tark_credentials import native_provider_for, parse_auth_credentials
-from tark_engine import EPOCH_DEADLINE, compile_module, guarded, new_linker, new_store, tark_config
-from tark_errors import CredentialsError, HostPanic, ManifestError, TarkError
-from tark_imports import U64, define_host_functions
-from tark_manifest import Capabilities, load_manifest
-from tark_serde import opt_type, plain, strict_json, tokens_json
-from tark_storage import load_storage
+from .tark_credentials import native_provider_for, parse_auth_credentials
+from .tark_engine import EPOCH_DEADLINE, compile_module, guarded, new_linker, new_store, tark_config
+from .tark_errors import CredentialsError, HostPanic, ManifestError, TarkError
+from .tark_imports import U64, define_host_functions
+from .tark_manifest import Capabilities, load_manifest
+from .tark_serde import opt_type, plain, strict_json, tokens_json
+from .tark_storage import load_storage
 
 __all__ = [
     "TarkHost", "TarkError", "HostPanic", "ManifestError", "CredentialsError",
