@@ -29,6 +29,7 @@ from typing import Callable, Iterable, Optional
 # matches the tests' leak check (conftest.LEAK_WINDOW).
 PIECE = 12
 FIELD_LIMIT = 120          # one value from a reply: a slug, a name, a message
+NAME_WIDTH = 40            # a short name from a reply: a model's display name, a plan, a rate limit
 LINE_LIMIT = 2000          # one printed line, whatever it holds
 
 

@@ -18,7 +18,8 @@ import urllib.request
 
 import pytest
 
-from chatgpt_oauth_tools import check
+from chatgpt_oauth_tools import facts
+from chatgpt_oauth_tools.check import cli as check
 from chatgpt_oauth_tools.codes import CODES, INVALID_CREDENTIALS, NOT_AUTHENTICATED
 from conftest import (CREDENTIALS_PATH_VARIABLE, DAY, DIST, MARGIN, TARK_CREDENTIALS_FILE, TOKEN_URL,
                       XDG_DATA_HOME, access_jwt, claims, find_leaks, installed_plugin_dir, make_jwt,
@@ -238,6 +239,22 @@ def test_refresh_is_refused_for_a_plugin_tark_does_not_load(home):
     assert code == 1
     assert "RESULT: refused: --refresh would keep the refreshed tokens in" in out
     assert "Credentials source" not in out, "the plugin was not run"
+
+
+def test_installed_outside_a_checkout_it_checks_the_installed_plugin(home, monkeypatch):
+    """Installed with pip the tools have no dist/ to fall back on: they check the plugin tark runs,
+    and without one they say so instead of loading nothing."""
+    monkeypatch.setattr(facts, "REPO_DIST", None)
+    home.login()
+    code, out = home.check()
+    assert code == 0, out
+    assert line(out, "  plugin ").startswith(f"  plugin     {home.plugin_dir} (installed copy)")
+    shutil.rmtree(home.plugin_dir)
+    for args in ((), ("--models",)):
+        code, out = home.check(*args)
+        assert code == 1
+        assert line(out, "RESULT: ") == check.NOT_INSTALLED.format(plugin_dir=home.plugin_dir)
+        assert "Credentials source" not in out and "Models" not in out, "nothing was loaded"
 
 
 def test_the_command_line_reports_a_missing_login(tmp_path):

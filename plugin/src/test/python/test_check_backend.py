@@ -22,10 +22,10 @@ import urllib.parse
 
 import pytest
 
-from chatgpt_oauth_tools import check
-from conftest import CREDENTIALS_PATH_VARIABLE, DAY, PLUGIN_NAME, XDG_DATA_HOME, find_leaks
+from chatgpt_oauth_tools.chatgpt_backend import BACKEND_VARIABLE, VERSION_HEADER, header
 from chatgpt_oauth_tools.facts import CODEX_VERSION_VARIABLE, SESSION_HEADER
 from chatgpt_oauth_tools.tark_host import TarkHost
+from conftest import CREDENTIALS_PATH_VARIABLE, DAY, PLUGIN_NAME, XDG_DATA_HOME, find_leaks
 from test_check import Home, line
 
 ACCOUNT = "acct-backend"
@@ -113,7 +113,7 @@ def backend(monkeypatch):
     fake = FakeBackend()
     fake.replies["/backend-api/codex/models"] = (200, MODELS_REPLY)
     fake.replies["/backend-api/wham/usage"] = lambda: (200, usage_reply(int(time.time())))
-    monkeypatch.setenv(check.BACKEND_VARIABLE, fake.url)
+    monkeypatch.setenv(BACKEND_VARIABLE, fake.url)
     yield fake
     fake.stop()
 
@@ -137,7 +137,7 @@ def plugin_headers(home: Home) -> dict:
 
 def plugin_version(home: Home) -> str:
     """The Codex client version the plugin states (its ``version`` header)."""
-    version = check.header(plugin_headers(home), check.VERSION_HEADER)
+    version = header(plugin_headers(home), VERSION_HEADER)
     assert version, "the plugin states no client version"
     return version
 
@@ -248,7 +248,7 @@ def test_a_refused_model_list_prints_one_line_and_the_bundled_list(home, backend
 
 def test_offline_prints_one_line_and_the_bundled_list(home, monkeypatch):
     home.login(ACCOUNT)
-    monkeypatch.setenv(check.BACKEND_VARIABLE, closed_port_url())
+    monkeypatch.setenv(BACKEND_VARIABLE, closed_port_url())
     code, out = home.check("--models")
     assert code == 1, out
     failure = line(out, "Models: ChatGPT did not answer the model list: no answer (")
@@ -279,10 +279,10 @@ def test_an_expiring_token_is_not_refreshed_without_refresh(home, backend):
 
 def test_a_backend_override_must_be_https_or_loopback(home, monkeypatch):
     home.login(ACCOUNT)
-    monkeypatch.setenv(check.BACKEND_VARIABLE, "http://example.com/backend-api")
+    monkeypatch.setenv(BACKEND_VARIABLE, "http://example.com/backend-api")
     code, out = home.check("--models")
     assert code == 1
-    assert line(out, "RESULT: not asked: " + check.BACKEND_VARIABLE + " must be an https:// URL")
+    assert line(out, "RESULT: not asked: " + BACKEND_VARIABLE + " must be an https:// URL")
 
 
 def test_a_garbled_model_list_falls_back_to_the_bundled_list(home, backend):
@@ -350,7 +350,7 @@ def test_usage_unavailable_is_one_clear_line(home, backend, status):
 
 def test_usage_offline_is_one_clear_line(home, monkeypatch):
     home.login(ACCOUNT)
-    monkeypatch.setenv(check.BACKEND_VARIABLE, closed_port_url())
+    monkeypatch.setenv(BACKEND_VARIABLE, closed_port_url())
     code, out = home.check("--usage")
     assert code == 1, out
     assert "offline, or the host is unreachable" in line(out, "Usage: ChatGPT did not answer")

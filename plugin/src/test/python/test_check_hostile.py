@@ -18,9 +18,10 @@ import time
 
 import pytest
 
-from chatgpt_oauth_tools import bounded_http
-from chatgpt_oauth_tools import check
-from chatgpt_oauth_tools import printable
+from chatgpt_oauth_tools import bounded_http, printable
+from chatgpt_oauth_tools.chatgpt_backend import BACKEND_VARIABLE
+from chatgpt_oauth_tools.check.models import MODELS_SHOWN
+from chatgpt_oauth_tools.facts import CREDENTIALS_PATH_VARIABLE
 from conftest import LEAK_WINDOW, find_leaks
 from test_check import line
 from test_check_backend import ACCOUNT, MODELS_REPLY, backend, home, usage_reply  # noqa: F401  fixtures
@@ -168,7 +169,7 @@ def test_an_error_detail_is_printed_escaped(home, backend, path):
 
 def test_a_hostile_backend_variable_is_printed_escaped(home, monkeypatch):
     home.login(ACCOUNT)
-    monkeypatch.setenv(check.BACKEND_VARIABLE, "http://evil.example/\x1b]0;owned\x07")
+    monkeypatch.setenv(BACKEND_VARIABLE, "http://evil.example/\x1b]0;owned\x07")
     code, out = home.check("--models")
     assert code == 1
     assert obeyed(out) == [] and "\\x1b]0;owned\\x07" in out
@@ -331,7 +332,7 @@ def test_a_huge_model_list_prints_the_first_200(home, backend):
     code, out = home.check("--models")
     assert code == 0, out
     rows = [l for l in out.splitlines() if l.startswith("  model-")]
-    assert len(rows) == check.MODELS_SHOWN
+    assert len(rows) == MODELS_SHOWN
     assert rows[0].startswith("  model-00000") and rows[-1].startswith("  model-00199")
     assert line(out, "  … and 59,800 more, not shown")
     assert len(out) < 60_000
@@ -406,7 +407,7 @@ class TrickleServer:
 def test_a_trickling_reply_ends_at_the_deadline(home, monkeypatch, headers_too):
     home.login(ACCOUNT)
     server = TrickleServer(headers_too)
-    monkeypatch.setenv(check.BACKEND_VARIABLE, server.url)
+    monkeypatch.setenv(BACKEND_VARIABLE, server.url)
     monkeypatch.setattr(bounded_http, "DEFAULT_DEADLINE", 1.5)
     try:
         start = time.monotonic()
@@ -447,7 +448,7 @@ def test_no_output_line_of_the_plain_check_obeys_a_hostile_path(home, monkeypatc
     """A credentials path from the environment holding ESC and C1 CSI reaches the output escaped."""
     path = home.path / "creds\x1b]0;title\x07\x9b2J.json"
     home.write(path, {"access_token": "x"})
-    monkeypatch.setenv(check.CREDENTIALS_PATH_VARIABLE, str(path))
+    monkeypatch.setenv(CREDENTIALS_PATH_VARIABLE, str(path))
     code, out = home.check()
     assert obeyed(out) == [], re.findall(r".*creds.*", out)
     assert "creds\\x1b]0;title\\x07\\x9b2J.json" in out

@@ -22,13 +22,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from chatgpt_oauth_tools import check
-import codex_rules
-from chatgpt_oauth_tools import probe
-from chatgpt_oauth_tools import tark_host
-from chatgpt_oauth_tools import tark_request
-from conftest import CREDENTIALS_PATH_VARIABLE, REPO, XDG_DATA_HOME, find_leaks
+from chatgpt_oauth_tools import probe, tark_host, tark_request
+from chatgpt_oauth_tools.chatgpt_backend import BACKEND_VARIABLE
+from chatgpt_oauth_tools.check import cli as check
 from chatgpt_oauth_tools.facts import CODEX_VERSION_VARIABLE, ORIGINATOR_VARIABLE, SESSION_HEADER
+import codex_rules
+from conftest import CREDENTIALS_PATH_VARIABLE, REPO, XDG_DATA_HOME, find_leaks
 from test_check import Home, line
 
 ACCOUNT = "acct-probe"
@@ -166,7 +165,7 @@ def home(tmp_path, monkeypatch) -> Home:
 @pytest.fixture
 def strict(monkeypatch):
     fake = StrictBackend()
-    monkeypatch.setenv(check.BACKEND_VARIABLE, fake.url)
+    monkeypatch.setenv(BACKEND_VARIABLE, fake.url)
     yield fake
     fake.close()
 
