@@ -5,19 +5,32 @@ import sys
 from importlib import metadata
 
 
-def unmet(path: str) -> list:
-    missing = []
-    for line in open(path, encoding="utf-8"):
+def pins(lines) -> dict:
+    """{name: version} of ``name==version`` requirements (comments and blank lines skipped); names
+    lower-cased, as pip compares them. Anything but an exact pin is a ValueError."""
+    found = {}
+    for line in lines:
         line = line.split("#", 1)[0].strip()
         if not line:
             continue
-        name, _, version = line.partition("==")
+        name, sep, version = line.partition("==")
+        if not sep or not name.strip() or not version.strip():
+            raise ValueError(f"not pinned as name==version: {line!r}")
+        found[name.strip().lower()] = version.strip()
+    return found
+
+
+def unmet(path: str) -> list:
+    missing = []
+    with open(path, encoding="utf-8") as f:
+        wanted = pins(f)
+    for name, version in wanted.items():
         try:
-            installed = metadata.version(name.strip())
+            installed = metadata.version(name)
         except metadata.PackageNotFoundError:
             installed = None
-        if installed != version.strip():
-            missing.append(f"{name.strip()} {installed or 'missing'} (wants {version.strip()})")
+        if installed != version:
+            missing.append(f"{name} {installed or 'missing'} (wants {version})")
     return missing
 
 

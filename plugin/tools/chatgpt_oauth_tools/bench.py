@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Benchmark: this plugin's dist/ against the Rust peer plugin, in one run, alternating.
 
     python3 plugin/tools/bench.py [--rounds N] [--warm N] [--fresh-storage] [--no-rss]

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Per-function compile profile: where Cranelift spends the time when tark compiles a plugin.
 
     python3 plugin/tools/compile_profile.py [MODULE] [--runs N] [--names NAMED.wasm] [--peer] [--json]

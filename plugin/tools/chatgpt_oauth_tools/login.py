@@ -1,10 +1,11 @@
-#!/usr/bin/env python3
 """Log in to ChatGPT for tark's chatgpt-oauth plugin without a browser on this machine.
 
-    python3 plugin/tools/login.py [--issuer URL] [--home DIR]
+    chatgpt-oauth-login [--issuer URL] [--home DIR]
 
-For SSH sessions, containers and headless machines, where ``tark auth chatgpt-oauth`` cannot
-work (its browser callback listens on localhost:1455 of the machine tark runs on).  This uses
+(``pip install ./plugin/tools`` installs the command; in a checkout ``python3 plugin/tools/login.py``
+runs it uninstalled.)  For SSH sessions, containers and headless machines, where ``tark auth
+chatgpt-oauth`` cannot work (its browser callback listens on localhost:1455 of the machine tark
+runs on).  This uses
 ChatGPT's device-code login, as the Codex CLI's ``codex login --device-auth`` does:
 
 1. it asks ``{issuer}/api/accounts/deviceauth/usercode`` for a one-time code and prints it with
@@ -12,7 +13,7 @@ ChatGPT's device-code login, as the Codex CLI's ``codex login --device-auth`` do
 2. it polls ``{issuer}/api/accounts/deviceauth/token`` until you have approved (15 minutes at
    most), then exchanges the authorization code it gets at ``{issuer}/oauth/token``;
 3. it hands the token reply to the plugin's own ``auth_process_tokens`` export (the installed
-   plugin if there is one, else this repository's ``dist/``, run in the tark-host emulation), so
+   plugin if there is one, else, run from a checkout, its ``dist/``; in the tark-host emulation), so
    the file has exactly the content ``tark auth chatgpt-oauth`` would write;
 4. it writes that to ``$CHATGPT_OAUTH_CREDENTIALS_PATH`` if set, else
    ``<home>/.config/tark/chatgpt_oauth.json``: new directories 0700, the file 0600, atomically
@@ -82,7 +83,13 @@ DISABLED = ("ChatGPT has device-code login switched off for this account or work
             f" `ssh -L 1455:localhost:1455 <host>`, then `{LOGIN_COMMAND}` in that session and"
             f" open the URL it prints in your local browser; or run `{LOGIN_COMMAND}` on a"
             " machine with a browser.")
-AGAIN = "run login.py again"
+# The name the user ran this by, which its messages repeat: the checkout's script, or the installed
+# command (console() takes it from argv[0]).
+PROGRAM = "login.py"
+
+
+def again() -> str:
+    return f"run {PROGRAM} again"
 
 
 class LoginFailed(Exception):
@@ -222,7 +229,7 @@ class AuthServer:
                                       deadline=REQUEST_TIMEOUT, limit=REPLY_LIMIT)
         except bounded_http.NoAnswer as e:
             raise Unreachable(f"Could not reach {self.host}: {field(e)}; check the network"
-                              f" (and --issuer), then {AGAIN}.") from None
+                              f" (and --issuer), then {again()}.") from None
         return Reply(reply.status, _json_object(reply.body))
 
 
@@ -360,7 +367,7 @@ def wait_for_approval(server: AuthServer, code: DeviceCode, clock: Clock, countd
     failures = 0
     while True:
         if clock.left() <= 0:
-            raise LoginFailed(f"The code expired after 15 minutes without approval; {AGAIN} and"
+            raise LoginFailed(f"The code expired after 15 minutes without approval; {again()} and"
                               " enter the new code in time.")
         countdown.show(clock.left())
         try:
@@ -375,16 +382,16 @@ def wait_for_approval(server: AuthServer, code: DeviceCode, clock: Clock, countd
                           text_field(reply.doc, "code_verifier"))
             hold(grant.authorization_code, grant.code_verifier)
             if not grant.authorization_code or not grant.code_verifier:
-                raise LoginFailed(f"ChatGPT approved the login but sent no authorization code; {AGAIN}.")
+                raise LoginFailed(f"ChatGPT approved the login but sent no authorization code; {again()}.")
             return grant
         if outcome == DENIED:
-            raise LoginFailed(f"The login was denied in the browser; {AGAIN} and approve it with"
+            raise LoginFailed(f"The login was denied in the browser; {again()} and approve it with"
                               " the ChatGPT account you want tark to use.")
         if outcome == EXPIRED:
-            raise LoginFailed(f"ChatGPT says the code has expired; {AGAIN} and enter the new code"
+            raise LoginFailed(f"ChatGPT says the code has expired; {again()} and enter the new code"
                               " within 15 minutes.")
         if outcome == BROKEN:
-            raise LoginFailed(f"ChatGPT refused the device login ({described(reply)}); {AGAIN}.")
+            raise LoginFailed(f"ChatGPT refused the device login ({described(reply)}); {again()}.")
         if outcome == RETRY and failures >= POLL_ATTEMPTS:
             what = described(reply) if reply else "no answer"
             raise LoginFailed(f"ChatGPT's device login keeps failing ({what}); try again in a few"
@@ -414,10 +421,10 @@ def exchange(server: AuthServer, client_id: str, grant: Grant) -> dict:
         "code_verifier": grant.code_verifier,
     })
     if reply.status != 200:
-        retry = "try again in a few minutes" if reply.status >= 500 else AGAIN
+        retry = "try again in a few minutes" if reply.status >= 500 else again()
         raise LoginFailed(f"ChatGPT did not hand out the tokens ({described(reply)}); {retry}.")
     if not text_field(reply.doc, "access_token"):
-        raise LoginFailed(f"ChatGPT's token reply has no access token; {AGAIN}.")
+        raise LoginFailed(f"ChatGPT's token reply has no access token; {again()}.")
     hold(*(text_field(reply.doc, name) for name in ("access_token", "refresh_token", "id_token")))
     return reply.doc
 
@@ -633,7 +640,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def parse_args(argv) -> argparse.Namespace:
-    p = _Parser(prog="login.py", description="Log in to ChatGPT with a device code and write"
+    p = _Parser(prog=PROGRAM, description="Log in to ChatGPT with a device code and write"
                 f" tark's credentials file for the {PLUGIN_NAME} plugin.")
     p.add_argument("--issuer", default=DEFAULT_ISSUER,
                    help=f"authorization server (default {DEFAULT_ISSUER})")
@@ -655,11 +662,11 @@ def main(argv=None, env=None, out: TextIO = None, err: TextIO = None) -> int:
         return login(parse_args(argv), env, say, countdown)
     except LoginFailed as e:
         countdown.end()
-        complain(f"login.py: {e}")
+        complain(f"{PROGRAM}: {e}")
         return e.code
     except KeyboardInterrupt:
         countdown.end()
-        complain("login.py: cancelled; nothing was written (an existing login is unchanged).")
+        complain(f"{PROGRAM}: cancelled; nothing was written (an existing login is unchanged).")
         return CANCELLED
 
 
@@ -697,7 +704,7 @@ def login(args, env: dict, say, countdown: Countdown) -> int:
             account, expires = write_private(Path(os.path.realpath(target)), content, plugin.check)
         except Unusable as e:
             raise LoginFailed(f"ChatGPT sent a login the plugin cannot use ({e}); nothing was saved"
-                              f" (an existing login is unchanged); {AGAIN}, and if it happens again,"
+                              f" (an existing login is unchanged); {again()}, and if it happens again,"
                               " report it to the plugin's maintainers.") from None
         say(f"Saved the login to {target}.")
         until = (dt.datetime.fromtimestamp(expires).astimezone().strftime("%Y-%m-%d %H:%M %Z")
@@ -713,6 +720,8 @@ def _cancel(signum, frame):
 
 def console() -> None:
     """The ``chatgpt-oauth-login`` command (and ``python3 plugin/tools/login.py``)."""
+    global PROGRAM
+    PROGRAM = Path(sys.argv[0]).name or PROGRAM
     signal.signal(signal.SIGTERM, _cancel)
     signal.signal(signal.SIGHUP, _cancel)
     sys.exit(main())

@@ -1,6 +1,6 @@
-"""The files a release ships agree: one version in pom.xml, dist/plugin.toml and CHANGELOG.md's
-newest release, the changelog in Keep a Changelog's order, one licence in LICENSE, the poms and
-the manifest."""
+"""The files a release ships agree: one version in pom.xml, dist/plugin.toml, CHANGELOG.md's
+newest release and the tools' package, the changelog in Keep a Changelog's order, one licence in
+LICENSE, the poms, the manifest and the tools' package."""
 
 from __future__ import annotations
 
@@ -61,6 +61,18 @@ def test_one_version_in_the_pom_the_manifest_and_the_changelog():
         "writes dist/plugin.toml)")
 
 
+def tools_project() -> dict:
+    """plugin/tools/pyproject.toml's [project]: the tools' package."""
+    return tomllib.loads((REPO / "plugin" / "tools" / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+
+
+def test_the_tools_package_has_the_plugins_version():
+    """`pip install ./plugin/tools` names the release the tools come from."""
+    assert tools_project()["version"] == pom_revision(), (
+        f"plugin/tools/pyproject.toml says {tools_project()['version']}, pom.xml {pom_revision()}: "
+        "a release sets both")
+
+
 def test_the_changelog_check_refuses_what_it_should():
     good = "# Changelog\n\n## [Unreleased]\n\n## [0.4.0] - 2026-12-02\n\n## [0.3.0] - 2026-11-23\n"
     assert [r[1] for r in releases(changelog_sections(good))] == ["0.4.0", "0.3.0"]
@@ -77,7 +89,7 @@ def test_the_changelog_check_refuses_what_it_should():
         raise AssertionError(f"accepted:\n{bad}")
 
 
-def test_one_licence_in_license_the_poms_and_the_manifest():
+def test_one_licence_in_license_the_poms_the_manifest_and_the_tools():
     text = (REPO / "LICENSE").read_text(encoding="utf-8")
     assert "Apache License\n                           Version 2.0, January 2004\n" in text
     assert "\n   Copyright 2026 the chatgpt-oauth contributors\n" in text
@@ -87,5 +99,6 @@ def test_one_licence_in_license_the_poms_and_the_manifest():
     assert licences == ["Apache-2.0"]
     manifest = tomllib.loads((DIST / "plugin.toml").read_text(encoding="utf-8"))["plugin"]
     assert manifest["license"] == "Apache-2.0"
+    assert tools_project()["license"] == "Apache-2.0"
     # dist/NOTICE, which tark installs with the plugin, ends with the licence's text.
     assert (DIST / "NOTICE").read_text(encoding="utf-8").endswith(text)
