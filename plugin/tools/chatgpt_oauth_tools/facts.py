@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Iterable, Optional
 
@@ -117,25 +118,82 @@ def is_diagnostics(message: str) -> bool:
     return message.startswith(DIAGNOSTICS_PREFIX)
 
 
+# The credentials sources, as the diagnostics line names them (CredentialSource.kindName), in the
+# order the plugin looks for them, with what the check calls each; test_diagnostics.py has the
+# plugin report every one.
+TARK_FILE_SOURCE, HOST_INIT_SOURCE, CODEX_CLI_SOURCE = "tark_file", "host_init", "codex_cli"
+CREDENTIAL_SOURCES = {
+    TARK_FILE_SOURCE: "tark's credentials file",
+    HOST_INIT_SOURCE: "credentials tark handed over with provider_auth_init",
+    CODEX_CLI_SOURCE: "the Codex CLI's login, read-only",
+}
+
+
+@dataclass(frozen=True)
+class Diagnostics:
+    """One diagnostics line: exactly the fields the plugin writes (Diagnostics.line), each of its
+    type; test_diagnostics.py compares them with the plugin's own line."""
+    source: str                          # a CREDENTIAL_SOURCES name
+    location: str                        # the file the credentials came from, or a description
+    tokens: str                          # "source": the source's own tokens; "storage": refreshed ones kept
+    account_id: Optional[str]            # None: no ChatGPT-Account-Id header is sent
+    expires_at: Optional[int]            # Unix seconds; None: unknown (taken as valid)
+    lifetime_seconds: Optional[int]      # exp - iat of the access token; None: unknown
+    refresh_at: Optional[int]            # when the refresh falls due; None when the expiry is unknown
+    expired: bool
+    refresh_due: bool
+    may_refresh: bool                    # False: the plugin may not spend this refresh token
+    refresh_margin_seconds: int          # how long before expiry it refreshes
+    refresh_margin_reason: str           # why that margin
+
+    def __post_init__(self):
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if not isinstance(value, _ACCEPTED[f.type]) or (isinstance(value, bool) and f.type != "bool"):
+                raise ValueError(f"diagnostics field {f.name} is {value!r}, not {f.type}")
+        if (self.expires_at is None) != (self.refresh_at is None):
+            raise ValueError("a diagnostics line states refresh_at without expires_at, or the reverse")
+
+
+_ACCEPTED = {"str": str, "Optional[str]": (str, type(None)), "int": int,
+             "Optional[int]": (int, type(None)), "bool": bool}
+DIAGNOSTICS_FIELDS = tuple(f.name for f in fields(Diagnostics))
+
+
 def parse_diagnostics(message: str) -> dict:
-    """The JSON object of a diagnostics line; ValueError when what follows the prefix is none."""
+    """The JSON object of a diagnostics line, whatever its fields; ValueError when what follows the
+    prefix is none."""
     doc = json.loads(message[len(DIAGNOSTICS_PREFIX):])
     if not isinstance(doc, dict):
         raise ValueError(f"a diagnostics line holds no JSON object: {message!r}")
     return doc
 
 
+def read_diagnostics(message: str) -> Diagnostics:
+    """A diagnostics line as :class:`Diagnostics`; ValueError unless it holds exactly its fields,
+    each of its type (a plugin of another version may write others)."""
+    doc = parse_diagnostics(message)
+    if set(doc) != set(DIAGNOSTICS_FIELDS):
+        wanted = set(DIAGNOSTICS_FIELDS)
+        raise ValueError(f"a diagnostics line with other fields: missing {sorted(wanted - set(doc))},"
+                         f" unknown {sorted(set(doc) - wanted)}")
+    return Diagnostics(**doc)
+
+
+def diagnostics_lines(logs: Iterable) -> list:
+    """The plugin's diagnostics lines (from ``(level, message)`` log entries), oldest first."""
+    return [message for level, message in logs if level == DIAGNOSTICS_LEVEL and is_diagnostics(message)]
+
+
 def diagnostics_of(logs: Iterable, strict: bool = False) -> list:
-    """The plugin's diagnostics (from ``(level, message)`` log entries), oldest first, as dicts.
-    A malformed line is skipped, or with ``strict`` (the tests) raises ValueError."""
+    """The plugin's diagnostics (from ``(level, message)`` log entries), oldest first, each a
+    :class:`Diagnostics`. A line that is not one is skipped, or with ``strict`` (the tests) raises
+    ValueError."""
     found = []
-    for level, message in logs:
-        if level != DIAGNOSTICS_LEVEL or not is_diagnostics(message):
-            continue
+    for message in diagnostics_lines(logs):
         try:
-            found.append(parse_diagnostics(message))
+            found.append(read_diagnostics(message))
         except ValueError:
             if strict:
                 raise
     return found
-

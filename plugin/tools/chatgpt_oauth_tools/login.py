@@ -567,7 +567,9 @@ def plugin_cause(message: str) -> str:
 
 def logged_expiry(line: str) -> Optional[int]:
     """expires_at from the plugin's debug line about the credentials it uses: ``diagnostics
-    {json}``, or the older ``Credentials from …; expires_at N; …``."""
+    {json}``, or the older ``Credentials from …; expires_at N; …``. Only that field is read, from
+    any version's line: the installed plugin may be older or newer than these tools, and the
+    login is saved whatever else its line states (the check reads the whole line, facts.Diagnostics)."""
     if is_diagnostics(line):
         try:
             value = parse_diagnostics(line).get("expires_at")

@@ -23,6 +23,7 @@ import shutil
 import subprocess
 import time
 import xml.etree.ElementTree as ET
+from dataclasses import asdict
 from pathlib import Path
 from typing import Callable, Optional, Union
 
@@ -316,8 +317,9 @@ def errors(host: TarkHost) -> list:
 
 
 def diagnostics(host: TarkHost) -> list:
-    """The plugin's diagnostics lines so far, oldest first, as dicts; a malformed one fails."""
-    return diagnostics_of(host.logs, strict=True)
+    """The plugin's diagnostics lines so far, oldest first, as dicts; a line without exactly the
+    fields facts.Diagnostics reads (the check's) fails."""
+    return [asdict(d) for d in diagnostics_of(host.logs, strict=True)]
 
 
 def last_diagnostics(host: TarkHost) -> dict:

@@ -20,7 +20,7 @@ from .. import bounded_http
 from .. import tark_host
 from ..codes import CODES, REFRESH_FAILED
 from ..facts import (CODEX_LOGIN_FILE, CREDENTIALS_PATH_VARIABLE, PLUGIN_NAME, TARK_CREDENTIALS_FILE,
-                     diagnostics_of, storage_path)
+                     diagnostics_lines, diagnostics_of, storage_path)
 from ..printable import Redactor
 from ..tark_host import TarkHost
 
@@ -69,7 +69,7 @@ def plugin_http(refresh: bool, manifest: dict, home: str, red: Redactor, replies
 def hold_login_tokens(red: Redactor, home: str, env: dict, diags: list) -> None:
     """The tokens of every login the plugin may read (the file it used, tark's file, the Codex
     CLI's) go to the redactor: whatever a server echoes, none of them is printed."""
-    paths = [d.get("location") for d in diags if isinstance(d.get("location"), str)]
+    paths = [d.location for d in diags]
     chosen = env.get(CREDENTIALS_PATH_VARIABLE) or ""
     paths += [os.path.join(home, chosen[2:]) if chosen.startswith("~/") else chosen,
               os.path.join(home, TARK_CREDENTIALS_FILE), os.path.join(home, CODEX_LOGIN_FILE)]
@@ -129,7 +129,8 @@ class Observation:
     status: Union[int, str]        # provider_auth_status, or why that call failed
     logs: list                     # every log line, (level, message), oldest first
     logs_credentials: list         # the lines logged during provider_auth_credentials
-    diags: list                    # the plugin's diagnostics lines, as dicts
+    diags: list                    # the plugin's diagnostics lines, as facts.Diagnostics
+    diags_unread: int              # diagnostics lines with other fields (another plugin version)
     refresh_posts: list            # the POST requests the plugin made (token refreshes)
     replies: list                  # every HTTP reply it was given
     storage_changed: bool          # its in-memory storage differs from what it loaded
@@ -155,11 +156,12 @@ def observe(plugin_dir, home, env, data_dir, refresh, manifest, red) -> Observat
     except (tark_host.TarkError, wasmtime.Trap, wasmtime.WasmtimeError) as e:
         status = f"failed: {str(e).splitlines()[0]}"
     posts = [r for r in host.http_requests if r["method"] == "POST"]
+    diags = diagnostics_of(host.logs)
     return Observation(
         rc=rc, text=text, failure=failure,
         native=None if failure or rc < 0 else tark_host.native_provider_for(creds),
         status=status, logs=list(host.logs), logs_credentials=logs_credentials,
-        diags=diagnostics_of(host.logs), refresh_posts=posts, replies=replies,
+        diags=diags, diags_unread=len(diagnostics_lines(host.logs)) - len(diags), refresh_posts=posts, replies=replies,
         storage_changed=dict(host.storage) != storage_before,
         stdout=bytes(host.stdout), stderr=bytes(host.stderr), now=dt.datetime.now().timestamp(),
         offline_refresh=bool(posts) and not refresh and rc == REFRESH_FAILED)

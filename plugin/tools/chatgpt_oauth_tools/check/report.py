@@ -9,15 +9,8 @@ import datetime as dt
 
 from ..chatgpt_backend import span
 from ..codes import CODES, STATUS
-from ..facts import LOGIN_COMMAND, is_diagnostics
+from ..facts import CODEX_CLI_SOURCE, CREDENTIAL_SOURCES, LOGIN_COMMAND, Diagnostics, is_diagnostics
 from .observation import Observation
-
-SOURCES = {
-    "tark_file": "tark's credentials file",
-    "host_init": "credentials tark handed over with provider_auth_init",
-    "codex_cli": "the Codex CLI's login, read-only",
-}
-
 
 def when(seconds: int, expired: bool, now: float) -> str:
     """A Unix time as local time, with how long until (or since) it."""
@@ -29,9 +22,9 @@ def when(seconds: int, expired: bool, now: float) -> str:
     return f"{local:%Y-%m-%d %H:%M:%S %Z} ({'expired ' + gap + ' ago' if expired else 'in ' + gap})"
 
 
-def why_no_refresh(diag: dict) -> str:
+def why_no_refresh(diag: Diagnostics) -> str:
     """What may_refresh = false means for this source, and what to do instead."""
-    if diag.get("source") == "codex_cli":
+    if diag.source == CODEX_CLI_SOURCE:
         return ("never by this plugin: that would spend the Codex CLI's refresh token and log it"
                 " out; run `codex` once to refresh it, or log in to tark with"
                 f" `{LOGIN_COMMAND}`")
@@ -54,21 +47,23 @@ def report(seen: Observation, refresh: bool, say) -> int:
 def _say_source(seen: Observation, say) -> None:
     """What the plugin used, in its own words (its first diagnostics line)."""
     first = seen.diags[0] if seen.diags else None
+    if first is None and seen.diags_unread:
+        say("Credentials source   not readable: the plugin's diagnostics line has other fields than"
+            " this check reads (a plugin of another version: use the tools of its release)")
+        return
     if first is None:
         say("Credentials source   none the plugin could use (it describes no credentials; see its"
             " errors below)")
         return
-    kind = SOURCES.get(first.get("source"), str(first.get("source")))
-    say(f"Credentials source   {first.get('location')}  ({kind})")
-    if first.get("tokens") == "storage":
+    say(f"Credentials source   {first.location}  ({CREDENTIAL_SOURCES.get(first.source, first.source)})")
+    if first.tokens == "storage":
         say("                     using tokens the plugin refreshed earlier, kept in its storage")
-    say(f"Account id           {first.get('account_id') or 'none (no ChatGPT-Account-Id header is sent)'}")
-    expires_at = first.get("expires_at")
-    if expires_at is None:
+    say(f"Account id           {first.account_id or 'none (no ChatGPT-Account-Id header is sent)'}")
+    if first.expires_at is None:
         say("Expires              unknown (no expiry in the file or the token): taken as valid")
     else:
-        say(f"Expires              {when(expires_at, first.get('expired'), seen.now)}")
-    lifetime = first.get("lifetime_seconds")
+        say(f"Expires              {when(first.expires_at, first.expired, seen.now)}")
+    lifetime = first.lifetime_seconds
     say("Lifetime             " + (f"{span(lifetime)} (exp - iat of the access token)" if lifetime
                                    else "unknown (the access token states no exp and iat)"))
 
@@ -86,30 +81,27 @@ def _say_refresh(seen: Observation, refresh: bool, say) -> None:
         else:
             say(f"Refresh              a refresh would happen now: POST {url} "
                 "(not sent; rerun with --refresh to do it)")
-        if first is not None and first.get("refresh_margin_seconds") is not None:
-            say(f"                     why now: due {span(first['refresh_margin_seconds'])} before expiry:"
-                f" {first.get('refresh_margin_reason') or 'the plugin’s margin'}")
+        if first is not None:
+            say(f"                     why now: due {span(first.refresh_margin_seconds)} before expiry:"
+                f" {first.refresh_margin_reason}")
         if len(seen.diags) > 1:
             new = seen.diags[-1]
-            say(f"                     new tokens: account id {new.get('account_id') or 'none'},"
-                f" expires {'unknown' if new.get('expires_at') is None else when(new['expires_at'], new.get('expired'), now)}")
+            expires = "unknown" if new.expires_at is None else when(new.expires_at, new.expired, now)
+            say(f"                     new tokens: account id {new.account_id or 'none'}, expires {expires}")
     elif first is None:
         say("Refresh              no usable credentials to refresh")
     else:
-        margin = first.get("refresh_margin_seconds") or 0
-        expires_at = first.get("expires_at")
-        refresh_at = first.get("refresh_at", None if expires_at is None else expires_at - margin)
-        rule = f"{span(margin)} before expiry: {first.get('refresh_margin_reason') or 'the plugin’s margin'}"
-        if first.get("refresh_due") and first.get("may_refresh"):
+        rule = f"{span(first.refresh_margin_seconds)} before expiry: {first.refresh_margin_reason}"
+        if first.refresh_due and first.may_refresh:
             say(f"Refresh              due ({rule}), but the plugin did not try")
-        elif first.get("refresh_due"):
+        elif first.refresh_due:
             say(f"Refresh              due, but {why_no_refresh(first)}")
-        elif expires_at is None:
+        elif first.expires_at is None:
             say("Refresh              not now (expiry unknown)"
-                + ("" if first.get("may_refresh") else f"; and {why_no_refresh(first)}"))
-        elif first.get("may_refresh"):
-            say(f"Refresh              not now; the next one at {when(refresh_at, False, now)}, at the"
-                f" first provider init from then")
+                + ("" if first.may_refresh else f"; and {why_no_refresh(first)}"))
+        elif first.may_refresh:
+            say(f"Refresh              not now; the next one at {when(first.refresh_at, False, now)}, at"
+                " the first provider init from then")
             say(f"                     why then: {rule} (tark keeps the token for the whole session)")
         else:
             say(f"Refresh              not now, and {why_no_refresh(first)}")
