@@ -1,8 +1,9 @@
 """The return codes of the plugin's exports, as tark reports them, and what to do about each.
 
-The plugin defines them in Java (``AuthFailure``; ``ExportGuard`` for -99). This is the one list
-on the Python side: the check command, the tests and the README's table under Troubleshooting
-all follow it (``test_codes.py`` checks the table).
+The plugin defines them in Java: ``AuthFailure`` (chatgpt.oauth) -1 to -6, the SDK's
+``ExportFailure`` (tark.host) -7, -8 and -99. This is the one list on the Python side: the check
+command, the tests and the README's table under Troubleshooting all follow it (test_codes.py
+checks the table, and these numbers against those classes' constants).
 """
 
 from __future__ import annotations

@@ -1,9 +1,15 @@
-"""The README's table of return codes says exactly what plugin/tools/codes.py says."""
+"""The README's table of return codes says exactly what chatgpt_oauth_tools/codes.py says, and that
+says what the plugin's Java defines."""
 
 import re
 
-from conftest import REPO
+from chatgpt_oauth_tools import codes
 from chatgpt_oauth_tools.codes import CODES, Code
+from conftest import REPO
+
+JAVA_SOURCES = (REPO / "plugin" / "src" / "main" / "java", REPO / "host-bindings" / "sdk" / "src" / "main" / "java")
+# `static final int NAME = -3;` or `= OtherClass.NAME;`
+JAVA_CONSTANT = re.compile(r"static final int (\w+) = (?:(-?\d+)|(\w+)\.(\w+));")
 
 TABLE_INTRO = "Return codes of the exports, as tark reports them"
 
@@ -48,3 +54,27 @@ def test_the_table_reader_notices_a_drift():
     changed = section.replace("| `-4` |", "| `-40` |", 1)
     assert changed != section
     assert return_code_table(changed) != CODES
+
+
+def java_class(name: str):
+    found = [path for root in JAVA_SOURCES for path in root.rglob(f"{name}.java")]
+    assert len(found) == 1, f"codes.py names the Java class {name}: {found or 'not found'}"
+    return found[0]
+
+
+def java_codes(class_name: str) -> dict:
+    """{constant: value} of a Java class's int constants, following `= OtherClass.NAME`."""
+    values = {}
+    for name, number, other, other_name in JAVA_CONSTANT.findall(java_class(class_name).read_text(encoding="utf-8")):
+        values[name] = int(number) if number else java_codes(other)[other_name]
+    return values
+
+
+def test_the_codes_are_the_java_classes_the_docstring_names():
+    classes = re.findall(r"``([A-Z]\w+)``", codes.__doc__)
+    assert classes == ["AuthFailure", "ExportFailure"]
+    java = {}
+    for name in classes:
+        java.update(java_codes(name))
+    python = {name: value for name, value in vars(codes).items() if isinstance(value, int) and value in CODES}
+    assert python == java
