@@ -9,7 +9,7 @@ repository github.com/thoughtoinnovate/plugins.  Build it there, then pass its d
 ``--peer`` or ``$CHATGPT_OAUTH_RUST_PEER``; without either, it is looked for in
 ``../shared/peers/rust-chatgpt-oauth`` beside this checkout.
 
-Both modules run in wasmtime exactly as tark links them (plugin/tools/tark_host.py: tark's
+Both modules run in wasmtime exactly as tark links them (chatgpt_oauth_tools/tark_host.py: tark's
 Config, WASI preview1 + tark:* imports, instantiation without _start), against the same
 credentials file in a temporary HOME: a JWT access token with a future ``exp`` and the ChatGPT
 account claim, a refresh token, and no ``expires_at`` (the peer traps on that field).

@@ -1,6 +1,6 @@
 """Asking ChatGPT's backend as tark would: the base URL (and its test override), the headers the
 plugin's credentials answer makes, one bounded GET, and the bits of a reply every question reads
-(an error's message, a model's client version floor). check.py's --models, --usage and --probe
+(an error's message, a model's client version floor). The check's --models, --usage and --probe
 use it.
 """
 

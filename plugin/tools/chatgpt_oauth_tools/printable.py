@@ -1,4 +1,4 @@
-"""Text from elsewhere, made safe to print: the one place the tools (check.py, login.py) pass
+"""Text from elsewhere, made safe to print: the one place the tools (the check, the login) pass
 every line through before it reaches a terminal.
 
 Three dangers, three rules:

@@ -1,4 +1,4 @@
-"""check.py --probe: one real model request the way tark sends it, and which of ChatGPT's rules
+"""The check's --probe: one real model request the way tark sends it, and which of ChatGPT's rules
 applied when it was refused.
 
 For each model probed, the request is the one tark 0.12.6 sends for a chat turn

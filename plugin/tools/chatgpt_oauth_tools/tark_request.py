@@ -14,7 +14,7 @@ and one ``with_header`` per ``custom_headers`` entry. ``build_responses_http_req
   and ACP chat; ``tark complete``, ``/complete`` and ``/inline-complete`` leave it out), and
   ``store: false``.
 
-Used by the emulation tests (with ``codex_rules``) and by ``check.py --probe``.
+Used by the emulation tests (with ``codex_rules``) and by the check's ``--probe``.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Every test loads the committed ``dist/`` (a copy of ``plugin.toml`` + ``plugin.wasm`` in a
 temporary plugin directory, so storage lands in ``<tmp plugin dir>/data/storage.json``) with
-the tark-host emulation in ``plugin/tools/tark_host.py``, against a temporary HOME.
+the tark-host emulation in ``plugin/tools/chatgpt_oauth_tools/tark_host.py``, against a temporary HOME.
 
 A "fresh instance" is a new ``TarkHost.load`` on the same plugin dir and HOME: a new engine,
 compile and instantiate, which is what tark does on every provider init.
