@@ -90,8 +90,8 @@ final class TokenRefresher {
                     + " `tark auth chatgpt-oauth` to log in again.");
         }
         return new AuthFailure(AuthFailure.REFRESH_FAILED, isRetryable(reply.status())
-                ? "ChatGPT's token endpoint is unavailable for now (" + http + "); the login is kept. Try again in a"
-                        + " moment."
+                ? "ChatGPT's token endpoint (or a proxy on the way) is unavailable for now (" + http + "); the login is"
+                        + " kept. Try again in a moment; if it persists, check the network and any HTTP(S)_PROXY."
                 : ServerCode.of(reply.body()) != null
                 ? "ChatGPT's token endpoint did not refresh the login (" + http + "), without saying the login is"
                         + " over; it is kept. Try again later; if it persists, run `tark auth chatgpt-oauth`."
