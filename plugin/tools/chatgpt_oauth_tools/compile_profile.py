@@ -40,7 +40,6 @@ import json
 import os
 import re
 import statistics
-import sys
 from pathlib import Path
 
 from .facts import REPO_DIST, RUST_PEER_DIR

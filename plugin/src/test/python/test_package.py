@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import tomllib
 import venv
 from importlib import metadata
@@ -123,6 +122,17 @@ def test_the_installed_package_knows_it_is_in_no_checkout(installed, tmp_path):
     where, checkout, dist = result.stdout.split()
     assert not Path(where).is_relative_to(REPO), "imported this checkout's package, not the installed one"
     assert (checkout, dist) == ("None", "None")
+
+
+def test_a_child_process_of_the_installed_tools_imports_them_too(installed, tmp_path):
+    """The benchmark and the compile profile measure in a child process (python_child): installed,
+    it finds the package where it is installed, without this checkout."""
+    code = ("from chatgpt_oauth_tools.python_child import run_python;"
+            " child = run_python('import chatgpt_oauth_tools; print(chatgpt_oauth_tools.__file__)', []);"
+            " print(child.stdout.strip() or child.stderr)")
+    result = run(installed / "python", "-c", code, cwd=tmp_path)
+    where = Path(result.stdout.strip())
+    assert where.is_file() and where.is_relative_to(installed.parent), result.stdout + result.stderr
 
 
 def test_the_installed_check_checks_the_plugin_tark_runs(installed, tmp_path):
