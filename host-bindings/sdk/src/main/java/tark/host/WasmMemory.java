@@ -25,7 +25,6 @@ public final class WasmMemory {
      * which needs a few MiB to decode and parse.
      */
     private static final int HEAP_CAP = 16 << 20;
-    private static final int MAX_LOAN = 4 << 20;
 
     private static Arena arena;
     /** TeaVM's memory limit when this class took over; its later growth is measured from here. */
@@ -80,20 +79,30 @@ public final class WasmMemory {
 
     /**
      * {@code alloc(len)}: a buffer for the host, valid until the first {@code alloc} after the next
-     * export returns. A request that cannot be met gets an address at the end of memory, so the host's
-     * write fails on its side instead of landing on live data.
+     * export returns. Memory grows for it as far as the module's declared maximum allows, less the room
+     * kept above it to receive a host value ({@link #MAX_HOST_VALUE}). A request past that is refused
+     * with one error line and answered with the end of memory: the host's write there fails on its side
+     * (out of bounds) instead of landing on live data.
      */
     @Export(name = "alloc")
     public static int alloc(int size) {
         try {
             ensureStarted();
-            if (size < 0 || size > MAX_LOAN || !ensureMemoryUpTo(arena.endAfterLending(size))) {
-                return ownedEnd();
+            if (size >= 0 && size <= lendable() && ensureMemoryUpTo(arena.endAfterLending(size))) {
+                return arena.lend(size);
             }
-            return arena.lend(size);
+            WasmHost.INSTANCE.logError("alloc could not lend " + Decimal.of(size) + " bytes: past this module's"
+                    + " memory limit, so the host's write fails (out of bounds) and no memory in use is touched."
+                    + " Send less at once (to provider_chat: a shorter conversation).");
         } catch (Throwable e) {
-            return ownedEnd();
+            // Answered below: the end of memory is never live data.
         }
+        return ownedEnd();
+    }
+
+    /** The largest loan memory may still grow for, leaving room above it to receive a host value. */
+    private static int lendable() {
+        return ourEndLimit - arena.top() - MAX_HOST_VALUE - PAGE;
     }
 
     /** {@code dealloc(ptr, len)}: nothing to do, the arena reclaims loans after each export. */
