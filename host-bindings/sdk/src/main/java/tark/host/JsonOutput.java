@@ -56,8 +56,9 @@ public final class JsonOutput {
             char c = text.charAt(i);
             if (c == '"' || c == '\\') {
                 out.append('\\').append(c);
-            } else if (c < 0x20 || c == 0x7F || c == '\u2028' || c == '\u2029') {
-                // \\u form for every control character, and the two line separators JavaScript rejects
+            } else if (ControlChars.isControl(c) || c == '\u2028' || c == '\u2029') {
+                // \\u form for every control character (C0, DEL, C1: a log line quoting this document
+                // holds none raw), and the two line separators JavaScript rejects
                 out.append("\\u").append(HEX.charAt(c >> 12)).append(HEX.charAt(c >> 8 & 15))
                         .append(HEX.charAt(c >> 4 & 15)).append(HEX.charAt(c & 15));
             } else {
