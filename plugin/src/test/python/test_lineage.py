@@ -334,10 +334,11 @@ def test_refresh_refused_with_nothing_on_disk_says_retry_or_log_in(tark_inst):
     line = errors(host)[0]
     assert "retry" in line.lower() and LOGIN_COMMAND in line and "refresh_token_reused" in line
     # nothing obtained, so no tokens written: only the one-way mark that keeps later starts from
-    # presenting the refused token again
+    # presenting the refused token again (with its path's), and the failure's line for provider_chat
     stored = json.loads(inst.storage()["tokens"])
     root = json.loads(inst.creds_path.read_text(encoding="utf-8"))["refresh_token"]
-    assert stored == {"refused": [refusal_mark(root)]}, stored
+    assert set(stored) == {"refused", "refused_paths", "failure"}, stored
+    assert stored["refused"] == [refusal_mark(root)] and stored["failure"]["message"] == line, stored
 
 
 @pytest.mark.parametrize("any_layout", ["linux", "xdg", "macos"], indirect=True)

@@ -16,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonObject;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tark.host.HttpReply;
@@ -297,10 +298,13 @@ class ChatGptAuthTest extends HostTest {
         assertTrue(failure.getMessage().contains("tark auth chatgpt-oauth"), failure.getMessage());
         assertTrue(failure.getMessage().contains("retry"), failure.getMessage());
         assertEquals(1, host.requests().size());
-        // Only the one-way mark is written, built from storage.json as on disk (not a stale copy).
+        // Only the one-way mark (with its path's) and the failure are written, built from storage.json as
+        // on disk (not a stale copy).
         JsonObject stored = Json.parse(host.disk().get(TokenVault.KEY)).asObject();
         assertEquals(Json.parse("[\"" + StoredLogins.refusalMark(deadRefresh) + "\"]"), stored.get("refused"));
-        assertEquals(1, stored.size(), stored.toString());
+        assertEquals(Json.parse("[\"" + StoredLogins.pathFingerprint(TARK_PATH) + "\"]"), stored.get("refused_paths"));
+        assertEquals(Set.of("refused", "refused_paths", "failure"), Set.copyOf(stored.names()), stored.toString());
+        assertEquals(failure.getMessage(), stored.get("failure").asObject().getString("message", null));
         assertFalse(host.disk().text().contains(deadRefresh.substring(3, 19)));
 
         // The next instance does not present the refused token again.
@@ -332,7 +336,8 @@ class ChatGptAuthTest extends HostTest {
         writeTarkFile(Jwt.access(NOW - HOUR), refresh, null, null, null);
         host.reply(503, "{\"error\":\"temporarily_unavailable\"}");
         assertEquals(AuthFailure.REFRESH_FAILED, currentFails().code());
-        assertFalse(host.disk().containsKey(TokenVault.KEY), "nothing learned, nothing kept");
+        assertEquals(0, StoredLogins.parse(host.disk().get(TokenVault.KEY)).size(), "no tokens learned, none kept");
+        assertFalse(host.disk().text().contains(refresh.substring(3, 19)));
         assertEquals(1, auth.status(), "still refreshable");
 
         String newAccess = Jwt.access(NOW + DAY);
@@ -348,7 +353,7 @@ class ChatGptAuthTest extends HostTest {
         host.reply(HttpReply.transportError("operation timed out"));
         AuthFailure failure = currentFails();
         assertEquals(AuthFailure.REFRESH_FAILED, failure.code());
-        assertFalse(host.disk().containsKey(TokenVault.KEY));
+        assertEquals(0, StoredLogins.parse(host.disk().get(TokenVault.KEY)).size(), "no tokens kept");
     }
 
     @Test
