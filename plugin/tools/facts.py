@@ -27,6 +27,15 @@ LOGIN_COMMAND = f"tark auth {PLUGIN_NAME}"
 CREDENTIALS_PATH_VARIABLE = "CHATGPT_OAUTH_CREDENTIALS_PATH"
 TARK_CREDENTIALS_FILE = ".config/tark/chatgpt_oauth.json"
 
+# Who the plugin says it is to ChatGPT (CodexClient.java): the Codex CLI's originator, and the
+# variables a user sets to override the version and the originator it sends.
+CODEX_ORIGINATOR = "codex_cli_rs"
+CODEX_VERSION_VARIABLE = "CHATGPT_OAUTH_CODEX_VERSION"
+ORIGINATOR_VARIABLE = "CHATGPT_OAUTH_ORIGINATOR"
+IDENTITY_HEADERS = ("originator", "version", "User-Agent")
+# One random id a provider init (a tark session), for ChatGPT's prompt cache, as codex-rs sends it.
+SESSION_HEADER = "session-id"
+
 # This repository's build output, what the tools load when no copy is installed.
 REPO_DIST = Path(__file__).resolve().parents[2] / "dist"
 # The Rust chatgpt-oauth plugin the benchmark and the compile profile measure against (its dist/):

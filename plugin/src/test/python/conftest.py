@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import os
 import secrets
 import shutil
+import subprocess
 import sys
 import time
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Callable, Optional, Union
 
@@ -36,11 +39,15 @@ from codes import (ANSWER_TOO_LARGE, BAD_INPUT, EXPIRED, INTERNAL_ERROR,  # noqa
                    INVALID_CREDENTIALS, NOT_ALLOWED, NOT_AUTHENTICATED, REFRESH_FAILED,
                    REFRESH_REJECTED)
 # The project's facts (plugin name, client id, tark's paths), from their one definition.
-from facts import (CLIENT_ID, CREDENTIALS_PATH_VARIABLE, HOME_DATA_DIRS, LOGIN_COMMAND,  # noqa: E402,F401
-                   PLUGIN_NAME, STORAGE_BELOW_DATA_DIR, TARK_CREDENTIALS_FILE, XDG_DATA_HOME,
+from facts import (CLIENT_ID, CODEX_ORIGINATOR, CODEX_VERSION_VARIABLE, CREDENTIALS_PATH_VARIABLE,  # noqa: E402,F401
+                   HOME_DATA_DIRS, IDENTITY_HEADERS, LOGIN_COMMAND, ORIGINATOR_VARIABLE, PLUGIN_NAME,
+                   SESSION_HEADER, STORAGE_BELOW_DATA_DIR, TARK_CREDENTIALS_FILE, XDG_DATA_HOME,
                    diagnostics_of, installed_plugin_dir, storage_path)
 
 DIST = REPO / "dist"
+# The plugin's pinned binaryen, which its build installs, and its pom, where the build's flags are.
+WASM_OPT = REPO / "plugin" / "wasm-opt" / "node_modules" / "binaryen" / "bin" / "wasm-opt"
+PLUGIN_POM = REPO / "plugin" / "pom.xml"
 TOKEN_URL = "https://auth.openai.com/oauth/token"
 ENDPOINT = "https://chatgpt.com/backend-api/codex/responses"
 AUTH_CLAIM = "https://api.openai.com/auth"
@@ -321,12 +328,26 @@ def ok_credentials(host: TarkHost) -> dict:
     return creds
 
 
+def assert_codex_identity(headers: dict, originator: str = CODEX_ORIGINATOR) -> None:
+    """The Codex client's headers, shaped as codex-rs's default client sends them: ``originator``,
+    ``version`` (digits and dots) and ``User-Agent: {originator}/{version} ({os}; {arch}) {terminal}``,
+    whose terminal part names this plugin and its version."""
+    assert headers.get("originator") == originator, headers
+    version = headers.get("version", "")
+    assert re.fullmatch(r"\d+(\.\d+)+", version), headers
+    agent = headers.get("User-Agent", "")
+    assert re.fullmatch(re.escape(f"{originator}/{version}") + r" \([^;()]+; [^;()]+\) " + re.escape(PLUGIN_NAME)
+                        + r"/\d+\.\d+\.\d+", agent), agent
+    assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}",
+                        headers.get(SESSION_HEADER, "")), headers
+
+
 def assert_credentials(creds: dict, token: str, account: Optional[str]) -> None:
     assert creds["access_token"] == token
     assert creds["api_mode"] == "openai_compat"
     assert creds["endpoint"] == ENDPOINT
     headers = creds["custom_headers"]
-    assert headers["originator"] == "opencode"
+    assert_codex_identity(headers)
     if account is None:
         assert "ChatGPT-Account-Id" not in headers, headers
     else:
@@ -529,3 +550,26 @@ def seal_entry(root_refresh_token: str, plaintext: str) -> str:
         nonce, plaintext.encode("utf-8"), lid.encode())
     return json.dumps({"lineage": lid, "sealed": base64.urlsafe_b64encode(sealed).rstrip(b"=").decode()},
                       separators=(",", ":"))
+
+
+# --------------------------------------------------------------------------------------------
+# Test-only modules (the build's probes, the crypto probe) optimised as dist/plugin.wasm is
+# --------------------------------------------------------------------------------------------
+
+def wasm_opt_flags() -> list:
+    """The optimisation flags of the plugin's wasm-opt execution (its pom is the one source)."""
+    ns = {"m": "http://maven.apache.org/POM/4.0.0"}
+    for execution in ET.parse(PLUGIN_POM).getroot().iterfind(".//m:execution", ns):
+        if execution.findtext("m:id", namespaces=ns) == "wasm-opt":
+            arguments = [a.text for a in execution.iterfind(".//m:argument", ns)]
+            return [a for a in arguments if a.startswith("-") and a != "-o"]
+    raise AssertionError(f"no wasm-opt execution in {PLUGIN_POM}")
+
+
+def optimised_as_the_plugin(built: Path, out: Path) -> Path:
+    """``built`` through wasm-opt with the plugin's flags, into ``out``; skips the test when the
+    plugin's wasm-opt is not installed (its package phase installs it)."""
+    if not WASM_OPT.exists() or shutil.which("node") is None:
+        pytest.skip(f"{WASM_OPT} is not installed (the plugin's package phase installs it)")
+    subprocess.run(["node", str(WASM_OPT), *wasm_opt_flags(), str(built), "-o", str(out)], check=True)
+    return out

@@ -11,19 +11,14 @@ does).  The probes import nothing from tark; they are linked with WASI as tark l
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import xml.etree.ElementTree as ET
 
 import pytest
 import wasmtime
 
-from conftest import REPO
+from conftest import REPO, optimised_as_the_plugin
 import tark_host
 
 PROBES = REPO / "host-bindings" / "toolchain" / "target" / "probe"
-WASM_OPT = REPO / "plugin" / "wasm-opt" / "node_modules" / "binaryen" / "bin" / "wasm-opt"
-POM = REPO / "plugin" / "pom.xml"
 
 # ArraycopyProbe's answers.
 COPIED, REFUSED = 1, 2
@@ -38,16 +33,6 @@ TEAVM_DEVIATIONS = {
         "TeaVM's SystemArrayCopyOptimization turns an arraycopy between arrays of the same static "
         "type (Object[] here) into a copy that checks no element",
 }
-
-
-def wasm_opt_flags() -> list:
-    """The optimisation flags of the plugin's wasm-opt execution (its pom is the one source)."""
-    ns = {"m": "http://maven.apache.org/POM/4.0.0"}
-    for execution in ET.parse(POM).getroot().iterfind(".//m:execution", ns):
-        if execution.findtext("m:id", namespaces=ns) == "wasm-opt":
-            arguments = [a.text for a in execution.iterfind(".//m:argument", ns)]
-            return [a for a in arguments if a.startswith("-") and a != "-o"]
-    raise AssertionError(f"no wasm-opt execution in {POM}")
 
 
 @pytest.fixture(scope="module", params=["as built", "after wasm-opt"])
@@ -68,12 +53,8 @@ def probe(variant, tmp_path_factory):
                         "(`mvn -pl host-bindings/toolchain -am test`, or ./build.sh test)")
         wasm = built
         if variant == "after wasm-opt":
-            if not WASM_OPT.exists() or shutil.which("node") is None:
-                pytest.skip(f"{WASM_OPT} is not installed (the plugin's package phase installs it)")
             if name not in optimised:
-                optimised[name] = tmp_path_factory.mktemp("opt") / name
-                subprocess.run(["node", str(WASM_OPT), *wasm_opt_flags(), str(built), "-o",
-                                str(optimised[name])], check=True)
+                optimised[name] = optimised_as_the_plugin(built, tmp_path_factory.mktemp("opt") / name)
             wasm = optimised[name]
         engine, module = tark_host.compile_module(wasm.read_bytes())
         assert {i.module for i in module.imports} <= {"wasi_snapshot_preview1"}

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from conftest import (CREDENTIALS_PATH_VARIABLE, DAY, INVALID_CREDENTIALS, LOGIN_COMMAND, MARGIN,
+from conftest import (CREDENTIALS_PATH_VARIABLE, DAY, IDENTITY_HEADERS, SESSION_HEADER, assert_codex_identity, INVALID_CREDENTIALS, LOGIN_COMMAND, MARGIN,
                       NOT_ALLOWED, NOT_AUTHENTICATED, access_jwt, assert_credentials, claims, errors,
                       failed, make_jwt, ok_credentials, opaque)
 
@@ -18,7 +18,7 @@ def test_first_call_returns_credentials(inst):
     assert rc > 0
     assert_credentials(creds, doc["access_token"], "acct-1234")
     assert creds["project_id"] is None
-    assert set(creds["custom_headers"]) == {"originator", "ChatGPT-Account-Id"}
+    assert set(creds["custom_headers"]) == {*IDENTITY_HEADERS, SESSION_HEADER, "ChatGPT-Account-Id"}
     assert host.http_requests == [] and inst.endpoint.requests == []
     assert errors(host) == []
 
@@ -29,9 +29,12 @@ def test_credentials_json_is_exactly_what_tark_needs(inst):
     rc, raw = host.call_ret("provider_auth_credentials")
     assert rc == len(raw) > 0
     obj = json.loads(raw.decode("utf-8"))
+    headers = obj["custom_headers"]
+    assert_codex_identity(headers)
     assert obj == {"access_token": doc["access_token"], "api_mode": "openai_compat",
                    "endpoint": "https://chatgpt.com/backend-api/codex/responses",
-                   "custom_headers": {"originator": "opencode", "ChatGPT-Account-Id": "acct-raw"}}
+                   "custom_headers": {**{name: headers[name] for name in (*IDENTITY_HEADERS, SESSION_HEADER)},
+                                      "ChatGPT-Account-Id": "acct-raw"}}
 
 
 def test_missing_file_then_fixed_in_same_instance(inst):

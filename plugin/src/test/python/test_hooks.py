@@ -206,7 +206,8 @@ def test_provider_info(inst):
 def test_provider_models(inst):
     models = inst.load().provider_models()
     # what subscriptions accept at release (2026-12-02); none of the retired slugs
-    assert [m["id"] for m in models] == ["gpt-5.6-sol", "gpt-5.6-terra", "gpt-5.6-luna", "gpt-5.5"]
+    assert [m["id"] for m in models] == ["gpt-6-astra", "gpt-6-sol", "gpt-6-luna", "gpt-5.6-sol", "gpt-5.6-terra",
+                                        "gpt-5.6-luna"]
     manifest = (inst.plugin_dir / "plugin.toml").read_text()
     for m in models:
         assert m["id"] in manifest, "plugin.toml's description names the same models"

@@ -350,11 +350,12 @@ def test_output_pointers_not_lent_are_refused_and_nothing_is_written(tark_inst):
     for ptr in (0, 64, 1024, stale, stale_small + 16, "end - 8192", "end - 1", "end", -1, -8192):
         if isinstance(ptr, str):
             ptr = host.memory_bytes() - int(ptr.partition("-")[2] or 0)
-        window = memory_at(host, ptr % (1 << 32), len(answer) + 64)
+        # the answer's first 512 bytes would land there (TeaVM keeps its own counters from 1648 on)
+        window = memory_at(host, ptr % (1 << 32), 512)
         n = len(host.logs)
         got = call(ptr)
         assert got == BAD_INPUT, f"ret_ptr {ptr}: {got}"
-        after = memory_at(host, ptr % (1 << 32), len(answer) + 64)
+        after = memory_at(host, ptr % (1 << 32), 512)
         if ptr in (stale, stale_small + 16):
             # scratch above the loans: the host writes what the plugin reads there (the file), but
             # the answer is not written
@@ -524,7 +525,7 @@ def test_refused_refresh_is_final(tark_inst, status):
 def test_error_code_echoing_the_refresh_token_is_not_logged(tark_inst):
     inst = tark_inst
     doc = due_file(inst)
-    inst.endpoint.default = lambda m, u, h, body: json_reply(400, {"error": json.loads(body)["refresh_token"]})
+    inst.endpoint.default = lambda m, u, h, body: json_reply(401, {"error": json.loads(body)["refresh_token"]})
     host = inst.load()
     rc, _ = host.credentials()
     assert rc == REFRESH_REJECTED
@@ -539,7 +540,7 @@ def test_server_error_text_is_never_repeated(tark_inst):
     for body in ({"error": "invalid_grant", "error_description": secret},
                  {"error": secret + " with spaces"}, {"error": "c" * 65}, {"error": {"message": secret}},
                  f"<html>{secret}</html>", {"error": "ok\r\nInjected: 1"}):
-        inst.endpoint.replies.append(json_reply(400, body))
+        inst.endpoint.replies.append(json_reply(401, body))
         host = inst.load()
         rc, _ = host.credentials()
         line = one_error(host, rc, REFRESH_REJECTED)
@@ -722,6 +723,6 @@ def test_no_export_traps_on_any_of_this(tark_inst):
     assert host.call_i32("provider_auth_status") == 2
     assert host.call_i32("provider_auth_logout") >= 0
     assert host.provider_info()["id"] == PLUGIN_NAME
-    assert len(host.provider_models()) == 4
+    assert len(host.provider_models()) == 6
     doc = inst.valid_creds()
     assert_credentials(ok_credentials(host), doc["access_token"], "acct-main")

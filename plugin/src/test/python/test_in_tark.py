@@ -496,6 +496,27 @@ def test_card_install_by_copying_dist(tark):
     assert any(r["url"] == "chatgpt.com:443" for r in tark.fake.connects())
 
 
+def test_notice_and_licence_are_installed_with_the_plugin(tark):
+    """dist/NOTICE travels with the plugin, by `tark plugin add` and by the README's `cp dist/*`,
+    and tark still lists the plugin, shows its licence and loads it as a provider."""
+    p = tark.run("plugin", "add", str(DIST))
+    assert p.returncode == 0, p.stderr
+    assert (tark.plugin_dir / "NOTICE").read_bytes() == (DIST / "NOTICE").read_bytes()
+    p = tark.run("plugin", "info", PLUGIN_NAME)
+    assert p.returncode == 0 and "License: Apache-2.0" in p.stdout, p.stdout
+    shutil.rmtree(tark.plugin_dir)
+    tark.plugin_dir.mkdir(parents=True)
+    for name in sorted(path.name for path in DIST.iterdir()):     # cp dist/* <plugins dir>/chatgpt-oauth/
+        shutil.copyfile(DIST / name, tark.plugin_dir / name)
+    assert (tark.plugin_dir / "NOTICE").is_file()
+    row = next(line for line in tark.run("plugin", "list").stdout.splitlines() if PLUGIN_NAME in line)
+    assert "enabled" in row and dist_version() in row, row
+    tark.use_provider()
+    tark.login()
+    p = tark.complete()
+    assert "Got auth credentials: api_mode=openai_compat" in p.stderr, p.stderr
+
+
 # ============================================================================================
 # 2. `tark auth chatgpt-oauth`: the PKCE login
 # ============================================================================================

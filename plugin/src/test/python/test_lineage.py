@@ -21,7 +21,7 @@ import pytest
 
 from conftest import (CLIENT_ID, CREDENTIALS_PATH_VARIABLE, DAY, LOGIN_COMMAND, NOT_AUTHENTICATED,
                       REFRESH_REJECTED, TOKEN_URL, _TOKENS, access_jwt, assert_credentials, diagnostics,
-                      errors, find_leaks, json_reply, last_diagnostics, lineage_id, ok_credentials,
+                      errors, failed, find_leaks, json_reply, last_diagnostics, lineage_id, ok_credentials,
                       opaque, open_entry, path_fingerprint, refusal_mark, register_token)
 
 REVOKE_URL = "https://auth.openai.com/oauth/revoke"
@@ -473,6 +473,71 @@ def test_no_token_in_storage_or_logs_in_any_encoding_through_a_whole_session(tar
     inst.endpoint.default = json_reply(200, {})
     assert inst.load().call_i32("provider_auth_logout") >= 0
     assert_no_token_anywhere(inst, *snapshots)
+
+
+# --------------------------------------------------------------------------------------------
+# A rolled-back storage.json (issue 27): what docs/ARCHITECTURE.md's threat model says happens
+# --------------------------------------------------------------------------------------------
+
+REUSED = json_reply(400, {"error": "refresh_token_reused"})
+REFUSED_LOGIN = f"ChatGPT has refused this login's refresh token. Run `{LOGIN_COMMAND}` to log in again."
+
+
+def rolled_back(inst, first_access_exp_in: int) -> tuple:
+    """Refreshes twice (R0 -> R1 -> R2, each saved), then puts back the storage.json of the first
+    save, as a restored backup would: its entry authenticates, and holds R1, which the second
+    refresh retired. From then on the endpoint refuses as reuse. Returns (R1, the rolled-back
+    tokens)."""
+    expired_login(inst)
+    inst.endpoint.access_exp_in = first_access_exp_in
+    inst.endpoint.expires_in = None
+    inst.load().credentials()                        # R0 -> R1, saved
+    first = inst.endpoint.last
+    snapshot = inst.storage_text()
+    inst.endpoint.access_exp_in = 10 * DAY
+    ok_credentials(inst.load())                      # R1 -> R2, saved
+    assert refreshes(inst)[-1] == first["refresh_token"]
+    inst.storage_path.write_text(snapshot, encoding="utf-8")
+    inst.endpoint.default = REUSED
+    return first["refresh_token"], first
+
+
+def test_rollback_while_the_token_is_valid_warns_once_and_keeps_it(tark_inst):
+    """The rolled-back access token is due but valid: the plugin presents its retired refresh token
+    once, remembers the refusal, and hands tark the still-valid token with one warning."""
+    inst = tark_inst
+    retired, tokens = rolled_back(inst, first_access_exp_in=60)    # inside the 5-minute margin
+    before = len(inst.endpoint.requests)
+    host = inst.load()
+    assert_credentials(ok_credentials(host), tokens["access_token"], "acct-main")
+    assert refreshes(inst)[before:] == [retired]
+    warnings = [m for level, m in host.logs if level == "warn"]
+    assert len(warnings) == 1 and errors(host) == [], host.logs
+    assert warnings[0].startswith("ChatGPT refused to refresh the login (HTTP 400, refresh_token_reused)."), warnings
+    assert "still valid for" in warnings[0] and "This refresh token will not be presented again." in warnings[0]
+    assert refusal_mark(retired) in inst.entry()["refused"]
+    later = inst.load()
+    assert_credentials(ok_credentials(later), tokens["access_token"], "acct-main")
+    assert later.http_requests == [] and errors(later) == []
+
+
+def test_rollback_of_an_expired_token_fails_and_says_log_in_again(tark_inst):
+    """The rolled-back access token has expired: -3 with the endpoint's refusal; tark's fallback
+    chat says to log in again; every later start fails at once, presenting nothing."""
+    inst = tark_inst
+    retired, _ = rolled_back(inst, first_access_exp_in=-60)        # saved, though already expired
+    before = len(inst.endpoint.requests)
+    host = inst.load()
+    rc, _ = host.credentials()
+    line = failed(host, rc, REFRESH_REJECTED, "refresh_token_reused")
+    assert line.startswith("ChatGPT refused to refresh the login (HTTP 400, refresh_token_reused).")
+    assert refreshes(inst)[before:] == [retired]
+    chat = inst.load().provider_chat([{"role": "user", "content": "hi"}], "gpt-4")["text"]
+    assert REFUSED_LOGIN in chat, chat
+    later = inst.load()
+    rc, _ = later.credentials()
+    assert failed(later, rc, REFRESH_REJECTED) == REFUSED_LOGIN
+    assert later.http_requests == [] and refreshes(inst)[before:] == [retired]
 
 
 # --------------------------------------------------------------------------------------------

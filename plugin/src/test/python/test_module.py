@@ -1,12 +1,14 @@
 """The module tark loads: imports, exports and their types, reproducibility, the manifest."""
 
 import hashlib
+import re
 import tomllib
 
 import pytest
 import wasmtime
 
-from conftest import (CLIENT_ID, CREDENTIALS_PATH_VARIABLE, DIST, PLUGIN_NAME, REPO, STORAGE_ENV,
+from conftest import (CLIENT_ID, CODEX_ORIGINATOR, CODEX_VERSION_VARIABLE, CREDENTIALS_PATH_VARIABLE, DIST,
+                      ORIGINATOR_VARIABLE, PLUGIN_NAME, REPO, STORAGE_ENV,
                       STORAGE_FS_READ, TARK_CREDENTIALS_FILE, assert_credentials, ok_credentials)
 import tark_host
 from compile_profile import sections, uleb128
@@ -127,6 +129,15 @@ def test_dist_manifest_is_the_source_manifest():
     assert "${" not in built.read_text(encoding="utf-8")
 
 
+def test_dist_notice_is_the_fresh_build():
+    """dist/NOTICE is the fresh build's: written by the build from the classes compiled into the
+    module (plugin/target/notice/NOTICE), so a library compiled in or dropped changes it."""
+    built = REPO / "plugin" / "target" / "notice" / "NOTICE"
+    assert built.exists(), f"{built} is missing: run the build first (./build.sh, or `mvn -B package`)"
+    assert (DIST / "NOTICE").read_bytes() == built.read_bytes(), \
+        "dist/NOTICE differs from the fresh build's: run ./build.sh and commit dist/"
+
+
 def test_the_older_auth_interface_is_not_exported(module):
     names = {e.name for e in module.exports}
     assert not names & set(DROPPED), names & set(DROPPED)
@@ -151,14 +162,15 @@ def test_manifest_fields():
     assert o["credentials_path"] == "~/" + TARK_CREDENTIALS_FILE
     assert o["process_tokens_callback"] == "auth_process_tokens"
     extra = o["extra_params"]
-    assert extra["originator"] == "opencode"
+    assert extra["originator"] == CODEX_ORIGINATOR
     assert extra["id_token_add_organizations"] == "true"
     assert extra["codex_cli_simplified_flow"] == "true"
 
     caps = raw["capabilities"]
     assert caps.get("storage") is True
     assert caps.get("http") == ["auth.openai.com"]
-    assert sorted(caps.get("env")) == sorted(["HOME", CREDENTIALS_PATH_VARIABLE, *STORAGE_ENV])
+    assert sorted(caps.get("env")) == sorted(["HOME", CREDENTIALS_PATH_VARIABLE, *STORAGE_ENV, CODEX_VERSION_VARIABLE,
+                                             ORIGINATOR_VARIABLE])
     assert sorted(caps.get("fs_read")) == sorted(["~/" + TARK_CREDENTIALS_FILE, "~/.codex/auth.json",
                                                   *STORAGE_FS_READ])
     assert caps.get("shell", False) is False
@@ -181,3 +193,15 @@ def test_exported_memory_fits_tark_defaults(inst):
     assert not getattr(ty, "is_64", False)
     assert not getattr(ty, "is_shared", False)
     assert host.pages() > 0
+
+
+def test_the_model_list_is_said_once(inst):
+    """provider_models is the one list: the manifest's description and the README's "Choose a model"
+    name exactly its models, in its order, and no other Codex model."""
+    ids = [m["id"] for m in inst.load().provider_models()]
+    description = tomllib.loads((DIST / "plugin.toml").read_text(encoding="utf-8"))["plugin"]["description"]
+    assert re.findall(r"gpt-[\w.-]+", description) == ids, description
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Choose a model", 1)[1]
+    accepted = section.split("Subscriptions accept", 1)[1].split("(on ", 1)[0]
+    assert re.findall(r"`(gpt-[\w.-]+)`", accepted) == ids, accepted

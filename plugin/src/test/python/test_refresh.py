@@ -101,7 +101,8 @@ REJECTIONS = [
     (400, {"error": {"code": "refresh_token_expired", "message": "expired"}}, "refresh_token_expired"),
     (401, {"error": "refresh_token_invalidated"}, "refresh_token_invalidated"),
     (400, {"error": "invalid_grant", "error_description": "whatever"}, "invalid_grant"),
-    (403, "<html>Forbidden</html>", "403"),
+    (401, "<html>Unauthorized</html>", "401"),
+    (500, {"error": {"code": "refresh_token_reused"}}, "refresh_token_reused"),
 ]
 
 
@@ -174,14 +175,20 @@ def test_transport_error_then_recovers(inst):
         [doc["refresh_token"]] * 2
 
 
-@pytest.mark.parametrize("status", [408, 429, 500, 502, 503, 504])
+# A Cloudflare challenge, a proxy's 404 / 407 / 413, a timeout, a rate limit, a server error: as the
+# Codex CLI reads them, none says the login is over (only a 401 or a dead-login OAuth code does).
+@pytest.mark.parametrize("status", [400, 403, 404, 407, 408, 413, 429, 500, 502, 503, 504])
 def test_server_error_is_negative_and_retried_later(inst, status):
     doc = expired_file(inst)
-    inst.endpoint.replies.append(json_reply(status, "<html>upstream error</html>"))
+    inst.endpoint.replies.append(json_reply(status, "<html><title>Just a moment...</title>upstream error</html>"))
     host = inst.load()
     rc, creds = host.credentials()
     assert creds is None
-    failed(host, rc, REFRESH_FAILED)
+    line = failed(host, rc, REFRESH_FAILED)
+    assert LOGIN_COMMAND not in line, "not a reason to log in again: " + line
+    if status < 500 and status not in (408, 429):
+        assert "proxy" in line, line
+    assert refusal_mark_absent(inst), "a transient answer is never remembered as a refusal"
     fresh = inst.load()
     assert_credentials(ok_credentials(fresh), inst.endpoint.last["access_token"], "acct-main")
     assert_refresh_request(inst.endpoint.requests[1], doc["refresh_token"])
@@ -305,3 +312,7 @@ def test_storage_failure_still_answers_and_warns(inst):
     assert_credentials(ok_credentials(host), inst.endpoint.last["access_token"], "acct-main")
     warns = [m for level, m in host.logs if level == "warn"]
     assert any("storage" in m for m in warns), host.logs
+
+
+def refusal_mark_absent(inst) -> bool:
+    return not json.loads(inst.storage().get("tokens", "{}")).get("refused")

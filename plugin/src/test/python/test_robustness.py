@@ -13,7 +13,7 @@ import pytest
 import wasmtime
 
 import tark_host
-from conftest import (ANSWER_TOO_LARGE, DAY, INVALID_CREDENTIALS, LOGIN_COMMAND, access_jwt,
+from conftest import (ANSWER_TOO_LARGE, CODEX_ORIGINATOR, DAY, INVALID_CREDENTIALS, LOGIN_COMMAND, access_jwt,
                       assert_credentials, b64url, claims, errors, failed, find_leaks, json_reply,
                       make_jwt, ok_credentials, opaque, register_token)
 
@@ -54,8 +54,8 @@ def check_credentials_result(result):
     if creds["api_mode"] != "openai_compat" or creds["endpoint"] != tark_host_endpoint():
         return f"unexpected mode/endpoint {creds['api_mode']} {creds['endpoint']}"
     headers = creds["custom_headers"] or {}
-    if headers.get("originator") != "opencode":
-        return f"no originator header: {headers}"
+    if headers.get("originator") != CODEX_ORIGINATOR or not headers.get("version") or not headers.get("User-Agent"):
+        return f"no Codex identity headers: {headers}"
     if "ChatGPT-Account-Id" in headers and not headers["ChatGPT-Account-Id"]:
         return "empty ChatGPT-Account-Id header"
     return None

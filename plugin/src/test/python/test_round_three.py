@@ -29,7 +29,7 @@ def leaks_of(texts, tokens):
             if e[i:i + 16] in text]
 
 
-@pytest.mark.parametrize("status,code", [(503, REFRESH_FAILED), (400, REFRESH_REJECTED)])
+@pytest.mark.parametrize("status,code", [(503, REFRESH_FAILED), (400, REFRESH_FAILED), (401, REFRESH_REJECTED)])
 @pytest.mark.parametrize("shape", ["upstream.{}", "{}-x", "x{}", "{}"])
 def test_an_echoed_refresh_token_never_reaches_the_log(inst, status, code, shape):
     doc = expired_login(inst)

@@ -106,9 +106,15 @@ final class Credentials {
         return accountId;
     }
 
-    /** The access token's lifetime ({@code exp - iat}), or {@link Expiry#UNKNOWN}. */
+    /**
+     * The lifetime of the expiry in use: {@link #expiresAtMillis} (the file's or the token endpoint's
+     * when given, else the JWT's {@code exp}) minus the access token's {@code iat}; {@link Expiry#UNKNOWN}
+     * without both, or when not positive. Measured against the expiry that decides, so that a token
+     * whose endpoint says one hour while its JWT says ten days is refreshed once an hour, not at every
+     * start.
+     */
     long lifetimeMillis() {
-        return accessClaims().lifetimeMillis;
+        return Expiry.lifetime(accessClaims().issuedAtMillis, expiresAtMillis);
     }
 
     /** Whether it is time to refresh, by {@link Expiry}'s rule. */

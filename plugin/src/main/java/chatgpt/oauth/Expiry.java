@@ -45,6 +45,12 @@ final class Expiry {
         return millis < LATEST_MILLIS ? millis : UNKNOWN;
     }
 
+    /** {@code expiresAt - issuedAt}, or {@link #UNKNOWN} without both or when not positive. */
+    static long lifetime(long issuedAtMillis, long expiresAtMillis) {
+        return issuedAtMillis == UNKNOWN || expiresAtMillis == UNKNOWN || expiresAtMillis <= issuedAtMillis
+                ? UNKNOWN : expiresAtMillis - issuedAtMillis;
+    }
+
     static boolean isExpired(long expiresAtMillis, long nowMillis) {
         return expiresAtMillis != UNKNOWN && expiresAtMillis <= nowMillis;
     }

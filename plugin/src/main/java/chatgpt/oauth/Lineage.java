@@ -9,8 +9,9 @@ import tark.host.Utf8;
  * A login's lineage: the refresh tokens this plugin obtains descend from the one in the credentials
  * file, which the plugin never writes anywhere. Everything it stores about them is tied to that root
  * token by keys derived from it (HKDF-SHA256): a one-way {@link #id} to recognise the login, and an
- * AEAD key (ChaCha20-Poly1305) to seal the tokens. So whoever can read tark's storage (0644) but not
- * the credentials file (0600) learns nothing, and once the file is gone nobody can open them.
+ * AEAD key (ChaCha20-Poly1305) to seal the tokens. So whoever can read tark's storage (0644) but has
+ * no copy of the credentials file (0600) from this login learns nothing; any such copy, even an old
+ * one, opens them (docs/ARCHITECTURE.md, "Threat model").
  */
 final class Lineage {
     private static final String SALT = "chatgpt-oauth stored tokens v1";

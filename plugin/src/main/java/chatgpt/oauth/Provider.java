@@ -14,11 +14,6 @@ import tark.host.Utf8;
  */
 final class Provider {
     static final String ENDPOINT = Endpoints.CODEX_RESPONSES;
-    /**
-     * The value the original tark chatgpt-oauth plugin documents for this header; ChatGPT's backend
-     * does not check it.
-     */
-    static final String ORIGINATOR = "opencode";
     static final String DISPLAY_NAME = "ChatGPT (OAuth)";
 
     /** The plugin's name in tark: its plugins directory, its storage, {@code provider_info}'s id. */
@@ -28,22 +23,25 @@ final class Provider {
             + "\"requires_auth\":true,\"provider\":\"openai\"}";
     private static final String MODEL_TRAITS = "\"supports_streaming\":true,\"supports_tools\":true}";
     /**
-     * The Codex models ChatGPT subscriptions accept on 2026-12-02, from openai/codex's bundled
-     * models.json (codex-rs/models-manager, commit 069e6b19) less the retired ones (gpt-5.4 and
-     * gpt-5.4-mini since 2026-08-31, gpt-5.2 and gpt-5.3-codex since 2026-06-02, the gpt-5.1 and
-     * gpt-5.2 codex models before). `check.py --models` asks ChatGPT for the plan's list today.
+     * The Codex models ChatGPT subscriptions accept at this release, the one list of them (the manifest's
+     * description and the README are checked against it). Each one's minimal client version is at or
+     * below {@link CodexClient#VERSION}; docs/MODELS.md gives the date, the sources and what was left out.
+     * `check.py --models` asks ChatGPT for the plan's list today.
      */
     static final String MODELS = "["
+            + "{\"id\":\"gpt-6-astra\",\"display_name\":\"GPT-6 Astra\",\"context_window\":272000," + MODEL_TRAITS + ","
+            + "{\"id\":\"gpt-6-sol\",\"display_name\":\"GPT-6 Sol\",\"context_window\":272000," + MODEL_TRAITS + ","
+            + "{\"id\":\"gpt-6-luna\",\"display_name\":\"GPT-6 Luna\",\"context_window\":272000," + MODEL_TRAITS + ","
             + "{\"id\":\"gpt-5.6-sol\",\"display_name\":\"GPT-5.6 Sol\",\"context_window\":372000," + MODEL_TRAITS + ","
             + "{\"id\":\"gpt-5.6-terra\",\"display_name\":\"GPT-5.6 Terra\",\"context_window\":372000," + MODEL_TRAITS + ","
-            + "{\"id\":\"gpt-5.6-luna\",\"display_name\":\"GPT-5.6 Luna\",\"context_window\":372000," + MODEL_TRAITS + ","
-            + "{\"id\":\"gpt-5.5\",\"display_name\":\"GPT-5.5\",\"context_window\":272000," + MODEL_TRAITS + "]";
+            + "{\"id\":\"gpt-5.6-luna\",\"display_name\":\"GPT-5.6 Luna\",\"context_window\":372000," + MODEL_TRAITS + "]";
 
     /** Appended when an answer does not fit tark's buffer: only oversized tokens make one that large. */
     static final String TOO_LARGE_ADVICE = "The tokens are unusually large: log in again with"
             + " `tark auth chatgpt-oauth`; if it persists, report it.";
 
     final Host host;
+    private final CodexClient client;
     private final ChatGptAuth auth;
     /** The last credentials answered and their document: unchanged tokens are not serialised again. */
     private Credentials answered;
@@ -51,7 +49,8 @@ final class Provider {
 
     Provider(Host host) {
         this.host = host;
-        this.auth = new ChatGptAuth(host);
+        this.client = new CodexClient(host);
+        this.auth = new ChatGptAuth(host, client);
     }
 
     /** {@code provider_auth_credentials}: what tark's OpenAI-compatible provider needs. */
@@ -59,14 +58,14 @@ final class Provider {
         Credentials credentials = auth.current();
         if (credentials != answered) {
             answered = credentials;
-            answer = credentialsDocument(credentials);
+            answer = credentialsDocument(credentials, client);
         }
         return answer;
     }
 
     /** {@code provider_auth_refresh}: refresh now, then answer as {@link #credentials()}. */
     String refresh() throws AuthFailure {
-        return credentialsDocument(auth.refreshNow());
+        return credentialsDocument(auth.refreshNow(), client);
     }
 
     /** The longest paragraph {@link #chat} answers, in characters: its JSON fits tark's 64 KiB buffer. */
@@ -82,7 +81,7 @@ final class Provider {
     String chat() {
         ExportFailure failure = null;
         try {
-            byte[] answer = Utf8.encode(credentialsDocument(auth.explain()));
+            byte[] answer = Utf8.encode(credentialsDocument(auth.explain(), client));
             if (answer.length > Exported.TARK_ANSWER_BUFFER) {
                 failure = Exported.tooLarge(Exports.CREDENTIALS, answer.length, Exported.TARK_ANSWER_BUFFER,
                         TOO_LARGE_ADVICE);
@@ -145,11 +144,22 @@ final class Provider {
         return 0;
     }
 
-    static String credentialsDocument(Credentials credentials) {
-        JsonOutput headers = new JsonOutput().add("originator", ORIGINATOR);
+    /**
+     * What tark's OpenAI-compatible provider is built from. tark adds {@code custom_headers} verbatim to
+     * every model request and sends no identity of its own: the Codex client's identity goes here.
+     */
+    static String credentialsDocument(Credentials credentials, CodexClient client) {
+        JsonOutput headers = new JsonOutput()
+                .add("originator", client.originator())
+                .add("version", client.version())
+                .add("User-Agent", client.userAgent());
         String accountId = credentials.accountId().value;
         if (accountId != null) {
             headers.add("ChatGPT-Account-Id", accountId);
+        }
+        String sessionId = client.sessionId();
+        if (sessionId != null) {
+            headers.add("session-id", sessionId);
         }
         return new JsonOutput()
                 .add("access_token", credentials.accessToken)

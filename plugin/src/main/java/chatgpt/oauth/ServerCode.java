@@ -22,10 +22,21 @@ final class ServerCode {
      * the file's, or the stored ones; either may be null).
      */
     static String quoted(String body, Credentials sent, Credentials alsoHeld) {
-        JsonInput json = JsonInput.read(body, new String[] {"error", "error" + JsonInput.SEPARATOR + "code"});
-        String code = json == null ? null : json.string(0) != null ? json.string(0) : json.string(1);
-        return code != null && isPlain(code) && !sharesPiece(code, sent) && !sharesPiece(code, alsoHeld)
-                ? ", " + code : "";
+        String code = of(body);
+        return code != null && !sharesPiece(code, sent) && !sharesPiece(code, alsoHeld) ? ", " + code : "";
+    }
+
+    /**
+     * The reply's plain OAuth error code: {@code error} (a string), {@code error.code}, or a top-level
+     * {@code code}, as the Codex CLI reads them; null when there is none or it is not plain.
+     */
+    static String of(String body) {
+        JsonInput json = JsonInput.read(body, new String[] {"error", "error" + JsonInput.SEPARATOR + "code", "code"});
+        if (json == null) {
+            return null;
+        }
+        String code = json.string(0) != null ? json.string(0) : json.string(1) != null ? json.string(1) : json.string(2);
+        return code != null && isPlain(code) ? code : null;
     }
 
     private static boolean isPlain(String code) {

@@ -12,7 +12,8 @@ import tark.host.JsonOutput;
  * {@code provider_chat}:
  * {@code {"lineage","sealed","path", "others":[{"lineage","sealed","path"},...],
  * "refused":[mark,...], "refused_paths":[path,...], "failure":{"for","message"}}}.
- * Nothing in it is usable, nor readable as a path or a token.
+ * Nothing in it opens without the root refresh token of its login; the ids and fingerprints are
+ * one-way but unkeyed (a guessed path can be confirmed; docs/ARCHITECTURE.md, "Threat model").
  */
 final class StoredLogins {
     /** Entries kept: one per credentials path in use (several terminals, several accounts). */

@@ -25,13 +25,13 @@ final class TokenClaims {
     final String accountId;
     /** The {@code exp} claim in milliseconds, or {@link Expiry#UNKNOWN}. */
     final long expiresAtMillis;
-    /** {@code exp - iat} in milliseconds, or {@link Expiry#UNKNOWN} without both (or if not positive). */
-    final long lifetimeMillis;
+    /** The {@code iat} claim in milliseconds, or {@link Expiry#UNKNOWN}. */
+    final long issuedAtMillis;
 
-    private TokenClaims(String accountId, long expiresAtMillis, long lifetimeMillis) {
+    private TokenClaims(String accountId, long expiresAtMillis, long issuedAtMillis) {
         this.accountId = accountId;
         this.expiresAtMillis = expiresAtMillis;
-        this.lifetimeMillis = lifetimeMillis;
+        this.issuedAtMillis = issuedAtMillis;
     }
 
     /** The claims of a JWT (payload in either base64 alphabet, any UTF-8); {@link #NONE} if not a JWT. */
@@ -46,9 +46,7 @@ final class TokenClaims {
         }
         long exp = claims.isNumber(EXP) ? Expiry.fromJwtExp(claims.wholeNumber(EXP, -1)) : Expiry.UNKNOWN;
         long issuedAt = claims.isNumber(IAT) ? Expiry.fromJwtExp(claims.wholeNumber(IAT, -1)) : Expiry.UNKNOWN;
-        long lifetime = exp == Expiry.UNKNOWN || issuedAt == Expiry.UNKNOWN || exp <= issuedAt ? Expiry.UNKNOWN
-                : exp - issuedAt;
-        return new TokenClaims(accountId, exp, lifetime);
+        return new TokenClaims(accountId, exp, issuedAt);
     }
 
     /** The JWT's payload as text; null if the token is not a JWT. */

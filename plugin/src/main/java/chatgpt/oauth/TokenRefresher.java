@@ -13,10 +13,21 @@ final class TokenRefresher {
     static final String CLIENT_ID = "app_EMoamEEZ73f0CkXaXp7hrann";
     private static final String SCOPE = "openid profile email";
 
-    private final Host host;
+    /** The OAuth error codes the Codex CLI takes as a dead login (codex-rs/login, the auth manager). */
+    private static final String DEAD_LOGIN_CODES = " invalid_grant refresh_token_expired refresh_token_reused"
+            + " refresh_token_invalidated ";
 
+    private final Host host;
+    private final CodexClient client;
+
+    /** With the Codex identity read from the host's environment. */
     TokenRefresher(Host host) {
+        this(host, new CodexClient(host));
+    }
+
+    TokenRefresher(Host host, CodexClient client) {
         this.host = host;
+        this.client = client;
     }
 
     /**
@@ -38,17 +49,27 @@ final class TokenRefresher {
                     + reply.error() + ". Check the network connection and that plugin.toml allows http to "
                     + "auth.openai.com, then try again.");
         }
+        if (isDeadLogin(reply)) {
+            throw new AuthFailure(AuthFailure.REFRESH_REJECTED, "ChatGPT refused to refresh the login (HTTP "
+                    + Decimal.of(reply.status()) + ServerCode.quoted(reply.body(), current, alsoHeld) + "). If another tark session has just refreshed the"
+                    + " same login, simply retry; otherwise run `tark auth chatgpt-oauth` to log in again.");
+        }
         if (isRetryable(reply.status())) {
             throw new AuthFailure(AuthFailure.REFRESH_FAILED, "ChatGPT's token endpoint is unavailable for now"
                     + " (HTTP " + Decimal.of(reply.status()) + ServerCode.quoted(reply.body(), current, alsoHeld) + "); the login is kept. Try again in a"
                     + " moment.");
         }
-        if (reply.status() >= 400 && reply.status() < 500) {
-            throw new AuthFailure(AuthFailure.REFRESH_REJECTED, "ChatGPT refused to refresh the login (HTTP "
-                    + Decimal.of(reply.status()) + ServerCode.quoted(reply.body(), current, alsoHeld) + "). If another tark session has just refreshed the"
-                    + " same login, simply retry; otherwise run `tark auth chatgpt-oauth` to log in again.");
+        if (!reply.isSuccess()) {
+            throw new AuthFailure(AuthFailure.REFRESH_FAILED, ServerCode.of(reply.body()) != null
+                    ? "ChatGPT's token endpoint did not refresh the login (HTTP " + Decimal.of(reply.status())
+                            + ServerCode.quoted(reply.body(), current, alsoHeld) + "), without saying the login is over;"
+                            + " it is kept. Try again later; if it persists, run `tark auth chatgpt-oauth`."
+                    : "The ChatGPT token refresh was answered with HTTP " + Decimal.of(reply.status()) + " and no"
+                            + " answer of ChatGPT's token endpoint: most likely a proxy, firewall or CDN check between"
+                            + " tark and auth.openai.com (an HTTP(S)_PROXY setting, a captive portal). The login is"
+                            + " kept; check the network or proxy, then try again.");
         }
-        Credentials fresh = reply.isSuccess() ? fromReply(reply.body(), current, host.currentTimeMillis()) : null;
+        Credentials fresh = fromReply(reply.body(), current, host.currentTimeMillis());
         if (fresh == null) {
             throw new AuthFailure(AuthFailure.REFRESH_FAILED, "ChatGPT's token endpoint answered HTTP "
                     + Decimal.of(reply.status()) + " without a usable access token. Try again later; if it persists, run "
@@ -74,6 +95,19 @@ final class TokenRefresher {
         return reply.isSuccess() ? null : "HTTP " + Decimal.of(reply.status()) + ServerCode.quoted(reply.body(), credentials, alsoHeld);
     }
 
+    /**
+     * Whether the endpoint said the refresh token is dead, as the Codex CLI reads it: a 401, or one of
+     * its OAuth error codes in any status. Anything else (a proxy's or CDN's 403 page, a 404, 407 or
+     * 413, any 5xx, a body that is not JSON) leaves the refresh token good for a later try.
+     */
+    static boolean isDeadLogin(HttpReply reply) {
+        if (reply.status() == 401) {
+            return true;
+        }
+        String code = reply.isSuccess() ? null : ServerCode.of(reply.body());
+        return code != null && DEAD_LOGIN_CODES.contains(" " + code + " ");
+    }
+
     /** Timeouts, rate limits and server errors pass; the refresh token stays good for a later try. */
     static boolean isRetryable(int status) {
         return status == 408 || status == 429 || status >= 500;
@@ -83,8 +117,10 @@ final class TokenRefresher {
      * Made per request, as every table in this plugin: a static one needs a class initializer, which
      * wasm checks before each call into the class.
      */
-    private static String[] jsonHeaders() {
-        return new String[] {"Content-Type", "application/json", "Accept", "application/json"};
+    private String[] jsonHeaders() {
+        String[] identity = client.headers();
+        return new String[] {"Content-Type", "application/json", "Accept", "application/json",
+                identity[0], identity[1], identity[2], identity[3]};
     }
 
     /**

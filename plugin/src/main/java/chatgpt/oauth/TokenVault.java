@@ -235,7 +235,7 @@ final class TokenVault {
         boolean stored = !keep && (viewEntry != null || disk.read(KEY) != null);
         if (stored) {
             // Deleting rewrites storage.json from this instance's copy, so this also drops an entry another
-            // session saved since; with no credentials file, that entry cannot be opened any more anyway.
+            // session saved since; with no credentials file, the plugin cannot open that entry any more anyway.
             host.storageDelete(KEY);
             viewEntry = null;
             opened = null;

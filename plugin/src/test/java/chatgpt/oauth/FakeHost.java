@@ -547,4 +547,12 @@ final class FakeHost implements Host {
     public long currentTimeMillis() {
         return machine.now;
     }
+
+    /** A secure random source, as WASI's: every instance's ids differ. */
+    @Override
+    public byte[] randomBytes(int length) {
+        byte[] bytes = new byte[length];
+        new java.security.SecureRandom().nextBytes(bytes);
+        return bytes;
+    }
 }

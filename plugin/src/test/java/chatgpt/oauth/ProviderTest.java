@@ -24,6 +24,8 @@ import tark.host.HttpReply;
 
 class ProviderTest extends HostTest {
     private static final long NOW = Jwt.NOW_SECONDS;
+    /** The Codex client's headers, on every answer. */
+    private static final Set<String> IDENTITY = Set.of("originator", "version", "User-Agent", "session-id");
 
     private Provider provider;
 
@@ -50,7 +52,10 @@ class ProviderTest extends HostTest {
             assertTrue(header.getValue().isString(), "custom_headers must map strings to strings: " + header.getName());
             assertFalse(header.getValue().asString().isEmpty(), "never an empty header: " + header.getName());
         }
-        assertEquals("opencode", headers.getString("originator", null));
+        assertEquals("codex_cli_rs", headers.getString("originator", null));
+        assertEquals(CodexClient.VERSION, headers.getString("version", null));
+        assertEquals("codex_cli_rs/" + CodexClient.VERSION + " (tark; wasm32) chatgpt-oauth/" + Release.VERSION,
+                headers.getString("User-Agent", null));
         return json;
     }
 
@@ -75,7 +80,7 @@ class ProviderTest extends HostTest {
         JsonObject json = parseCredentials(Reply.of(provider, Provider::credentials));
         assertEquals(access, json.getString("access_token", null));
         JsonObject headers = json.get("custom_headers").asObject();
-        assertEquals(Set.of("originator", "ChatGPT-Account-Id"), names(headers));
+        assertEquals(Set.of("originator", "version", "User-Agent", "session-id", "ChatGPT-Account-Id"), names(headers));
         assertEquals("acct-1234", headers.getString("ChatGPT-Account-Id", null));
         assertTrue(host.errors().isEmpty());
     }
@@ -85,7 +90,7 @@ class ProviderTest extends HostTest {
         host.file(TARK_PATH, Fixtures.tarkFile(Jwt.access(NOW + DAY), null, Jwt.access(NOW + DAY), null, null));
         JsonObject json = parseCredentials(Reply.of(provider, Provider::credentials));
         JsonObject headers = json.get("custom_headers").asObject();
-        assertEquals(Set.of("originator"), names(headers));
+        assertEquals(IDENTITY, names(headers));
         assertNull(headers.get("ChatGPT-Account-Id"));
         assertFalse(json.toString().contains("ChatGPT-Account-Id"));
     }
@@ -94,7 +99,7 @@ class ProviderTest extends HostTest {
     void emptyStoredAccountIdGivesNoHeader() {
         host.file(TARK_PATH, Fixtures.tarkFile(Jwt.opaque("at"), null, null, null, ""));
         JsonObject headers = parseCredentials(Reply.of(provider, Provider::credentials)).get("custom_headers").asObject();
-        assertEquals(Set.of("originator"), names(headers));
+        assertEquals(IDENTITY, names(headers));
     }
 
     @Test
@@ -108,7 +113,7 @@ class ProviderTest extends HostTest {
     void accountIdWithAControlCharacterIsLeftOutWithAWarning() {
         host.file(TARK_PATH, Fixtures.tarkFile(Jwt.withAccount(NOW + DAY, "équipe\r\nX-Injected: 1"), null, null, null, null));
         JsonObject headers = parseCredentials(Reply.of(provider, Provider::credentials)).get("custom_headers").asObject();
-        assertEquals(Set.of("originator"), names(headers));
+        assertEquals(IDENTITY, names(headers));
         List<String> warnings = host.messages("warn");
         assertEquals(1, warnings.size(), warnings.toString());
         assertTrue(warnings.get(0).contains("access_token"), warnings.get(0));
@@ -321,8 +326,9 @@ class ProviderTest extends HostTest {
             assertTrue(model.get("supports_streaming").asBoolean());
             assertTrue(model.get("supports_tools").asBoolean());
         }
-        assertEquals(List.of("gpt-5.6-sol", "gpt-5.6-terra", "gpt-5.6-luna", "gpt-5.5"), ids);
-        for (String retired : List.of("gpt-5.4", "gpt-5.4-mini", "gpt-5.3-codex", "gpt-5.2", "gpt-5.2-codex",
+        assertEquals(List.of("gpt-6-astra", "gpt-6-sol", "gpt-6-luna", "gpt-5.6-sol", "gpt-5.6-terra", "gpt-5.6-luna"),
+                ids);
+        for (String retired : List.of("gpt-5.5", "gpt-5.4", "gpt-5.4-mini", "gpt-5.3-codex", "gpt-5.2", "gpt-5.2-codex",
                 "gpt-5.1-codex-max", "gpt-5.1-codex-mini")) {
             assertFalse(ids.contains(retired), "retired for subscriptions: " + retired);
         }
@@ -333,9 +339,13 @@ class ProviderTest extends HostTest {
     void credentialsDocumentIsExactlyWhatTarkParses() {
         String access = Jwt.opaque("at");
         host.secret(access);
-        String document = Provider.credentialsDocument(new Credentials(access, null, null, "acct-d", Expiry.UNKNOWN));
+        CodexClient client = new CodexClient(host);
+        String document = Provider.credentialsDocument(new Credentials(access, null, null, "acct-d", Expiry.UNKNOWN),
+                client);
         assertEquals("{\"access_token\":\"" + access + "\",\"api_mode\":\"openai_compat\","
                 + "\"endpoint\":\"https://chatgpt.com/backend-api/codex/responses\","
-                + "\"custom_headers\":{\"originator\":\"opencode\",\"ChatGPT-Account-Id\":\"acct-d\"}}", document);
+                + "\"custom_headers\":{\"originator\":\"codex_cli_rs\",\"version\":\"" + CodexClient.VERSION + "\","
+                + "\"User-Agent\":\"codex_cli_rs/" + CodexClient.VERSION + " (tark; wasm32) chatgpt-oauth/" + Release.VERSION
+                + "\",\"ChatGPT-Account-Id\":\"acct-d\",\"session-id\":\"" + client.sessionId() + "\"}}", document);
     }
 }

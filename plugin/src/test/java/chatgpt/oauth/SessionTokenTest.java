@@ -189,4 +189,39 @@ class SessionTokenTest extends HostTest {
         assertEquals(Expiry.marginReason(LIFETIME * 1000), json.getString("refresh_margin_reason", null));
         assertFalse(json.getBoolean("refresh_due", true));
     }
+
+    /**
+     * The token endpoint says an hour ({@code expires_in}; a login writes it to the file as
+     * {@code expires_at}) while every JWT says ten days: the margin is a share of the hour that counts,
+     * so a provider init every five minutes for six hours refreshes about once an hour, never at every
+     * init (which the JWT's ten-day lifetime, with its 2-day margin, used to cause: 72 refreshes).
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void anExpiryShorterThanTheJwtsIsRefreshedOncePerLifetime(boolean loginFromTheEndpoint) {
+        long hour = HOUR;
+        // Either a login whose file holds the endpoint's hour, or a JWT-only file due now.
+        host.file(TARK_PATH, loginFromTheEndpoint
+                ? Fixtures.tarkFile(Jwt.lived(NOW + LIFETIME, LIFETIME), root, null, NOW + hour, null)
+                : Fixtures.tarkFile(Jwt.lived(NOW + hour, LIFETIME), root, null, null, null));
+        List<Long> refreshedAt = new java.util.ArrayList<>();
+        host.handleHttp(request -> {
+            long now = host.currentTimeMillis();
+            refreshedAt.add(now);
+            return HttpReply.response(200, Fixtures.tokenReply(Jwt.lived(now / 1000 + LIFETIME, LIFETIME),
+                    Jwt.opaque("rt"), null, hour));
+        });
+        long step = 5 * 60 * 1000L;
+        for (long elapsed = 0; elapsed < 6 * hour * 1000; elapsed += step) {
+            Reply reply = Reply.of(new Provider(host.session()), Provider::credentials);
+            assertFalse(reply.isFailure(), "failed with " + reply.code);
+            host.advance(step);
+        }
+        long leastGap = hour * 1000 - Expiry.refreshMargin(hour * 1000) - step;
+        for (int i = 1; i < refreshedAt.size(); i++) {
+            assertTrue(refreshedAt.get(i) - refreshedAt.get(i - 1) >= leastGap, "refreshed at " + refreshedAt);
+        }
+        assertTrue(refreshedAt.size() >= 6 && refreshedAt.size() <= 8, "about one an hour: " + refreshedAt.size());
+        assertTrue(host.errors().isEmpty(), host.errors().toString());
+    }
 }

@@ -123,13 +123,14 @@ class TokenClaimsTest {
 
     @Test
     void lifetimeIsExpMinusIat() {
-        assertEquals(864_000_000L, TokenClaims.of(Jwt.lived(EXP, 864_000)).lifetimeMillis);
-        assertEquals(3_600_000L, TokenClaims.of(Jwt.lived(EXP, 3600)).lifetimeMillis);
-        assertEquals(Expiry.UNKNOWN, TokenClaims.of(Jwt.access(EXP)).lifetimeMillis, "no iat");
-        assertEquals(Expiry.UNKNOWN, TokenClaims.of(Jwt.token("{\"iat\":" + EXP + "}")).lifetimeMillis, "no exp");
-        assertEquals(Expiry.UNKNOWN, TokenClaims.of(Jwt.lived(EXP, 0)).lifetimeMillis, "iat at exp");
-        assertEquals(Expiry.UNKNOWN, TokenClaims.of(Jwt.lived(EXP, -60)).lifetimeMillis, "iat after exp");
-        assertEquals(Expiry.UNKNOWN, TokenClaims.of(Jwt.token("{\"exp\":" + EXP + ",\"iat\":\"1\"}")).lifetimeMillis);
+        assertEquals((EXP - 864_000) * 1000, TokenClaims.of(Jwt.lived(EXP, 864_000)).issuedAtMillis);
+        assertEquals(Expiry.UNKNOWN, TokenClaims.of(Jwt.access(EXP)).issuedAtMillis, "no iat");
+        assertEquals(Expiry.UNKNOWN, TokenClaims.of(Jwt.token("{\"exp\":" + EXP + ",\"iat\":\"1\"}")).issuedAtMillis);
+        assertEquals(864_000_000L, Expiry.lifetime(TokenClaims.of(Jwt.lived(EXP, 864_000)).issuedAtMillis, EXP * 1000));
+        assertEquals(Expiry.UNKNOWN, Expiry.lifetime(Expiry.UNKNOWN, EXP * 1000), "no iat");
+        assertEquals(Expiry.UNKNOWN, Expiry.lifetime(EXP * 1000, Expiry.UNKNOWN), "no expiry");
+        assertEquals(Expiry.UNKNOWN, Expiry.lifetime(EXP * 1000, EXP * 1000), "iat at the expiry");
+        assertEquals(Expiry.UNKNOWN, Expiry.lifetime(EXP * 1000 + 60_000, EXP * 1000), "iat after the expiry");
     }
 
     @Test

@@ -33,7 +33,9 @@ class TokenRefresherTest extends HostTest {
         FakeHost.Request request = host.requests().get(0);
         assertEquals("POST", request.method);
         assertEquals("https://auth.openai.com/oauth/token", request.url);
-        assertEquals(Map.of("Content-Type", "application/json", "Accept", "application/json"), request.headers);
+        CodexClient identity = new CodexClient(host);
+        assertEquals(Map.of("Content-Type", "application/json", "Accept", "application/json",
+                "originator", "codex_cli_rs", "User-Agent", identity.userAgent()), request.headers);
         JsonObject body = request.jsonBody();
         assertEquals(4, body.size(), body.toString());
         assertEquals("app_EMoamEEZ73f0CkXaXp7hrann", body.getString("client_id", null));
@@ -142,13 +144,64 @@ class TokenRefresherTest extends HostTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {400, 401, 403, 404, 409, 499})
-    void everyOtherFourHundredIsRejected(int status) {
-        host.reply(status, "<html>nope</html>");
+    @ValueSource(ints = {400, 403, 404, 409, 499, 500, 503})
+    void aDeadLoginCodeIsPermanentWhateverTheStatus(int status) {
+        host.reply(status, "{\"error\":{\"message\":\"gone\",\"code\":\"refresh_token_invalidated\"}}");
         AuthFailure failure = assertThrows(AuthFailure.class, () -> refresher.refresh(current, null));
         assertEquals(AuthFailure.REFRESH_REJECTED, failure.code());
         assertTrue(failure.getMessage().contains("tark auth chatgpt-oauth"));
-        assertFalse(TokenRefresher.isRetryable(status));
+    }
+
+    @Test
+    void aTopLevelCodeCountsAsTheCodexCliReadsIt() {
+        host.reply(400, "{\"code\":\"refresh_token_reused\"}");
+        assertEquals(AuthFailure.REFRESH_REJECTED,
+                assertThrows(AuthFailure.class, () -> refresher.refresh(current, null)).code());
+    }
+
+    @Test
+    void a401IsPermanentWhateverItsBody() {
+        host.reply(401, "<html>nope</html>");
+        AuthFailure failure = assertThrows(AuthFailure.class, () -> refresher.refresh(current, null));
+        assertEquals(AuthFailure.REFRESH_REJECTED, failure.code());
+        assertTrue(failure.getMessage().contains("tark auth chatgpt-oauth"));
+    }
+
+    /** A proxy's, a CDN's or a captive portal's page: the refresh token is still good. */
+    @ParameterizedTest
+    @ValueSource(ints = {400, 403, 404, 407, 409, 413, 499, 302})
+    void anotherAnswerWithoutADeadLoginCodeIsTransientAndNamesTheProxy(int status) {
+        host.reply(status, "<html><head><title>Just a moment...</title></head></html>");
+        AuthFailure failure = assertThrows(AuthFailure.class, () -> refresher.refresh(current, null));
+        assertEquals(AuthFailure.REFRESH_FAILED, failure.code());
+        assertTrue(failure.getMessage().contains("proxy"), failure.getMessage());
+        assertTrue(failure.getMessage().contains("kept"), failure.getMessage());
+        assertTrue(failure.getMessage().contains("HTTP " + status), failure.getMessage());
+        assertFalse(failure.getMessage().contains("tark auth chatgpt-oauth"), "not a reason to log in again");
+        assertFalse(failure.getMessage().contains("<html"), "a page is never quoted");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"invalid_request", "unsupported_grant_type", "invalid_client"})
+    void anotherOAuthCodeIsTransientInTheEndpointsWords(String code) {
+        host.reply(400, "{\"error\":\"" + code + "\"}");
+        AuthFailure failure = assertThrows(AuthFailure.class, () -> refresher.refresh(current, null));
+        assertEquals(AuthFailure.REFRESH_FAILED, failure.code());
+        assertTrue(failure.getMessage().contains(code), failure.getMessage());
+        assertFalse(failure.getMessage().contains("proxy"), "the endpoint itself answered: " + failure.getMessage());
+    }
+
+    @Test
+    void everyRequestCarriesTheCodexIdentity() throws AuthFailure {
+        host.reply(200, Fixtures.tokenReply(Jwt.access(NEW_EXP), Jwt.opaque("rt"), null, -1));
+        refresher.refresh(current, null);
+        host.reply(200, "{}");
+        refresher.revoke(current, null);
+        CodexClient identity = new CodexClient(host);
+        for (FakeHost.Request request : host.requests()) {
+            assertEquals("codex_cli_rs", request.headers.get("originator"), request.url);
+            assertEquals(identity.userAgent(), request.headers.get("User-Agent"), request.url);
+        }
     }
 
     @ParameterizedTest
@@ -193,6 +246,7 @@ class TokenRefresherTest extends HostTest {
     @Test
     void redirectIsARefreshFailure() {
         host.reply(302, "");
+        assertFalse(TokenRefresher.isDeadLogin(HttpReply.response(302, "")));
         assertEquals(AuthFailure.REFRESH_FAILED,
                 assertThrows(AuthFailure.class, () -> refresher.refresh(current, null)).code());
     }

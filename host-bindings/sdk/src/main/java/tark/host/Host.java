@@ -39,4 +39,12 @@ public interface Host {
 
     /** Wall-clock time in milliseconds since the Unix epoch (WASI's clock in wasm). */
     long currentTimeMillis();
+
+    /**
+     * {@code length} bytes from the host's secure random source (WASI's {@code random_get} in wasm);
+     * null when there is none.
+     */
+    default byte[] randomBytes(int length) {
+        return null;
+    }
 }

@@ -137,6 +137,13 @@ public final class WasmHost implements Host {
         return System.currentTimeMillis();
     }
 
+    @Override
+    public byte[] randomBytes(int length) {
+        byte[] bytes = new byte[length];
+        // The array's address is taken right before the call: nothing allocates (or moves it) in between.
+        return WasiImports.randomGet(WasmMemory.addressOf(bytes), length) == 0 ? bytes : null;
+    }
+
     /**
      * A log line's bytes, its control characters written out ({@link ControlChars}): a line may quote a
      * path, an environment variable, the host's or a server's words, and tark's log reaches a terminal.

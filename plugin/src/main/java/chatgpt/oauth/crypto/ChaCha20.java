@@ -15,8 +15,12 @@ final class ChaCha20 {
         return xor(key, counter, nonce, new byte[BLOCK_BYTES]);
     }
 
-    /** The input xored with the keystream from block {@code counter} on; encrypts and decrypts alike. */
+    /**
+     * The input xored with the keystream from block {@code counter} (unsigned) on; encrypts and decrypts
+     * alike. Refuses an input that needs a block past 2^32 - 1 (see {@link #blocks}).
+     */
     static byte[] xor(byte[] key, int counter, byte[] nonce, byte[] input) {
+        int blocks = blocks(counter, input.length);
         int[] state = new int[16];
         state[0] = 0x61707865;
         state[1] = 0x3320646e;
@@ -31,8 +35,9 @@ final class ChaCha20 {
         }
         byte[] out = new byte[input.length];
         int[] keystream = new int[16];
-        for (int at = 0; at < input.length; at += BLOCK_BYTES) {
+        for (int block = 0; block < blocks; block++) {
             blockFunction(state, keystream);
+            int at = block * BLOCK_BYTES;
             int end = Math.min(BLOCK_BYTES, input.length - at);
             for (int i = 0; i < end; i++) {
                 out[at + i] = (byte) (input[at + i] ^ keystream[i >> 2] >>> ((i & 3) << 3));
@@ -40,6 +45,21 @@ final class ChaCha20 {
             state[12]++;
         }
         return out;
+    }
+
+    /**
+     * The keystream blocks {@code length} bytes take from block {@code counter} on. RFC 8439's block
+     * counter is 32 bits: past block 2^32 - 1 it would wrap to 0 and repeat the keystream (block 0 keys
+     * the AEAD's Poly1305), so such an input is refused, never wrapped. (Some libraries carry into the
+     * nonce instead; that is another cipher's keystream.)
+     */
+    static int blocks(int counter, int length) {
+        int blocks = Lengths.blocks(length, BLOCK_BYTES);
+        if ((counter & 0xffffffffL) + blocks > 1L << 32) {
+            throw new IllegalArgumentException("ChaCha20: the input needs a block past 2^32 - 1, where RFC 8439's"
+                    + " 32-bit block counter would wrap");
+        }
+        return blocks;
     }
 
     /** 20 rounds (10 column and diagonal pairs) over a copy of the state, then the state added back. */

@@ -12,9 +12,13 @@ public final class ChaCha20Poly1305 {
     private ChaCha20Poly1305() {
     }
 
-    /** Ciphertext then tag. The nonce must never repeat under one key. A null aad counts as empty. */
+    /**
+     * Ciphertext then tag. The nonce must never repeat under one key. A null aad counts as empty.
+     * Refuses (IllegalArgumentException) a plaintext and aad too long for {@link #macInputLength}.
+     */
     public static byte[] seal(byte[] key, byte[] nonce, byte[] plaintext, byte[] aad) {
         checkSizes(key, nonce);
+        macInputLength(aad == null ? 0 : aad.length, plaintext.length);
         byte[] ciphertext = ChaCha20.xor(key, 1, nonce, plaintext);
         byte[] sealed = new byte[ciphertext.length + TAG_BYTES];
         System.arraycopy(ciphertext, 0, sealed, 0, ciphertext.length);
@@ -22,7 +26,10 @@ public final class ChaCha20Poly1305 {
         return sealed;
     }
 
-    /** The plaintext; null when the input is shorter than a tag or the tag does not verify. */
+    /**
+     * The plaintext; null when the input is shorter than a tag or the tag does not verify. Refuses
+     * (IllegalArgumentException) what {@link #seal} would refuse to make.
+     */
     public static byte[] open(byte[] key, byte[] nonce, byte[] sealed, byte[] aad) {
         checkSizes(key, nonce);
         if (sealed == null || sealed.length < TAG_BYTES) {
@@ -45,7 +52,7 @@ public final class ChaCha20Poly1305 {
         int aadLength = aad == null ? 0 : aad.length;
         int aadPadded = padded(aadLength);
         int ciphertextPadded = padded(ciphertext.length);
-        byte[] macData = new byte[aadPadded + ciphertextPadded + 16];
+        byte[] macData = new byte[macInputLength(aadLength, ciphertext.length)];
         if (aad != null) {
             System.arraycopy(aad, 0, macData, 0, aadLength);
         }
@@ -59,8 +66,16 @@ public final class ChaCha20Poly1305 {
         return Poly1305.mac(ChaCha20.block(key, 0, nonce), macData);
     }
 
+    /**
+     * The Poly1305 input's length: aad and ciphertext, each zero-padded to 16, then their two 8-byte
+     * lengths; refused past the largest array. Within it, ciphertext and tag fit one array too.
+     */
+    static int macInputLength(int aadLength, int ciphertextLength) {
+        return Lengths.add(Lengths.add(padded(aadLength), padded(ciphertextLength)), 16);
+    }
+
     private static int padded(int length) {
-        return (length + 15) & ~15;
+        return Lengths.add(length, 15) & ~15;
     }
 
     private static void checkSizes(byte[] key, byte[] nonce) {

@@ -24,7 +24,7 @@ public final class Hkdf {
         byte[] previous = new byte[0];
         for (int done = 0, counter = 1; done < length; counter++) {
             // T(i) = HMAC(PRK, T(i-1) | info | i)
-            byte[] input = new byte[previous.length + infoLength + 1];
+            byte[] input = new byte[Lengths.add(previous.length + 1, infoLength)];
             System.arraycopy(previous, 0, input, 0, previous.length);
             if (info != null) {
                 System.arraycopy(info, 0, input, previous.length, infoLength);

@@ -14,7 +14,7 @@ final class Poly1305 {
     private Poly1305() {
     }
 
-    /** The tag of a message under a one-time key: its first 32 bytes, r then s. */
+    /** The tag of a message (any length) under a one-time key: its first 32 bytes, r then s. */
     static byte[] mac(byte[] key, byte[] message) {
         // r, clamped as section 2.5 requires, and the multiples 5r that fold limbs past 2^130 back.
         int k0 = littleEndian(key, 0) & 0x0fffffff;
@@ -35,8 +35,11 @@ final class Poly1305 {
         int h2 = 0;
         int h3 = 0;
         int h4 = 0;
-        for (int at = 0; at < message.length; at += 16) {
+        // Counted in blocks: stepping an offset by 16 would wrap negative past 2^31 - 16 bytes.
+        int blocks = Lengths.blocks(message.length, 16);
+        for (int index = 0; index < blocks; index++) {
             // Each block is a number with a 1 byte appended: 2^128 for a whole block, lower for the last.
+            int at = index * 16;
             byte[] block = message;
             int from = at;
             int appended = 1 << 24;

@@ -24,9 +24,9 @@ public final class Sha256 {
     private Sha256() {
     }
 
+    /** The digest; refuses (IllegalArgumentException) a message whose padded copy no array can hold. */
     public static byte[] digest(byte[] data) {
-        // The message, a 1 bit, zeros, and the length in bits (64-bit big-endian) fill whole blocks.
-        int padded = (data.length + 8) / BLOCK * BLOCK + BLOCK;
+        int padded = paddedLength(data.length);
         byte[] message = new byte[padded];
         System.arraycopy(data, 0, message, 0, data.length);
         message[data.length] = (byte) 0x80;
@@ -48,12 +48,20 @@ public final class Sha256 {
         return out;
     }
 
+    /**
+     * The message, a 1 bit, zeros, and the length in bits (64-bit big-endian) in whole blocks: 2^31 - 64
+     * bytes at most, for a message of up to 2^31 - 73 bytes; past that, refused.
+     */
+    static int paddedLength(int length) {
+        return Lengths.add(length, 8 + BLOCK) & -BLOCK;
+    }
+
     /** HMAC: hash(key ^ opad, hash(key ^ ipad, data)), a key longer than a block hashed first. */
     public static byte[] hmac(byte[] key, byte[] data) {
         if (key.length > BLOCK) {
             key = digest(key);
         }
-        byte[] inner = new byte[BLOCK + data.length];
+        byte[] inner = new byte[Lengths.add(BLOCK, data.length)];
         byte[] outer = new byte[BLOCK + BYTES];
         for (int i = 0; i < BLOCK; i++) {
             int k = i < key.length ? key[i] : 0;

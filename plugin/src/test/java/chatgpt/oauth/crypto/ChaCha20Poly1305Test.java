@@ -110,6 +110,24 @@ class ChaCha20Poly1305Test {
         assertThrows(IllegalArgumentException.class, () -> ChaCha20Poly1305.open(new byte[33], new byte[12], new byte[16], null));
     }
 
+    /**
+     * Poly1305's input at the limit: aad and ciphertext padded to 16 plus 16 bytes of lengths must fit
+     * an array (so ciphertext and tag do too); one more byte is refused, where the sum would wrap.
+     */
+    @Test
+    void macInputLengthAtTheLargestArray() {
+        int max = Integer.MAX_VALUE;
+        assertEquals(16, ChaCha20Poly1305.macInputLength(0, 0));
+        assertEquals(64, ChaCha20Poly1305.macInputLength(1, 17));
+        assertEquals(max - 15, ChaCha20Poly1305.macInputLength(0, max - 31));
+        assertEquals(max - 15, ChaCha20Poly1305.macInputLength(max - 31, 0));
+        assertEquals(max - 15, ChaCha20Poly1305.macInputLength((1 << 30) - 16, (1 << 30) - 16));
+        assertThrows(IllegalArgumentException.class, () -> ChaCha20Poly1305.macInputLength(0, max - 30));
+        assertThrows(IllegalArgumentException.class, () -> ChaCha20Poly1305.macInputLength(max - 30, 0));
+        assertThrows(IllegalArgumentException.class, () -> ChaCha20Poly1305.macInputLength(1 << 30, 1 << 30));
+        assertThrows(IllegalArgumentException.class, () -> ChaCha20Poly1305.macInputLength(0, max));
+    }
+
     /** Random keys, nonces, plaintexts and aad of 0 to 300 bytes: the same bytes as the JDK's cipher, both ways. */
     @Test
     void agreesWithTheJdk() throws Exception {

@@ -2,6 +2,8 @@ package chatgpt.oauth.crypto;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import chatgpt.oauth.Hex;
 import java.util.Random;
@@ -50,6 +52,69 @@ class ChaCha20Test {
     void poly1305KeyGenerationRfc8439Section262() {
         byte[] block = ChaCha20.block(Rfc8439.KEY_80_TO_9F, 0, Hex.bytes("000000000001020304050607"));
         assertEquals("8ad5a08b905f81cc815040274ab29471a833b637e3fd0da508dbb8e2fdd1a646", Hex.of(block).substring(0, 64));
+    }
+
+    /**
+     * RFC 8439's block counter is 32 bits: block 2^32 - 1 is the last. An input that needs more is
+     * refused, at whatever counter it starts; the longest array needs 2^25 blocks.
+     */
+    @Test
+    void blocksEndAtTheLastCounter() {
+        assertEquals(0, ChaCha20.blocks(-1, 0));
+        assertEquals(1, ChaCha20.blocks(-1, 64));
+        assertEquals(2, ChaCha20.blocks(-2, 65));
+        assertEquals(2, ChaCha20.blocks(-2, 128));
+        assertEquals(1 << 25, ChaCha20.blocks(0, Integer.MAX_VALUE));
+        assertEquals(1 << 25, ChaCha20.blocks(-(1 << 25), Integer.MAX_VALUE));
+        assertEquals(1 << 25, ChaCha20.blocks(Integer.MIN_VALUE, Integer.MAX_VALUE));
+        assertThrows(IllegalArgumentException.class, () -> ChaCha20.blocks(-1, 65));
+        assertThrows(IllegalArgumentException.class, () -> ChaCha20.blocks(-2, 129));
+        assertThrows(IllegalArgumentException.class, () -> ChaCha20.blocks(-(1 << 25) + 1, Integer.MAX_VALUE));
+    }
+
+    /** At the counter's end on real arrays: up to block 2^32 - 1 as the JDK computes it, then refused, not wrapped. */
+    @Test
+    void encryptsUpToTheLastBlockAndRefusesPastIt() throws Exception {
+        byte[] key = Rfc8439.KEY_1C92;
+        byte[] nonce = Hex.bytes("000000000000000000000002");
+        for (int length : new int[] {1, 63, 64}) {
+            assertArrayEquals(jdk(key, -1, nonce, new byte[length]), ChaCha20.xor(key, -1, nonce, new byte[length]));
+        }
+        assertArrayEquals(jdk(key, -2, nonce, new byte[128]), ChaCha20.xor(key, -2, nonce, new byte[128]));
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> ChaCha20.xor(key, -1, nonce, new byte[65]));
+        assertTrue(refused.getMessage().contains("2^32 - 1"), refused.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ChaCha20.xor(key, -2, nonce, new byte[129]));
+        assertThrows(IllegalArgumentException.class, () -> ChaCha20.xor(key, -4, nonce, new byte[300]));
+    }
+
+    /**
+     * Counters around 2^31 (where an int turns negative) and 2^32 (the last blocks), lengths around
+     * the block edges: the same bytes as the JDK's cipher.
+     */
+    @Test
+    void agreesWithTheJdkAtCounterAndBlockEdges() throws Exception {
+        Random random = new Random(2_147_483_648L);
+        int[] counters = {Integer.MAX_VALUE - 2, Integer.MAX_VALUE, Integer.MIN_VALUE, Integer.MIN_VALUE + 1, -6, -5};
+        int[] lengths = {0, 1, 15, 16, 17, 63, 64, 65, 127, 128, 129, 191, 192, 193, 255, 256, 257, 300};
+        for (int counter : counters) {
+            for (int length : lengths) {
+                byte[] key = new byte[32];
+                byte[] nonce = new byte[12];
+                byte[] input = new byte[length];
+                random.nextBytes(key);
+                random.nextBytes(nonce);
+                random.nextBytes(input);
+                assertArrayEquals(jdk(key, counter, nonce, input), ChaCha20.xor(key, counter, nonce, input),
+                        "counter " + Integer.toUnsignedString(counter) + ", length " + length);
+            }
+        }
+    }
+
+    private static byte[] jdk(byte[] key, int counter, byte[] nonce, byte[] input) throws Exception {
+        Cipher jdk = Cipher.getInstance("ChaCha20");
+        jdk.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "ChaCha20"), new ChaCha20ParameterSpec(nonce, counter));
+        return jdk.doFinal(input);
     }
 
     @Test

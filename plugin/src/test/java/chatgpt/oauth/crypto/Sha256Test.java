@@ -3,6 +3,7 @@ package chatgpt.oauth.crypto;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import chatgpt.oauth.Hex;
 import java.security.MessageDigest;
@@ -54,6 +55,22 @@ class Sha256Test {
             random.nextBytes(data);
             assertArrayEquals(jdk.digest(data), Sha256.digest(data), "length " + data.length);
         }
+    }
+
+    /**
+     * The padded copy's length at the limit: the most a message may have is 2^31 - 73 bytes (its copy
+     * then takes 2^31 - 64); one more is refused, where the length would wrap negative.
+     */
+    @Test
+    void paddedLengthAtTheLargestArray() {
+        assertEquals(64, Sha256.paddedLength(0));
+        assertEquals(64, Sha256.paddedLength(55));
+        assertEquals(128, Sha256.paddedLength(56));
+        assertEquals(128, Sha256.paddedLength(119));
+        assertEquals(192, Sha256.paddedLength(120));
+        assertEquals(Integer.MAX_VALUE - 63, Sha256.paddedLength(Integer.MAX_VALUE - 72));
+        assertThrows(IllegalArgumentException.class, () -> Sha256.paddedLength(Integer.MAX_VALUE - 71));
+        assertThrows(IllegalArgumentException.class, () -> Sha256.paddedLength(Integer.MAX_VALUE));
     }
 
     @Test

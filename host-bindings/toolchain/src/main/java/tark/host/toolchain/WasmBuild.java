@@ -7,6 +7,7 @@ import java.nio.file.Paths;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.TreeSet;
 import org.teavm.callgraph.CallGraphNode;
 import org.teavm.callgraph.CallSite;
 import org.teavm.diagnostics.Problem;
@@ -29,7 +30,8 @@ import org.teavm.vm.TeaVMOptimizationLevel;
  * Compiles a tark plugin to a WASI core module with TeaVM. TeaVM 0.11-0.13 have no Maven plugin, so a
  * plugin's pom runs this with exec-maven-plugin on its compile classpath.
  *
- * <p>Arguments: main class, output directory, output file name. The module keeps only the exports a
+ * <p>Arguments: main class, output directory, output file name. Beside the module it lists the classes
+ * compiled into it ({@link #classList}). The module keeps only the exports a
  * tark host calls (see {@link HostExportsOnly}), and its function table only the functions code can
  * call through it (see {@link UnreadTableSlots}).
  */
@@ -91,9 +93,18 @@ public final class WasmBuild {
             throw new IllegalStateException("TeaVM reported errors; see above");
         }
         Set<UnreadTableSlots.Kind> unread = unreadTableKinds(tool);
+        Files.write(classList(module), new TreeSet<>(tool.getDependencyInfo().getReachableClasses()));
         byte[] filtered = HostExportsOnly.filter(Files.readAllBytes(module));
         Files.write(module, UnreadTableSlots.redirect(filtered, unread, !obfuscated));
         return unread;
+    }
+
+    /**
+     * Where the build lists, one a line and sorted, the classes compiled into {@code module}: what
+     * {@link ModuleNotice} names the module's third-party components from.
+     */
+    static Path classList(Path module) {
+        return module.resolveSibling(module.getFileName() + ".classes");
     }
 
     /** Which kinds of table slots no code reads, decided from the compiled program's call graph. */

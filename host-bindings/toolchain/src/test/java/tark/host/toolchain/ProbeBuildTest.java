@@ -14,12 +14,14 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.teavm.interop.Export;
 import tark.host.HeapLayoutProbe;
 import tark.host.toolchain.UnreadTableSlots.Kind;
 import tark.host.toolchain.probe.ArraycopyProbe;
+import tark.host.toolchain.probe.JsonProbe;
 import tark.host.toolchain.probe.TypeTestProbe;
 
 /**
@@ -48,6 +50,8 @@ class ProbeBuildTest {
         named = Files.readAllBytes(namedModule);
         unreadByTypeTests = WasmBuild.build(TypeTestProbe.class.getName(), PROBES.resolve("type-test-probe.wasm"),
                 classes, true);
+        // A third-party library compiled in, for the notice.
+        WasmBuild.build(JsonProbe.class.getName(), PROBES.resolve("json-probe.wasm"), classes, true);
         // The SDK's copy of TeaVM's heap layout, checked in wasmtime by test_heap_layout.py.
         WasmBuild.build(HeapLayoutProbe.class.getName(), PROBES.resolve("heap-layout-probe.wasm"), classes, true);
     }
@@ -92,6 +96,32 @@ class ProbeBuildTest {
         assertFalse(inTable.stream().anyMatch(n -> n.endsWith("_ArraycopyProbe")), inTable.toString());
         assertTrue(slotsOfKind.get(Kind.TYPE_TESTS) > functionsOfKind.get(Kind.TYPE_TESTS).size(), slotsOfKind.toString());
         assertEquals(1, functionsOfKind.get(Kind.CLASS_INITIALIZERS).size(), functionsOfKind.toString());
+    }
+
+    @Test
+    void theClassListNamesWhatWasCompiledInSoTheNoticeFollowsTheLibrariesUsed() throws Exception {
+        List<String> withJson = Files.readAllLines(WasmBuild.classList(PROBES.resolve("json-probe.wasm")));
+        List<String> without = Files.readAllLines(WasmBuild.classList(PROBES.resolve("arraycopy-probe.wasm")));
+        assertEquals(new ArrayList<>(new TreeSet<>(withJson)), withJson);
+        assertTrue(withJson.containsAll(List.of(JsonProbe.class.getName(), "com.eclipsesource.json.Json",
+                "java.lang.String", "org.teavm.runtime.GC")), withJson.toString());
+        assertTrue(without.contains(ArraycopyProbe.class.getName()), without.toString());
+        assertFalse(without.stream().anyMatch(c -> c.startsWith("com.eclipsesource.")), without.toString());
+
+        // The notice of each module, with a notices directory that knows both libraries.
+        Path notices = Files.createDirectories(PROBES.resolve("notices").resolve(ModuleNotice.THIRD_PARTY)).getParent();
+        Files.writeString(notices.resolve(ModuleNotice.HEADER), "Probe\n");
+        Files.writeString(notices.resolve(ModuleNotice.THIRD_PARTY).resolve("org.teavm.txt"), "TeaVM\n\nnotice\n");
+        Files.writeString(notices.resolve(ModuleNotice.THIRD_PARTY).resolve("com.eclipsesource.minimal-json.txt"),
+                "minimal-json\n\nMIT\n");
+        Path license = Files.writeString(PROBES.resolve("notices").resolve("LICENSE"), "licence\n");
+        ClassLoader classes = ProbeBuildTest.class.getClassLoader();
+        String noticeWithJson = ModuleNotice.compose(ClassOrigins.of(withJson, classes), "chatgpt-oauth", notices, license);
+        String noticeWithout = ModuleNotice.compose(ClassOrigins.of(without, classes), "chatgpt-oauth", notices, license);
+        assertTrue(noticeWithJson.contains("\ncom.eclipsesource.minimal-json:minimal-json:0.9.5 (minimal-json)\n"
+                + "Licence: MIT License, http://opensource.org/licenses/MIT\n"), noticeWithJson);
+        assertFalse(noticeWithout.contains("minimal-json"), noticeWithout);
+        assertTrue(noticeWithout.contains("\norg.teavm:teavm-classlib:0.13.1 "), noticeWithout);
     }
 
     @Test
