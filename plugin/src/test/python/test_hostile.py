@@ -54,7 +54,7 @@ def one_error(host, rc, expected, *needles) -> str:
 def assert_only_the_failure_is_stored(inst, line) -> None:
     """Nothing obtained, so no tokens stored: only the failure's error line, for provider_chat."""
     stored = json.loads(inst.storage()["tokens"])
-    assert set(stored) == {"failure"} and stored["failure"]["message"] == line, stored
+    assert set(stored) == {"failure_for", "failure"} and stored["failure"] == line, stored
 
 
 def warnings(host, since=0) -> list:

@@ -213,7 +213,7 @@ final class ChatGptAuth {
             return onDisk;
         }
         refusedRefreshToken = presented.refreshToken;
-        vault.rememberRefused(source.location, presented.refreshToken);
+        vault.rememberRefused(presented.refreshToken);
         return null;
     }
 
@@ -250,14 +250,20 @@ final class ChatGptAuth {
 
     /** Refuses a bearer token that cannot go in an HTTP header, naming where it came from. */
     private static Credentials headerSafe(CredentialSource source, Credentials credentials) throws AuthFailure {
-        if (!HeaderValues.isToken(credentials.accessToken)) {
-            throw new AuthFailure(AuthFailure.INVALID_CREDENTIALS, "The access_token "
-                    + (credentials == source.credentials ? "in " : "refreshed from ") + source.location
-                    + " holds a character other than visible ASCII (a space, line break or control character),"
-                    + " so it cannot be sent as a bearer token. Run"
-                    + " `tark auth chatgpt-oauth` to log in again (or remove the stray characters).");
+        AuthFailure unsafe = unsafeToken(source, credentials);
+        if (unsafe != null) {
+            throw unsafe;
         }
         return credentials;
+    }
+
+    /** Why the bearer token cannot go in an HTTP header, naming where it came from; null if it can. */
+    private static AuthFailure unsafeToken(CredentialSource source, Credentials credentials) {
+        return HeaderValues.isToken(credentials.accessToken) ? null : new AuthFailure(AuthFailure.INVALID_CREDENTIALS,
+                "The access_token " + (credentials == source.credentials ? "in " : "refreshed from ") + source.location
+                + " holds a character other than visible ASCII (a space, line break or control character),"
+                + " so it cannot be sent as a bearer token. Run"
+                + " `tark auth chatgpt-oauth` to log in again (or remove the stray characters).");
     }
 
     /** The diagnostics line (for tark's debug log and the check command) and any account id warning. */
@@ -328,16 +334,14 @@ final class ChatGptAuth {
     Credentials explain() throws AuthFailure {
         CredentialSource source = sources.find();
         Credentials credentials = newest(source, TokenVault.PEEK);
-        try {
-            if (credentials.isExpired(host.currentTimeMillis())) {
-                throw mayRefresh(source, credentials) ? refreshNotRecorded() : notRefreshable(source, credentials, true);
-            }
-            return headerSafe(source, credentials);
-        } catch (AuthFailure failure) {
-            // The chat shows the error line; the kind stays the one worked out here.
-            String recorded = vault.recordedFailure(credentials);
-            throw recorded != null ? new AuthFailure(failure.code(), recorded) : failure;
+        AuthFailure failure = !credentials.isExpired(host.currentTimeMillis()) ? unsafeToken(source, credentials)
+                : mayRefresh(source, credentials) ? refreshNotRecorded() : notRefreshable(source, credentials, true);
+        if (failure == null) {
+            return credentials;
         }
+        // The chat shows the error line; the kind stays the one worked out here.
+        String recorded = vault.recordedFailure(credentials);
+        throw recorded != null ? new AuthFailure(failure.code(), recorded) : failure;
     }
 
     /** {@link #explain}: an expired login whose refresh failed at start-up for a reason not recorded. */

@@ -1,17 +1,15 @@
 package chatgpt.oauth;
 
-import tark.host.Decimal;
 import tark.host.JsonInput;
 import tark.host.JsonOutput;
 
 /**
  * The stored format, the value of storage key {@code tokens}: the sealed tokens of up to four logins,
  * newest first, each with its lineage id and a one-way fingerprint of the credentials path it came
- * from; one-way marks of the refresh tokens ChatGPT refused, with the fingerprints of their paths
- * beside them (in step; version 0.4 kept none); and the last failure of a provider init, for
- * {@code provider_chat}:
- * {@code {"lineage","sealed","path", "others":[{"lineage","sealed","path"},...],
- * "refused":[mark,...], "refused_paths":[path,...], "failure":{"for","message"}}}.
+ * from; one-way marks of the refresh tokens ChatGPT refused, newest first; and the last failure of
+ * a provider init, for {@code provider_chat}:
+ * {@code {"lineage","sealed","path", "others":[{"lineage","sealed","path"},...], "refused":[...],
+ * "failure_for", "failure"}}.
  * Nothing in it opens without the root refresh token of its login; the ids and fingerprints are
  * one-way but unkeyed (a guessed path can be confirmed; docs/ARCHITECTURE.md, "Threat model").
  */
@@ -19,17 +17,15 @@ final class StoredLogins {
     /** Entries kept: one per credentials path in use (several terminals, several accounts). */
     static final int MAX_ENTRIES = 4;
     /**
-     * Refusal marks kept, one per credentials path as the logins are, for more paths than logins: a
-     * refused login often has no stored tokens (its file's own refresh token was refused), and a mark
-     * is 70 bytes where an entry is kilobytes.
+     * Refusal marks kept, newest first: twice the logins, since a refused login often has no stored
+     * tokens (its file's own refresh token was refused) and a mark is 34 bytes where an entry is
+     * kilobytes. Every refused login in use keeps its mark unless eight others were refused since.
      */
-    static final int MAX_REFUSED = 16;
+    static final int MAX_REFUSED = 8;
     /** The longest failure message recorded, in characters (a longer one is not recorded). */
     static final int MAX_FAILURE_MESSAGE = 4096;
     /** The three fields of an entry, in {@link #parse}'s order. */
     private static final int ENTRY_FIELDS = 3;
-    /** A mark's fields in {@link #parse}'s order: the mark, its path. */
-    private static final int MARK_FIELDS = 2;
     private static final char SEP = JsonInput.SEPARATOR;
 
     private final String[] lineages = new String[MAX_ENTRIES];
@@ -38,8 +34,6 @@ final class StoredLogins {
     private final String[] paths = new String[MAX_ENTRIES];
     private int count;
     private final String[] refused = new String[MAX_REFUSED];
-    /** Null for a mark written by version 0.4 (no paths): it counts as a path of its own. */
-    private final String[] refusedPaths = new String[MAX_REFUSED];
     private int refusedCount;
     /** The failure recorded: a one-way mark of the access token it concerns, and its error line. */
     private String failureFor;
@@ -48,45 +42,30 @@ final class StoredLogins {
     /** The stored value's logins; none for null or anything unreadable. */
     static StoredLogins parse(String text) {
         StoredLogins logins = new StoredLogins();
-        // Built here, not kept: a static table needs a class initializer, checked before each call in wasm.
-        int marks = ENTRY_FIELDS * MAX_ENTRIES;
-        int failure = marks + MARK_FIELDS * MAX_REFUSED;
-        String[] paths = new String[failure + 2];
-        paths[0] = "lineage";
-        paths[1] = "sealed";
-        paths[2] = "path";
-        elementPaths(paths, ENTRY_FIELDS, ENTRY_FIELDS, MAX_ENTRIES - 1, "others", "lineage");
-        elementPaths(paths, ENTRY_FIELDS + 1, ENTRY_FIELDS, MAX_ENTRIES - 1, "others", "sealed");
-        elementPaths(paths, ENTRY_FIELDS + 2, ENTRY_FIELDS, MAX_ENTRIES - 1, "others", "path");
-        elementPaths(paths, marks, MARK_FIELDS, MAX_REFUSED, "refused", null);
-        elementPaths(paths, marks + 1, MARK_FIELDS, MAX_REFUSED, "refused_paths", null);
-        paths[failure] = "failure" + SEP + "for";
-        paths[failure + 1] = "failure" + SEP + "message";
+        // Each entry's lineage, sealed and path, the failure, then the refusal marks (constant paths). A
+        // local, as every table here: a static one needs a class initializer, checked before each call.
+        int marks = ENTRY_FIELDS * MAX_ENTRIES + 2;
+        String[] paths = {
+            "lineage", "sealed", "path",
+            "others" + SEP + "0" + SEP + "lineage", "others" + SEP + "0" + SEP + "sealed", "others" + SEP + "0" + SEP + "path",
+            "others" + SEP + "1" + SEP + "lineage", "others" + SEP + "1" + SEP + "sealed", "others" + SEP + "1" + SEP + "path",
+            "others" + SEP + "2" + SEP + "lineage", "others" + SEP + "2" + SEP + "sealed", "others" + SEP + "2" + SEP + "path",
+            "failure_for", "failure",
+            "refused" + SEP + "0", "refused" + SEP + "1", "refused" + SEP + "2", "refused" + SEP + "3",
+            "refused" + SEP + "4", "refused" + SEP + "5", "refused" + SEP + "6", "refused" + SEP + "7",
+        };
         JsonInput fields = text == null ? null : JsonInput.read(text, paths);
-        if (fields == null) {
-            return logins;
-        }
-        for (int i = 0; i < MAX_ENTRIES; i++) {
+        for (int i = 0; fields != null && i < MAX_ENTRIES; i++) {
             int at = ENTRY_FIELDS * i;
             logins.add(fields.string(at), fields.string(at + 1), fields.string(at + 2));
         }
-        for (int r = 0; r < MAX_REFUSED; r++) {
-            int at = marks + MARK_FIELDS * r;
-            logins.addRefused(fields.string(at), fields.string(at + 1));
+        for (int r = 0; fields != null && r < MAX_REFUSED; r++) {
+            logins.addRefused(fields.string(marks + r));
         }
-        logins.setFailure(fields.string(failure), fields.string(failure + 1));
+        if (fields != null) {
+            logins.setFailure(fields.string(marks - 2), fields.string(marks - 1));
+        }
         return logins;
-    }
-
-    /**
-     * The path of element i of {@code list} (its member {@code field}, unless null) into every
-     * {@code stride}-th slot of {@code paths} from {@code at}, for i from 0 to {@code count - 1}.
-     */
-    private static void elementPaths(String[] paths, int at, int stride, int count, String list, String field) {
-        for (int i = 0; i < count; i++) {
-            String element = list + SEP + Decimal.of(i);
-            paths[at + stride * i] = field == null ? element : element + SEP + field;
-        }
     }
 
     /** The one-way fingerprint kept for a credentials path. */
@@ -150,34 +129,27 @@ final class StoredLogins {
                 }
             }
         }
-        next.addRefusalsOf(this);
-        next.setFailure(failureFor, failureMessage);
-        return next;
+        return next.withMarksOf(this, failureFor, failureMessage);
     }
 
-    /**
-     * These logins with {@code mark} first among the refusals, one mark per path as logins are kept: it
-     * replaces its path's earlier mark (a refused token of a login that file no longer holds), and the
-     * other paths' marks follow, newest first. So up to {@link #MAX_REFUSED} refused logins in use each
-     * keep theirs.
-     */
-    StoredLogins refusing(String mark, String pathFingerprint) {
-        StoredLogins next = new StoredLogins();
-        next.addRefused(mark, pathFingerprint);
-        for (int r = 0; r < refusedCount; r++) {
-            if (refusedPaths[r] == null || !refusedPaths[r].equals(pathFingerprint)) {
-                next.addRefused(refused[r], refusedPaths[r]);
-            }
-        }
-        return next.withEntriesAndFailureOf(this);
+    /** These logins with {@code mark} added first to the refusals (the oldest beyond {@link #MAX_REFUSED} is dropped). */
+    StoredLogins refusing(String mark) {
+        return changed(mark, failureFor, failureMessage);
     }
 
     /** These logins with a failure's error line recorded for the login whose access token has {@code mark}. */
     StoredLogins failing(String mark, String errorLine) {
-        StoredLogins next = new StoredLogins().withEntriesAndFailureOf(this);
-        next.addRefusalsOf(this);
-        next.setFailure(mark, errorLine);
-        return next;
+        return changed(null, mark, errorLine);
+    }
+
+    /** These entries, {@code refusal} (unless null) before these marks, and the failure given. */
+    private StoredLogins changed(String refusal, String failureMark, String errorLine) {
+        StoredLogins next = new StoredLogins();
+        for (int i = 0; i < count; i++) {
+            next.add(lineages[i], sealed[i], paths[i]);
+        }
+        next.addRefused(refusal);
+        return next.withMarksOf(this, failureMark, errorLine);
     }
 
     /** Whether entry {@code i} is an older login of a path that has a newer one (or is being saved). */
@@ -205,10 +177,9 @@ final class StoredLogins {
         }
     }
 
-    private void addRefused(String mark, String path) {
+    private void addRefused(String mark) {
         if (mark != null && refusedCount < MAX_REFUSED && !isRefused(mark)) {
-            refused[refusedCount] = mark;
-            refusedPaths[refusedCount++] = path;
+            refused[refusedCount++] = mark;
         }
     }
 
@@ -219,18 +190,12 @@ final class StoredLogins {
         failureMessage = whole ? errorLine : null;
     }
 
-    private void addRefusalsOf(StoredLogins from) {
+    /** This with {@code from}'s refusal marks after its own, and the failure given. */
+    private StoredLogins withMarksOf(StoredLogins from, String failureMark, String errorLine) {
         for (int r = 0; r < from.refusedCount; r++) {
-            addRefused(from.refused[r], from.refusedPaths[r]);
+            addRefused(from.refused[r]);
         }
-    }
-
-    /** This with {@code from}'s entries and recorded failure. */
-    private StoredLogins withEntriesAndFailureOf(StoredLogins from) {
-        for (int i = 0; i < from.count; i++) {
-            add(from.lineages[i], from.sealed[i], from.paths[i]);
-        }
-        setFailure(from.failureFor, from.failureMessage);
+        setFailure(failureMark, errorLine);
         return this;
     }
 
@@ -248,27 +213,16 @@ final class StoredLogins {
             json.raw("others", others.append(']').toString());
         }
         if (refusedCount > 0) {
-            json.raw("refused", array(refused, refusedCount));
-            json.raw("refused_paths", array(refusedPaths, refusedCount));
+            StringBuilder marks = new StringBuilder("[");
+            for (int r = 0; r < refusedCount; r++) {
+                JsonOutput.quote(marks.append(r > 0 ? "," : ""), refused[r]);
+            }
+            json.raw("refused", marks.append(']').toString());
         }
         if (failureFor != null) {
-            json.raw("failure", new JsonOutput().add("for", failureFor).add("message", failureMessage).toString());
+            json.add("failure_for", failureFor).add("failure", failureMessage);
         }
         return json.toString();
-    }
-
-    /** The first {@code count} strings as a JSON array, null ones as JSON null. */
-    private static String array(String[] strings, int count) {
-        StringBuilder array = new StringBuilder("[");
-        for (int i = 0; i < count; i++) {
-            array.append(i > 0 ? "," : "");
-            if (strings[i] == null) {
-                array.append("null");
-            } else {
-                JsonOutput.quote(array, strings[i]);
-            }
-        }
-        return array.append(']').toString();
     }
 
     private JsonOutput entry(int i) {

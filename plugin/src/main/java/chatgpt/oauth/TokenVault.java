@@ -141,13 +141,11 @@ final class TokenVault {
     }
 
     /**
-     * Remembers, as a one-way mark, that ChatGPT refused this refresh token of the login from the
-     * credentials file at {@code path}, so that no later start presents it again; false if the host
-     * could not store it.
+     * Remembers, as a one-way mark, that ChatGPT refused this refresh token, so that no later start
+     * presents it again; false if the host could not store it.
      */
-    boolean rememberRefused(String path, String refreshToken) {
-        String text = current().refusing(StoredLogins.refusalMark(refreshToken), StoredLogins.pathFingerprint(path))
-                .toJson();
+    boolean rememberRefused(String refreshToken) {
+        String text = current().refusing(StoredLogins.refusalMark(refreshToken)).toJson();
         boolean saved = host.storageSet(KEY, text);
         if (saved) {
             viewEntry = text;

@@ -298,13 +298,12 @@ class ChatGptAuthTest extends HostTest {
         assertTrue(failure.getMessage().contains("tark auth chatgpt-oauth"), failure.getMessage());
         assertTrue(failure.getMessage().contains("retry"), failure.getMessage());
         assertEquals(1, host.requests().size());
-        // Only the one-way mark (with its path's) and the failure are written, built from storage.json as
-        // on disk (not a stale copy).
+        // Only the one-way mark and the failure's line are written, built from storage.json as on disk
+        // (not a stale copy).
         JsonObject stored = Json.parse(host.disk().get(TokenVault.KEY)).asObject();
         assertEquals(Json.parse("[\"" + StoredLogins.refusalMark(deadRefresh) + "\"]"), stored.get("refused"));
-        assertEquals(Json.parse("[\"" + StoredLogins.pathFingerprint(TARK_PATH) + "\"]"), stored.get("refused_paths"));
-        assertEquals(Set.of("refused", "refused_paths", "failure"), Set.copyOf(stored.names()), stored.toString());
-        assertEquals(failure.getMessage(), stored.get("failure").asObject().getString("message", null));
+        assertEquals(Set.of("refused", "failure_for", "failure"), Set.copyOf(stored.names()), stored.toString());
+        assertEquals(failure.getMessage(), stored.getString("failure", null));
         assertFalse(host.disk().text().contains(deadRefresh.substring(3, 19)));
 
         // The next instance does not present the refused token again.

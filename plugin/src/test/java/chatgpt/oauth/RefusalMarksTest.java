@@ -61,26 +61,12 @@ class RefusalMarksTest extends HostTest {
     }
 
     @Test
-    void onePathKeepsItsNewestMarkAndEveryOtherPathKeepsItsOwn() {
-        StoredLogins marks = StoredLogins.parse(null);
-        for (int path = 0; path < StoredLogins.MAX_REFUSED; path++) {
-            marks = StoredLogins.parse(marks.refusing("mark" + path, "path" + path).toJson());
-        }
-        for (int again = 0; again < 3 * StoredLogins.MAX_REFUSED; again++) {
-            marks = StoredLogins.parse(marks.refusing("relogged" + again, "path0").toJson());
-        }
-        assertTrue(marks.isRefused("relogged" + (3 * StoredLogins.MAX_REFUSED - 1)), "the path's newest mark");
-        assertFalse(marks.isRefused("mark0"), "replaced: that file holds another login now");
-        for (int path = 1; path < StoredLogins.MAX_REFUSED; path++) {
-            assertTrue(marks.isRefused("mark" + path), "a path refused again and again evicts no other path's mark");
-        }
-    }
-
-    @Test
-    void version04sMarksWithoutAPathAreStillHonoured() {
-        StoredLogins old = StoredLogins.parse("{\"refused\":[\"a1\",\"b2\"]}");
-        assertTrue(old.isRefused("a1") && old.isRefused("b2"));
-        StoredLogins next = StoredLogins.parse(old.refusing("c3", "P").toJson());
-        assertTrue(next.isRefused("a1") && next.isRefused("b2") && next.isRefused("c3"));
+    void marksAreCarriedOverBySavesAndFailureRecords() {
+        StoredLogins marks = StoredLogins.parse(null).refusing("a1").refusing("b2");
+        marks = StoredLogins.parse(marks.failing("F", "line").toJson());
+        marks = StoredLogins.parse(marks.saving("L", "S", "P").toJson());
+        assertTrue(marks.isRefused("a1") && marks.isRefused("b2"));
+        assertEquals("line", marks.failure("F"), "and the record by a save");
+        assertEquals(1, marks.size());
     }
 }

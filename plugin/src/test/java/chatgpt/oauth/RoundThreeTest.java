@@ -203,12 +203,12 @@ class RoundThreeTest extends HostTest {
     void refusalMarksAreCarriedOverAndCapped() {
         StoredLogins logins = StoredLogins.parse(null);
         for (int i = 0; i <= StoredLogins.MAX_REFUSED; i++) {
-            logins = logins.refusing("mark" + i, "path" + i);
+            logins = logins.refusing("mark" + i);
         }
         StoredLogins saved = StoredLogins.parse(logins.saving("L", "S", "P").toJson());
         assertTrue(saved.isRefused("mark" + StoredLogins.MAX_REFUSED));
         assertTrue(saved.isRefused("mark1"));
-        assertFalse(saved.isRefused("mark0"), "the oldest path's mark goes once every mark has a path of its own");
+        assertFalse(saved.isRefused("mark0"), "the oldest beyond the bound is dropped");
         assertEquals(1, saved.size());
     }
 }

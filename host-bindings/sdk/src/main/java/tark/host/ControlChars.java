@@ -11,30 +11,35 @@ public final class ControlChars {
     private ControlChars() {
     }
 
-    /** {@code text} with each C0 control, DEL and C1 control as {@code \xNN}; the same string when it has none. */
+    /** {@code text} with each C0 control, DEL and C1 control as {@code \xNN}. */
     public static String escape(String text) {
-        int controls = 0;
-        for (int i = 0; i < text.length(); i++) {
-            controls += isControl(text.charAt(i)) ? 1 : 0;
-        }
-        if (controls == 0) {
-            return text;
-        }
-        // Sized exactly, an array rather than a StringBuilder: less code in the module.
-        char[] out = new char[text.length() + 3 * controls];
-        int length = 0;
+        return append(new StringBuilder(text.length()), text, false).toString();
+    }
+
+    /**
+     * Appends {@code text}, each control character written out: as {@code \xNN}, or for a JSON string
+     * ({@code json}, {@link JsonOutput}) as a six-character JSON escape, with quotes and backslashes
+     * escaped and the two line separators JavaScript rejects (U+2028, U+2029) too. One loop for both:
+     * less code in the module.
+     */
+    static StringBuilder append(StringBuilder out, String text, boolean json) {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            if (isControl(c)) {
-                out[length++] = '\\';
-                out[length++] = 'x';
-                out[length++] = hexDigit(c >> 4);
-                out[length++] = hexDigit(c & 15);
+            if (json && (c == '"' || c == '\\')) {
+                out.append('\\').append(c);
+            } else if (isControl(c) || json && (c == '\u2028' || c == '\u2029')) {
+                out.append('\\');
+                if (json) {
+                    out.append('u').append(hexDigit(c >> 12)).append(hexDigit(c >> 8 & 15));
+                } else {
+                    out.append('x');
+                }
+                out.append(hexDigit(c >> 4 & 15)).append(hexDigit(c & 15));
             } else {
-                out[length++] = c;
+                out.append(c);
             }
         }
-        return new String(out);
+        return out;
     }
 
     private static char hexDigit(int value) {

@@ -91,9 +91,9 @@ public final class WasmMemory {
             if (size >= 0 && size <= lendable() && ensureMemoryUpTo(arena.endAfterLending(size))) {
                 return arena.lend(size);
             }
-            WasmHost.INSTANCE.logError("alloc could not lend " + Decimal.of(size) + " bytes: past this module's"
-                    + " memory limit, so the host's write fails (out of bounds) and no memory in use is touched."
-                    + " Send less at once (to provider_chat: a shorter conversation).");
+            WasmHost.INSTANCE.logError("alloc could not lend as many bytes as asked: past this module's memory"
+                    + " limit, so the host's write fails (out of bounds) and no memory in use is touched. Send less"
+                    + " at once (to provider_chat: a shorter conversation).");
         } catch (Throwable e) {
             // Answered below: the end of memory is never live data.
         }
