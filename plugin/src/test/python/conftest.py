@@ -152,13 +152,16 @@ def json_reply(status: int, obj, headers=None) -> dict:
 
 class TokenEndpoint:
     """A scriptable ``http=`` handler for TarkHost.  Every request is recorded in
-    ``requests`` (shared across instances, unlike ``host.http_requests``).  Replies come from
+    ``requests`` (shared across instances, unlike ``host.http_requests``, and equal to what the
+    host records), and the ``User-Agent`` and ``originator`` it came with in ``identities`` (one
+    ``{"user_agent", "originator"}`` per request, None where absent).  Replies come from
     ``replies`` (a queue of reply dicts or callables) and then from ``default`` (a reply dict
     or a callable ``(method, url, headers, body) -> reply``); the default issues a fresh set of
     tokens (``rotate``)."""
 
     def __init__(self):
         self.requests: list = []
+        self.identities: list = []
         self.replies: list = []
         self.default: Union[dict, Callable] = self.rotate
         self.issued: list = []
@@ -168,6 +171,8 @@ class TokenEndpoint:
 
     def __call__(self, method, url, headers, body):
         self.requests.append({"method": method, "url": url, "headers": headers, "body": body})
+        named = {k.lower(): v for k, v in headers}
+        self.identities.append({"user_agent": named.get("user-agent"), "originator": named.get("originator")})
         r = self.replies.pop(0) if self.replies else self.default
         if callable(r):
             r = r(method, url, headers, body)

@@ -7,13 +7,22 @@ One ``FakeChatGPT`` server on 127.0.0.1 plays every part tark and the plugin tal
   ``chatgpt.com:443``, or tark's models.dev catalogue) is recorded and refused with 403; a plain
   ``http://`` request in absolute form is answered here, by host and path, or refused with 404;
 * **Codex's Responses API**, ``http://chatgpt.com/backend-api/codex/responses`` (the test module's
-  endpoint): a JSON response for a request without ``stream``, an SSE stream of
-  ``response.created``, ``response.output_text.delta`` and ``response.completed`` for
-  ``"stream": true`` (the events tark's OpenAI-compatible provider parses);
+  endpoint), **strict**: every request is judged by ``codex_rules`` (a User-Agent, a ``version``
+  at or above the model's minimal client version, a Codex originator for gated models, ``stream:
+  true``, ``store: false``, ``instructions``, ``input`` a list, a bearer this fake issued or a test
+  registered and still valid, ``ChatGPT-Account-Id`` the token's account, a model ChatGPT serves)
+  and refused as the reports quote the backend; only an accepted request gets an SSE stream of
+  ``response.created``, ``response.output_text.delta`` and ``response.completed`` (the events
+  tark's OpenAI-compatible provider parses). Each recorded request carries ``refusal`` (the
+  answer's rule, or None) and ``violations`` (every rule it broke);
 * **the token endpoint**, ``http://auth.openai.com/oauth/token``: a refresh (JSON body) answers new
-  access / refresh / id tokens; refresh tokens are single-use, as at OpenAI (a second presentation
-  gets 401 ``refresh_token_reused``); every presentation of each refresh token is counted;
-  ``/oauth/revoke`` answers 200;
+  access / refresh / id tokens, whose access token the Codex endpoint then accepts; refresh tokens
+  are single-use, as at OpenAI (a second presentation gets 401 ``refresh_token_reused``); every
+  presentation of each refresh token is counted; ``/oauth/revoke`` answers 200. Each request to
+  either records ``user_agent`` and ``originator`` (None when absent). Like the model endpoint, the
+  plugin's requests there (host ``auth.openai.com``) meet Cloudflare's 403 page without a
+  User-Agent (``challenge_without_user_agent``, on by default; the loopback issuer of tark's own
+  login exchange is not challenged);
 * **the PKCE issuer** of the test ``plugin.toml`` (``http://127.0.0.1:<port>/oauth/authorize`` and
   ``/oauth/token``): the authorize step (the test plays the browser) remembers the
   ``code_challenge`` and redirects to ``redirect_uri`` with a code; the code exchange (a form POST
@@ -35,9 +44,11 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable, Optional
 
+import codex_rules
+
 LOOPBACK = "127.0.0.1"
 CODEX_HOST = "chatgpt.com"
-CODEX_PATH = "/backend-api/codex/responses"
+CODEX_PATH = codex_rules.CODEX_PATH
 AUTH_HOST = "auth.openai.com"
 DAY = 86400
 
@@ -86,6 +97,8 @@ class FakeChatGPT:
         self.authorize_queries: list = []
         self.pkce_checks: list = []                 # (ok, reason) per code exchange
         self.refuse_code_exchange = False           # True: every code exchange gets 400 invalid_grant
+        self.bearers = codex_rules.Bearers()        # the access tokens the Codex endpoint accepts
+        self.challenge_without_user_agent = True    # auth.openai.com: Cloudflare's 403 page without a User-Agent
         self.server = ThreadingHTTPServer((LOOPBACK, 0), self._handler_class())
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
@@ -116,6 +129,10 @@ class FakeChatGPT:
         with self.token_lock:
             self.refresh_tokens[token] = "live"
 
+    def accept_bearer(self, token: str, account: Optional[str], expires_at: Optional[float] = None) -> None:
+        """The Codex endpoint accepts ``token`` for ``account`` (until its JWT ``exp`` by default)."""
+        self.bearers.accept(token, account, expires_at)
+
     def of(self, method: Optional[str] = None, host: Optional[str] = None,
            path: Optional[str] = None) -> list:
         with self.lock:
@@ -126,6 +143,15 @@ class FakeChatGPT:
     def model_requests(self) -> list:
         return self.of("POST", CODEX_HOST, CODEX_PATH)
 
+    def accepted(self) -> list:
+        """The model requests the strict backend answered with a stream."""
+        return [r for r in self.model_requests() if "refusal" in r and r["refusal"] is None]
+
+    def token_requests(self) -> list:
+        """Every request to the token and revoke endpoints (each with ``user_agent`` and ``originator``)."""
+        return [r for r in self.of("POST") if r["path"] in ("/oauth/token", "/oauth/revoke")
+                and r["host"] in (AUTH_HOST, LOOPBACK)]
+
     def connects(self) -> list:
         return self.of("CONNECT")
 
@@ -135,6 +161,7 @@ class FakeChatGPT:
                   "refresh_token": self.make_refresh_token(),
                   "id_token": self.make_id_token(self.account)}
         self.refresh_tokens[tokens["refresh_token"]] = "live"
+        self.accept_bearer(tokens["access_token"], self.account)
         self.issued.append(tokens)
         return dict(tokens, token_type="Bearer", scope="openid profile email offline_access",
                     expires_in=10 * DAY)
@@ -253,6 +280,10 @@ class FakeChatGPT:
                     fake.requests.append(req)
                 return req
 
+            def _refuse(self, refusal: "codex_rules.Refusal"):
+                self._send(refusal.status, None, [("Content-Type", refusal.content_type), *refusal.headers],
+                           body=refusal.body.encode("utf-8"))
+
             def _send(self, status: int, obj=None, headers=(), body: Optional[bytes] = None):
                 payload = body if body is not None else (b"" if obj is None else json.dumps(obj).encode())
                 self.send_response(status)
@@ -276,23 +307,27 @@ class FakeChatGPT:
                 req = self._record(method)
                 query = dict(urllib.parse.parse_qsl(req["query"], keep_blank_values=True))
                 host, path = req["host"], req["path"]
-                if host == CODEX_HOST and path == CODEX_PATH and method == "POST":
-                    body = req["json"] if isinstance(req["json"], dict) else {}
-                    events = fake._codex_events(body)
-                    if body.get("stream") is True:
-                        out = b"".join(f"event: {name}\ndata: {json.dumps(data)}\n\n".encode()
-                                       for name, data in events)
-                        self._send(200, None, [("Content-Type", "text/event-stream")], body=out)
+                if host == CODEX_HOST and path == CODEX_PATH:
+                    found = codex_rules.violations(method, path, req["headers"], req["body"], fake.bearers)
+                    req["violations"] = [r.rule for r in found]
+                    req["refusal"] = found[0] if found else None
+                    if found:
+                        self._refuse(found[0])
+                        return
+                    out = b"".join(f"event: {name}\ndata: {json.dumps(data)}\n\n".encode()
+                                   for name, data in fake._codex_events(req["json"]))
+                    self._send(200, None, [("Content-Type", "text/event-stream")], body=out)
+                    return
+                if method == "POST" and ((host in (AUTH_HOST, LOOPBACK) and path == "/oauth/token")
+                                         or (host == AUTH_HOST and path == "/oauth/revoke")):
+                    req["user_agent"], req["originator"] = req.header("user-agent"), req.header("originator")
+                    if fake.challenge_without_user_agent and host == AUTH_HOST and not req["user_agent"]:
+                        self._refuse(codex_rules.challenge())
+                    elif path == "/oauth/revoke":
+                        fake.revoked.append(req["json"])
+                        self._send(200, {})
                     else:
-                        self._send(200, events[-1][1]["response"])
-                    return
-                if host in (AUTH_HOST, LOOPBACK) and path == "/oauth/token" and method == "POST":
-                    status, obj = fake._token_endpoint(req)
-                    self._send(status, obj)
-                    return
-                if host == AUTH_HOST and path == "/oauth/revoke" and method == "POST":
-                    fake.revoked.append(req["json"])
-                    self._send(200, {})
+                        self._send(*fake._token_endpoint(req))
                     return
                 if host == LOOPBACK and path == "/oauth/authorize" and method == "GET":
                     status, obj, location = fake._authorize(req, query)

@@ -5,7 +5,12 @@
 Skipped unless ``TARK_BIN`` names a tark binary (written against tark 0.12.6, commit ddb0b6b).
 Everything tark and the plugin send goes to one local fake (``tark_fakes.FakeChatGPT``) on
 127.0.0.1: it is tark's HTTP(S)_PROXY and plays ChatGPT's Codex backend, its token endpoint and,
-for the login, a PKCE issuer. It forwards nothing: every ``CONNECT`` (any https request, such as
+for the login, a PKCE issuer. Its Codex backend is strict: it applies the rules public reports say
+ChatGPT applies (``codex_rules.py``: a User-Agent, the ``version`` a model needs, a Codex originator
+for gated models, ``stream: true``, ``store: false``, instructions, input a list, a bearer it knows
+for the account named) and answers only an accepted request with a stream. tark's non-streaming
+paths (``tark complete``, ``/inline-complete``) are refused for ``stream``: tark's doing, not the
+plugin's; on them the tests check that the plugin's part of the request passed every rule. It forwards nothing: every ``CONNECT`` (any https request, such as
 the shipped module's to chatgpt.com:443 or tark's own models.dev catalogue) is recorded and refused.
 
 Most tests use the *test module*: the plugin built with the Maven profile ``local-endpoints``, whose
@@ -48,10 +53,11 @@ if not TARK_BIN:
                 "(TARK_BIN=/path/to/tark python3 -m pytest -q plugin/src/test/python/test_in_tark.py)",
                 allow_module_level=True)
 
-from conftest import (CLIENT_ID, DAY, MARGIN, PLUGIN_NAME, REPO, TARK_CREDENTIALS_FILE,  # noqa: E402
-                      XDG_DATA_HOME, access_jwt, claims, find_leaks, installed_plugin_dir, lineage_id,
+from conftest import (CLIENT_ID, DAY, MARGIN, PLUGIN_NAME, REPO, SESSION_HEADER,  # noqa: E402
+                      TARK_CREDENTIALS_FILE, XDG_DATA_HOME, access_jwt, assert_codex_identity, claims, find_leaks, installed_plugin_dir, lineage_id,
                       make_jwt, opaque, open_entry, storage_path)
 from tark_fakes import CODEX_HOST, CODEX_PATH, FakeChatGPT, s256  # noqa: E402
+import codex_rules  # noqa: E402
 
 DIST = REPO / "dist"
 CODEX_URL = f"http://{CODEX_HOST}{CODEX_PATH}"
@@ -112,6 +118,29 @@ def models(test_module, tmp_path_factory) -> list:
     return ids
 
 
+@pytest.fixture(scope="session")
+def identity(test_module, tmp_path_factory) -> dict:
+    """The headers the plugin answers besides the account and the per-init session id (originator,
+    version, User-Agent), read with the emulation: tark must send each verbatim on every model request."""
+    import tark_host
+    root = tmp_path_factory.mktemp("identity")
+    plugin_dir = root / PLUGIN_NAME
+    plugin_dir.mkdir()
+    shutil.copyfile(DIST / "plugin.toml", plugin_dir / "plugin.toml")
+    shutil.copyfile(test_module, plugin_dir / "plugin.wasm")
+    creds = root / "home" / TARK_CREDENTIALS_FILE
+    creds.parent.mkdir(parents=True)
+    creds.write_text(json.dumps({"access_token": access_jwt(ACCOUNT), "refresh_token": opaque("rt")}),
+                     encoding="utf-8")
+    rc, answer = tark_host.TarkHost.load(plugin_dir, root / "home", stdio="capture").credentials()
+    assert rc > 0, rc
+    headers = dict(answer["custom_headers"])
+    assert_codex_identity(headers)
+    assert headers.pop("ChatGPT-Account-Id") == ACCOUNT
+    assert headers.pop(SESSION_HEADER)
+    return headers
+
+
 # --------------------------------------------------------------------------------------------
 # One tark installation: a temporary HOME and XDG dirs, the fake as proxy
 # --------------------------------------------------------------------------------------------
@@ -160,9 +189,9 @@ class Tark:
         return p
 
     def popen(self, *args, verbose: bool = False, stdin=subprocess.DEVNULL, text: bool = True,
-              cwd: Optional[Path] = None) -> subprocess.Popen:
+              cwd: Optional[Path] = None, **extra_env) -> subprocess.Popen:
         argv = [self.binary, *(["-v"] if verbose else []), *map(str, args)]
-        return subprocess.Popen(argv, cwd=cwd or self.work, env=self.env(), stdin=stdin,
+        return subprocess.Popen(argv, cwd=cwd or self.work, env=self.env(**extra_env), stdin=stdin,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=text)
 
     def finish(self, proc: subprocess.Popen, what: str, timeout: float = RUN_TIMEOUT) -> tuple:
@@ -208,6 +237,7 @@ class Tark:
                "id_token": make_jwt(claims(ACCOUNT, 3600, email="user@example.com")),
                "expires_at": now + exp_in, "account_id": ACCOUNT}
         self.fake.add_refresh_token(doc["refresh_token"])
+        self.fake.accept_bearer(doc["access_token"], ACCOUNT)     # the backend issued it at login
         return self.write_creds(doc)
 
     def complete(self, verbose: bool = True) -> subprocess.CompletedProcess:
@@ -241,6 +271,11 @@ def tark(tmp_path, tark_bin, fake):
     # Nothing left the machine: every request the fake saw was answered here or refused.
     for r in fake.requests:
         assert r["method"] == "CONNECT" or r["host"] in ("chatgpt.com", "auth.openai.com", "127.0.0.1"), r["url"]
+
+
+def readme_text() -> str:
+    """The README with its line breaks and runs of spaces made single spaces."""
+    return " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
 
 
 def dist_version() -> str:
@@ -282,9 +317,9 @@ def bearer(token: str) -> str:
 # --------------------------------------------------------------------------------------------
 
 class Acp:
-    def __init__(self, tark: Tark, cwd: Path):
+    def __init__(self, tark: Tark, cwd: Path, **extra_env):
         self.tark = tark
-        self.proc = tark.popen("acp", "--cwd", cwd, stdin=subprocess.PIPE, text=False, cwd=cwd)
+        self.proc = tark.popen("acp", "--cwd", cwd, stdin=subprocess.PIPE, text=False, cwd=cwd, **extra_env)
         os.set_blocking(self.proc.stdout.fileno(), False)
         self.buf = b""
         self.messages: list = []
@@ -591,8 +626,9 @@ def test_pkce_login_writes_the_credentials_file(tark, test_module):
     assert q["scope"] == "openid profile email offline_access"
     assert q["code_challenge_method"] == "S256" and len(q["code_challenge"]) == 43
     assert q["state"]
+    extra = tomllib.loads((DIST / "plugin.toml").read_text(encoding="utf-8"))["oauth"]["extra_params"]
     assert (q["originator"], q["id_token_add_organizations"], q["codex_cli_simplified_flow"]) == (
-        "opencode", "true", "true")
+        extra["originator"], "true", "true")
     assert auth_url in out, "tark prints the URL too"
     assert b"Authentication successful" in page
 
@@ -621,11 +657,12 @@ def test_pkce_login_writes_the_credentials_file(tark, test_module):
     os.umask(umask)
     assert stat.S_IMODE(tark.creds_path.parent.stat().st_mode) == 0o777 & ~umask
 
-    # and the login works: the next provider init hands tark that access token
+    # and the login works: the next provider init hands tark that access token, which the backend takes
     tark.use_provider()
     p = tark.complete()
-    assert p.returncode == 0, p.stderr
-    assert [r.header("authorization") for r in tark.fake.model_requests()] == [bearer(issued["access_token"])]
+    [r] = tark.fake.model_requests()
+    assert r.header("authorization") == bearer(issued["access_token"])
+    assert_only_tarks_rules_broken(r, p)
 
 
 def test_pkce_login_ignores_the_state(tark, test_module):
@@ -651,34 +688,69 @@ def test_failed_pkce_login_exits_0_and_writes_nothing(tark, test_module):
 # 3. Provider init and one model request
 # ============================================================================================
 
-def assert_codex_request(r, token: str, model: str, stream: bool) -> dict:
+# The rules tark breaks on its non-streaming paths, whatever the plugin answers: no `stream: true`, and
+# for `tark complete` the model gpt-4, which ChatGPT does not serve.
+TARKS_RULES = {"stream", "model_supported"}
+
+
+def tarks_rules(model: str, stream: bool) -> list:
+    """The rules the strict backend finds broken on a request tark sends correctly with the plugin's
+    answer: none on a streaming path; `stream` otherwise, and `model_supported` for gpt-4."""
+    return ([] if stream else ["stream"]) + (["model_supported"] if codex_rules.model(model) is None else [])
+
+
+def assert_codex_request(r, token: str, model: str, stream: bool, identity: dict) -> dict:
+    """One model request as tark sends it with the plugin's answer: its bearer, the account, the
+    plugin's identity headers verbatim (tark adds none of its own), tark's body; judged by the strict
+    backend, it breaks only what tark decides."""
     assert r["method"] == "POST" and r["url"] == CODEX_URL
     assert r.header("authorization") == bearer(token)
-    assert r.header("originator") == "opencode"
     assert r.header("chatgpt-account-id") == ACCOUNT
     assert r.header("content-type") == "application/json"
+    for name, value in identity.items():
+        assert r.header(name) == value, name
+    assert uuid.UUID(r.header(SESSION_HEADER)), "one session id a provider init"
     names = [k.lower() for k, _ in r["headers"]]
+    assert names.count("user-agent") == 1, names
     assert not [n for n in names if "api_mode" in n or "api-mode" in n or n == "openai-beta"
-                or n == "session_id" or n == "user-agent"], names
+                or n == "session_id"], names
     body = r["json"]
     assert body["model"] == model and body["store"] is False and body["instructions"]
     assert ("stream" in body) == stream and body.get("stream", True) is True
     assert "max_output_tokens" not in body            # tark leaves it out for chatgpt.com/…codex
+    assert r["violations"] == tarks_rules(model, stream), r["violations"]
     return body
 
 
-def test_tark_complete_sends_the_codex_request(tark, test_module):
+def assert_only_tarks_rules_broken(r, p: subprocess.CompletedProcess) -> None:
+    """A `tark complete` whose request passed every rule the plugin decides and was refused only for
+    what tark sends (tark's doing): the user reads the backend's `stream` refusal."""
+    assert r["violations"] and set(r["violations"]) <= TARKS_RULES, r["violations"]
+    assert r["refusal"].rule == "stream"
+    assert p.returncode == 1 and STREAM_REFUSAL in p.stderr, p.stderr
+
+
+# What `tark complete` prints when the backend refuses its request for `stream` (tark's LlmError::BadRequest).
+STREAM_REFUSAL = 'Bad request: {"detail":"Stream must be set to true"}'
+
+
+def test_tark_complete_is_refused_for_stream(tark, test_module, identity):
+    """`tark complete` sends the plugin's whole answer, but no `stream: true` and the model gpt-4: the
+    strict backend refuses it for `stream` (tark's doing), and the README's advice (use the TUI or an
+    ACP chat, with a chosen model) is what the user needs after reading this error."""
     tark.install(test_module)
     tark.use_provider()
     creds = tark.login()
     p = tark.complete()
-    assert p.returncode == 0, p.stderr
-    assert p.stdout.strip() == REPLY
     assert "Got auth credentials: api_mode=openai_compat, has_project_id=false" in p.stderr
     assert f"Created OpenAI-compatible provider for {CODEX_URL}, model=gpt-4" in p.stderr
     [r] = tark.fake.model_requests()
-    body = assert_codex_request(r, creds["access_token"], "gpt-4", stream=False)
+    body = assert_codex_request(r, creds["access_token"], "gpt-4", stream=False, identity=identity)
+    assert r["violations"] == ["stream", "model_supported"]
+    assert_only_tarks_rules_broken(r, p)
+    assert p.stdout.strip() == "", "no completion"
     assert "<CURSOR>" in body["input"][0]["content"]
+    assert f"end in `Error: {STREAM_REFUSAL}`" in readme_text(), "the README quotes what the user reads"
     assert not tark.fake.of(host="auth.openai.com"), "a valid login needs no token request"
     assert not tark.storage_path.exists(), "nothing to store"
 
@@ -693,7 +765,8 @@ def test_config_is_read_from_xdg_config_home(tark, test_module):
     assert not tark.fake.model_requests(), "~/.config/tark/config.toml is not tark's config here"
     tark.use_provider()
     p = tark.complete(verbose=False)
-    assert p.returncode == 0 and len(tark.fake.model_requests()) == 1, p.stderr
+    [r] = tark.fake.model_requests()
+    assert_only_tarks_rules_broken(r, p)
 
 
 def test_credentials_path_from_the_environment(tark, test_module):
@@ -720,38 +793,93 @@ def test_credentials_path_from_the_environment(tark, test_module):
     tark.install(test_module, listed)
     p = tark.run("complete", "--file", tark.sample, "--line", 2, "--col", 11, verbose=True,
                  CHATGPT_OAUTH_CREDENTIALS_PATH=str(custom))
-    assert p.returncode == 0, p.stderr
     [r] = tark.fake.model_requests()
     assert r.header("authorization") == bearer(creds["access_token"])
+    assert_only_tarks_rules_broken(r, p)
 
 
-def test_acp_streams_a_chosen_model(tark, test_module, models):
-    tark.install(test_module)
-    tark.use_provider()
-    creds = tark.login()
-    workspace = tark.work / "acp"
+def acp_turn(tark: Tark, model: str, prompt: str = "Say hello", **extra_env) -> tuple:
+    """One ACP chat turn (a new `tark acp` on a workspace whose saved session chose ``model``):
+    ``(chunks, agent_message_end update with the error tark reports beside it or None, tark's stderr)``."""
+    workspace = tark.work / f"acp-{model}-{uuid.uuid4().hex[:6]}"
     workspace.mkdir()
-    chosen = models[0]
-    write_acp_session(workspace, PLUGIN_NAME, chosen)
-    acp = Acp(tark, workspace)
+    write_acp_session(workspace, PLUGIN_NAME, model)
+    acp = Acp(tark, workspace, **extra_env)
     try:
         session = acp_session(acp, workspace)
         model_option = next(o for o in session["configOptions"] if o["id"] == "model")
-        assert model_option["currentValue"] == chosen
-        chunks = acp.prompt(session["sessionId"], "Say hello")
+        assert model_option["currentValue"] == model
+        chunks = acp.prompt(session["sessionId"], prompt)
         end = acp.updates("agent_message_end")[-1]
+        # tark puts an error's text beside the update: params._meta.tark.errorMessage
+        meta = next(m["params"].get("_meta", {}).get("tark", {}) for m in acp.messages
+                    if m.get("method") == "session/update" and m["params"]["update"] is end)
     finally:
-        err = acp.close()
-    assert end["stopReason"] == "end_turn", end
+        err = acp.close(f"tark acp ({model})")
+    return chunks, dict(end, error=meta.get("errorMessage")), err
+
+
+def assert_reply_shown(chunks: list, end: dict) -> None:
+    """The fake's reply reached the ACP client, as its two deltas (in any order: a tark bug)."""
+    assert end["stopReason"] == "end_turn" and end["error"] is None, end
     assert sorted(chunk_text([c]) for c in chunks) == sorted([REPLY[:len(REPLY) // 2], REPLY[len(REPLY) // 2:]])
-    [r] = tark.fake.model_requests()
-    body = assert_codex_request(r, creds["access_token"], chosen, stream=True)
-    assert "Say hello" in json.dumps(body["input"])
-    assert body["tools"] and body["tool_choice"] == "auto"
-    assert f"model={chosen}" in err
 
 
-def test_serve_inline_complete_with_a_chosen_model(tark, test_module, models):
+def test_acp_chat_turn_with_every_listed_model(tark, test_module, models, identity):
+    """One ACP chat turn per model the plugin lists: each request passes every rule of the strict
+    backend, and its reply is shown to the client."""
+    tark.install(test_module)
+    tark.use_provider()
+    creds = tark.login()
+    shown = {}
+    for chosen in models:
+        chunks, end, err = acp_turn(tark, chosen)
+        assert_reply_shown(chunks, end)
+        assert f"model={chosen}" in err
+        shown[chosen] = chunk_text(chunks)
+    requests = tark.fake.model_requests()
+    assert [r["json"]["model"] for r in requests] == models
+    for r, chosen in zip(requests, models):
+        body = assert_codex_request(r, creds["access_token"], chosen, stream=True, identity=identity)
+        assert r["refusal"] is None and r["violations"] == []
+        assert "Say hello" in json.dumps(body["input"])
+        assert body["tools"] and body["tool_choice"] == "auto"
+    assert len(tark.fake.accepted()) == len(models) and set(shown) == set(models)
+    assert len({r.header(SESSION_HEADER) for r in requests}) == len(models), "a new id each tark acp"
+
+
+def test_acp_refusals_the_user_reads(tark, test_module, identity):
+    """CHATGPT_OAUTH_CODEX_VERSION below a model's floor: the strict backend refuses that model as
+    ChatGPT refuses an old Codex, and the ACP client reads what the README says it will; another
+    originator (what the plugin sent before it spoke as Codex) closes gpt-5.6-luna."""
+    tark.install(test_module)
+    tark.use_provider()
+    tark.login()
+    shown = {}
+    for model in ("gpt-5.6-sol", "gpt-6-astra"):
+        chunks, end, err = acp_turn(tark, model, CHATGPT_OAUTH_CODEX_VERSION="0.140.0")
+        assert chunk_text(chunks) == "" and end["stopReason"] == "refusal", end
+        shown[model] = end["error"]
+        assert "Streaming error: openai-compat API error (" in err, "tark's log names it too"
+    assert shown["gpt-5.6-sol"] == "HTTP 404 Not Found: Model not found gpt-5.6-sol"
+    assert shown["gpt-6-astra"].startswith("Bad request: ") and \
+        "The 'gpt-6-astra' model requires a newer version of Codex" in shown["gpt-6-astra"]
+    for r in tark.fake.model_requests():
+        assert r.header("version") == "0.140.0" and r["violations"] == ["client_version"], r["violations"]
+        assert r.header("user-agent").startswith(f"{identity['originator']}/0.140.0 ")
+
+    chunks, end, _ = acp_turn(tark, "gpt-5.6-luna", CHATGPT_OAUTH_ORIGINATOR="opencode")
+    assert (chunk_text(chunks), end["stopReason"]) == ("", "refusal")
+    assert end["error"] == "HTTP 404 Not Found: Model not found gpt-5.6-luna"
+    assert tark.fake.model_requests()[-1]["violations"] == ["codex_client"]
+    # the README names both refusals and the way out
+    readme = readme_text()
+    assert "HTTP 404 Not Found" in readme and "Model not found <slug>" in readme
+    assert "requires a newer version of Codex" in readme and "CHATGPT_OAUTH_CODEX_VERSION" in readme
+
+
+def test_serve_inline_complete_with_a_chosen_model(tark, test_module, models, identity):
+    """/inline-complete sends the model it is given, without `stream: true`: refused for that alone."""
     tark.install(test_module)
     tark.use_provider()
     creds = tark.login()
@@ -764,13 +892,27 @@ def test_serve_inline_complete_with_a_chosen_model(tark, test_module, models):
                            "cursor_col": 11, "model": models[-1]}).encode()
         req = urllib.request.Request(f"http://127.0.0.1:{port}/inline-complete", data=body,
                                      headers={"Content-Type": "application/json"})
-        answer = json.loads(opener.open(req, timeout=60).read())
+        status, answer = _post_json(opener, req)
     finally:
         proc.terminate()
         tark.finish(proc, "tark serve", timeout=20)
-    assert answer["completion"] == REPLY
     [r] = tark.fake.model_requests()
-    assert_codex_request(r, creds["access_token"], models[-1], stream=False)
+    assert_codex_request(r, creds["access_token"], models[-1], stream=False, identity=identity)
+    assert r["violations"] == ["stream"]
+    assert REPLY not in json.dumps(answer), (status, answer)
+    assert "Stream must be set to true" in json.dumps(answer), (status, answer)
+
+
+def _post_json(opener, req) -> tuple:
+    try:
+        reply = opener.open(req, timeout=60)
+        return reply.status, json.loads(reply.read())
+    except urllib.error.HTTPError as e:
+        text = e.read().decode("utf-8", "replace")
+        try:
+            return e.code, json.loads(text)
+        except ValueError:
+            return e.code, text
 
 
 def _health(opener, port: int) -> bool:
@@ -813,34 +955,53 @@ def assert_sealed_storage(tark: Tark, root_refresh_token: str, expected: dict) -
     assert stat.S_IMODE(tark.storage_path.stat().st_mode) == 0o666 & ~umask
 
 
-def test_due_refresh_is_sealed_and_used(tark, test_module):
+def test_due_refresh_is_sealed_and_used(tark, test_module, models, identity):
+    """A login inside the refresh margin, then an ACP chat turn: the plugin refreshes through tark:http
+    with its Codex identity, the strict backend accepts the new bearer and the reply is shown."""
     tark.install(test_module)
     tark.use_provider()
     creds = tark.login(exp_in=MARGIN // 2)           # a JWT expiring inside the refresh margin
     file_before = tark.creds_path.read_bytes()
-    p = tark.complete()
-    assert p.returncode == 0, p.stderr
-    assert "[plugin:chatgpt-oauth] Refreshed the ChatGPT access token." in p.stderr
-    assert f"[plugin:chatgpt-oauth] http.post({TOKEN_URL})" in p.stderr
+    chunks, end, err = acp_turn(tark, models[0])
+    assert_reply_shown(chunks, end)
+    assert "[plugin:chatgpt-oauth] Refreshed the ChatGPT access token." in err
 
     [refresh] = tark.fake.of("POST", "auth.openai.com", "/oauth/token")
     assert refresh["url"] == TOKEN_URL
     assert refresh["json"] == {"client_id": CLIENT_ID, "grant_type": "refresh_token",
                                "refresh_token": creds["refresh_token"], "scope": "openid profile email"}
     assert refresh.header("content-type") == "application/json"
+    # the token endpoint (which meets a request without a User-Agent with Cloudflare's 403 page) saw
+    # the same Codex identity as the model requests
+    assert tark.fake.challenge_without_user_agent
+    assert (refresh["user_agent"], refresh["originator"]) == (identity["User-Agent"], identity["originator"])
     assert tark.fake.refreshes == {creds["refresh_token"]: 1}
 
     [issued] = tark.fake.issued
     assert_sealed_storage(tark, creds["refresh_token"], issued)
     assert tark.creds_path.read_bytes() == file_before, "the plugin never writes the credentials file"
     [r] = tark.fake.model_requests()
-    assert_codex_request(r, issued["access_token"], "gpt-4", stream=False)
+    assert_codex_request(r, issued["access_token"], models[0], stream=True, identity=identity)
+    assert r["violations"] == []
 
     # the next start uses the stored tokens: no new refresh, the new bearer again
     p = tark.complete()
-    assert p.returncode == 0, p.stderr
+    assert f"[plugin:chatgpt-oauth] http.post({TOKEN_URL})" not in p.stderr
     assert tark.fake.presentations == {creds["refresh_token"]: 1}
     assert [x.header("authorization") for x in tark.fake.model_requests()] == [bearer(issued["access_token"])] * 2
+    assert_only_tarks_rules_broken(tark.fake.model_requests()[-1], p)
+
+
+def test_due_refresh_logs_its_request(tark, test_module):
+    """tark -v shows the plugin's refresh request (tark:http) on stderr."""
+    tark.install(test_module)
+    tark.use_provider()
+    tark.login(exp_in=MARGIN // 2)
+    p = tark.complete()
+    assert "[plugin:chatgpt-oauth] Refreshed the ChatGPT access token." in p.stderr
+    assert f"[plugin:chatgpt-oauth] http.post({TOKEN_URL})" in p.stderr
+    [refresh] = tark.fake.token_requests()
+    assert refresh["user_agent"] and refresh["originator"]
 
 
 def test_two_tark_processes_spend_the_refresh_token_once(tark, test_module):
@@ -851,13 +1012,14 @@ def test_two_tark_processes_spend_the_refresh_token_once(tark, test_module):
              for _ in range(2)]
     results = [tark.finish(p, f"tark complete #{n}") + (p.returncode,) for n, p in enumerate(procs)]
     for out, err, rc in results:
-        assert rc == 0, err
-        assert out.strip() == REPLY
+        assert rc == 1 and STREAM_REFUSAL in err, err
     rt = creds["refresh_token"]
     assert tark.fake.refreshes == {rt: 1}, "spent once"
     assert 1 <= tark.fake.presentations[rt] <= 2
     [issued] = tark.fake.issued
     assert [r.header("authorization") for r in tark.fake.model_requests()] == [bearer(issued["access_token"])] * 2
+    for r in tark.fake.model_requests():
+        assert r["violations"] == tarks_rules("gpt-4", stream=False), "the new bearer is accepted"
     if tark.fake.presentations[rt] == 2:
         assert any("Another tark session has just refreshed this ChatGPT login; using its tokens." in err
                    for _, err, _ in results)
@@ -902,7 +1064,8 @@ def test_logout_then_next_init(tark, test_module):
     tark.install(test_module)
     tark.use_provider()
     creds = tark.login(exp_in=MARGIN // 2)
-    assert tark.complete().returncode == 0
+    p = tark.complete()
+    assert_only_tarks_rules_broken(tark.fake.model_requests()[-1], p)
     assert "tokens" in tark.storage()
 
     p = tark.run("auth", "logout", PLUGIN_NAME)
