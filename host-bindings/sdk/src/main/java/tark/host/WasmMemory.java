@@ -80,9 +80,10 @@ public final class WasmMemory {
     /**
      * {@code alloc(len)}: a buffer for the host, valid until the first {@code alloc} after the next
      * export returns. Memory grows for it as far as the module's declared maximum allows, less the room
-     * kept above it to receive a host value ({@link #MAX_HOST_VALUE}). A request past that is refused
-     * with one error line and answered with the end of memory: the host's write there fails on its side
-     * (out of bounds) instead of landing on live data.
+     * kept above it to receive a host value ({@link #MAX_HOST_VALUE}). A request past that is answered
+     * with the end of memory: the host's write there fails on its side (tark reports "out of bounds
+     * memory access") instead of landing on live data. (No log line: this class stays free of the
+     * host's imports, and the host names the failure itself.)
      */
     @Export(name = "alloc")
     public static int alloc(int size) {
@@ -91,9 +92,6 @@ public final class WasmMemory {
             if (size >= 0 && size <= lendable() && ensureMemoryUpTo(arena.endAfterLending(size))) {
                 return arena.lend(size);
             }
-            WasmHost.INSTANCE.logError("alloc could not lend as many bytes as asked: past this module's memory"
-                    + " limit, so the host's write fails (out of bounds) and no memory in use is touched. Send less"
-                    + " at once (to provider_chat: a shorter conversation).");
         } catch (Throwable e) {
             // Answered below: the end of memory is never live data.
         }
