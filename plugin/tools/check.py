@@ -20,7 +20,9 @@ is read from a temporary copy and never modified.  With ``--refresh`` the real H
 (only to hosts the manifest's ``capabilities.http`` allows) and the real storage is used, so a
 rotated (single-use) refresh token is kept exactly as tark would keep it.
 
-No token is ever printed: a token shows as its first characters, "…" and its length.
+No token is ever printed, nor any piece of one: token text shows as "[token text hidden, N
+chars]". Every line is printed with its control characters escaped (``\x1b``) and capped in
+length, whatever a file, the environment, the plugin or a server put in it.
 Exit code 0 when tark would get usable credentials, 1 otherwise.
 
 Two more questions, answered by ChatGPT itself (these send real HTTPS requests, made by the check
@@ -29,15 +31,29 @@ with urllib, not through the plugin):
     python3 plugin/tools/check.py --models    # the models your plan offers now
     python3 plugin/tools/check.py --usage     # your plan and its rate-limit windows
 
-Both load the plugin as above and take the token from its ``provider_auth_credentials`` answer
-(``access_token`` and the ``ChatGPT-Account-Id`` header it hands tark); they send that, the
-plugin's ``originator`` header, a User-Agent and nothing else.  ``--models`` asks
-``GET <backend>/codex/models?client_version=<Codex CLI version>`` as the Codex CLI does and lists
-the models the server marks ``visibility: "list"``; offline or refused it prints one line saying
-so and the plugin's bundled list (its ``provider_models`` export).  ``--usage`` asks
+Both load the plugin as above and send what its ``provider_auth_credentials`` answer hands tark:
+the bearer and every header it answers (``ChatGPT-Account-Id`` and its Codex identity:
+``originator``, ``version``, ``User-Agent``), verbatim, plus ``Accept``, and nothing else.
+``--models`` asks ``GET <backend>/codex/models?client_version=<the plugin's version>`` as the
+Codex CLI does and lists the models the server marks ``visibility: "list"`` (the first 200), and
+marks each model the plugin lists (its ``provider_models`` export) that this version cannot reach:
+absent from the server's list, or needing a newer client (with the override to try); offline or
+refused it prints one line saying so and the plugin's bundled list.  ``--usage`` asks
 ``GET <backend>/wham/usage`` as CodexBar and openusage do and prints the plan and each window's
-used percentage and reset time.  Exit code 0 when the answer was shown, 1 otherwise.  Add
-``--refresh`` to let the plugin refresh an expiring token first (as above).
+used percentage and reset time.  Exit code 0 when the answer was shown (with ``--usage``: and
+every value in it could be read; one line names those that could not), 1 otherwise.  Add
+``--refresh`` to let the plugin refresh an expiring token first (as above).  Each request has one
+total deadline of 30 s, and at most 16 MB of a reply is read.
+
+One more sends a real model request, and so spends a tiny part of the plan's quota (never
+without the option):
+
+    python3 plugin/tools/check.py --probe [MODEL | all]
+
+It sends one chat turn per model exactly as tark would (plugin/tools/probe.py) and prints whether
+ChatGPT accepted it (the first words, the time to the first token) or which rule refused it and
+the fix. Without MODEL: the first model the plugin lists; ``all``: the plugin's models and every
+model ``--models`` returns (20 at most). Exit code 0 only when every probed model was accepted.
 
 ``<backend>`` is ``https://chatgpt.com/backend-api``.  For tests only, the environment variable
 ``CHATGPT_OAUTH_BACKEND_URL`` replaces it (an ``https://`` URL, or ``http://`` on 127.0.0.1 /
@@ -48,81 +64,37 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
+import math
 import os
-import re
 import shutil
 import sys
 import tempfile
-import urllib.error
-import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Union
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import wasmtime  # noqa: E402
+import bounded_http  # noqa: E402
 import tark_host  # noqa: E402
 from codes import CODES, REFRESH_FAILED, STATUS  # noqa: E402
-from facts import (CREDENTIALS_PATH_VARIABLE, LOGIN_COMMAND, PLUGIN_NAME,  # noqa: E402
-                   diagnostics_of, is_diagnostics, plugin_dir_in_use, storage_path)
+from facts import (CODEX_LOGIN_FILE, CODEX_VERSION_VARIABLE, CREDENTIALS_PATH_VARIABLE,  # noqa: E402
+                   LOGIN_COMMAND, PLUGIN_NAME, TARK_CREDENTIALS_FILE, diagnostics_of, is_diagnostics,
+                   plugin_dir_in_use, storage_path)
+from printable import Printer, Redactor, capped, field  # noqa: E402
+from chatgpt_backend import (ACCOUNT_HEADER, BACKEND_VARIABLE, VERSION_HEADER,  # noqa: E402
+                             BackendError, backend_base, backend_get, header,
+                             model_entries, model_request_headers, models_url, needs_newer, span)
 from tark_host import TarkHost  # noqa: E402
+from probe import PROBED_AT_MOST, run as probe_models  # noqa: E402
 
 OFFLINE_ERROR = "request not sent: the check runs offline (rerun it with --refresh to send it)"
+LOGIN_FILE_LIMIT = 1 << 20       # bytes of a login file read for its tokens (to hide them)
 SOURCES = {
     "tark_file": "tark's credentials file",
     "host_init": "credentials tark handed over with provider_auth_init",
     "codex_cli": "the Codex CLI's login, read-only",
 }
-
-
-# --------------------------------------------------------------------------------------------
-# Redaction
-# --------------------------------------------------------------------------------------------
-
-_JWT = re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
-# A value after a token's field name (8+ characters, not already shortened).
-_TOKEN_FIELD = re.compile(r'((?:access|refresh|id)_token"?\s*[:=]\s*"?)([A-Za-z0-9._~+/=-]{8,})(?![A-Za-z0-9._~+/=…-])')
-_TOKEN_KEYS = {"access_token", "refresh_token", "id_token"}
-
-
-def short(secret: str) -> str:
-    """First characters, an ellipsis and the length: enough to compare, never enough to use."""
-    keep = min(8, len(secret) // 4)
-    return f"{secret[:keep]}…({len(secret)} chars)"
-
-
-class Redactor:
-    """Every line printed passes through here: the tokens the check has seen (the answer, the
-    refresh exchange), anything JWT-shaped and any value after a token field name."""
-
-    def __init__(self):
-        self.secrets: set = set()
-
-    def add(self, secret) -> None:
-        if isinstance(secret, str) and len(secret) >= 4:
-            self.secrets.add(secret)
-
-    def add_from_text(self, text) -> None:
-        """The tokens in a JSON document or a form body."""
-        if not isinstance(text, str):
-            return
-        try:
-            doc = json.loads(text)
-        except ValueError:
-            doc = None
-        if isinstance(doc, dict):
-            for key in _TOKEN_KEYS:
-                self.add(doc.get(key))
-        for m in _TOKEN_FIELD.finditer(text):
-            self.add(m.group(2))
-
-    def __call__(self, text: str) -> str:
-        for s in sorted(self.secrets, key=len, reverse=True):
-            text = text.replace(s, short(s))
-        text = _JWT.sub(lambda m: short(m.group(0)), text)
-        return _TOKEN_FIELD.sub(lambda m: m.group(1) + short(m.group(2)), text)
 
 
 # --------------------------------------------------------------------------------------------
@@ -134,31 +106,33 @@ def offline_http(method, url, headers, body):
 
 
 def make_online_http(caps):
-    """The real request, with urllib: https only, only to hosts the manifest allows, no
-    redirects, tark's 30 s total timeout."""
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):
-            return None
-
-    opener = urllib.request.build_opener(NoRedirect)
-
+    """The real request: https only, only to hosts the manifest allows, no redirects, tark's
+    30 s total deadline."""
     def handler(method, url, headers, body):
         if not url.lower().startswith("https://") or not caps.is_http_allowed(url):
             return {"error": f"the check refuses to send to {url}"}
-        req = urllib.request.Request(url, data=None if body is None else body.encode("utf-8"),
-                                     method=method)
-        for k, v in headers:
-            req.add_header(k, v)
         try:
-            with opener.open(req, timeout=30) as resp:
-                return {"status": resp.status, "headers": list(resp.headers.items()),
-                        "body": resp.read().decode("utf-8", errors="replace")}
-        except urllib.error.HTTPError as e:
-            return {"status": e.code, "headers": list(e.headers.items()),
-                    "body": e.read().decode("utf-8", errors="replace")}
-        except (urllib.error.URLError, OSError, ValueError) as e:
+            reply = bounded_http.send(method, url, headers,
+                                      None if body is None else body.encode("utf-8"), direct=False)
+        except bounded_http.NoAnswer as e:
             return {"error": f"error sending request for url ({url}): {e}"}
+        return {"status": reply.status, "headers": reply.headers, "body": reply.text()}
     return handler
+
+
+def hold_login_tokens(red: Redactor, home: str, env: dict, diags: list) -> None:
+    """The tokens of every login the plugin may read (the file it used, tark's file, the Codex
+    CLI's) go to the redactor: whatever a server echoes, none of them is printed."""
+    paths = [d.get("location") for d in diags if isinstance(d.get("location"), str)]
+    chosen = env.get(CREDENTIALS_PATH_VARIABLE) or ""
+    paths += [os.path.join(home, chosen[2:]) if chosen.startswith("~/") else chosen,
+              os.path.join(home, TARK_CREDENTIALS_FILE), os.path.join(home, CODEX_LOGIN_FILE)]
+    for path in filter(None, paths):
+        try:
+            with open(path, "rb") as f:
+                red.add_from_text(f.read(LOGIN_FILE_LIMIT).decode("utf-8", errors="replace"))
+        except OSError:
+            pass
 
 
 # --------------------------------------------------------------------------------------------
@@ -171,20 +145,8 @@ def when(seconds: int, expired: bool, now: float) -> str:
         local = dt.datetime.fromtimestamp(seconds).astimezone()
     except (OverflowError, OSError, ValueError):
         return f"{seconds} (not a date)"
-    span = _span(abs(seconds - now))
-    return f"{local:%Y-%m-%d %H:%M:%S %Z} ({'expired ' + span + ' ago' if expired else 'in ' + span})"
-
-
-def _span(seconds: float) -> str:
-    s = int(seconds)
-    d, s = divmod(s, 86400)
-    h, s = divmod(s, 3600)
-    m, s = divmod(s, 60)
-    parts = [f"{d}d"] if d else []
-    if d or h:
-        parts.append(f"{h}h")
-    parts.append(f"{m}m" if d or h or m else f"{s}s")
-    return " ".join(parts)
+    gap = span(abs(seconds - now))
+    return f"{local:%Y-%m-%d %H:%M:%S %Z} ({'expired ' + gap + ' ago' if expired else 'in ' + gap})"
 
 
 def why_no_refresh(diag: dict) -> str:
@@ -236,8 +198,8 @@ def storage_dir(real_storage: Path, refresh: bool) -> tuple:
 
 def run_check(plugin_dir: Path, installed: bool, explicit_dir: bool, home: str, env: dict,
               refresh: bool, out=print) -> int:
-    red = Redactor()
-    say = lambda text="": out(red(text))  # noqa: E731  every line is redacted
+    say = Printer(out)               # every line escaped, capped and redacted
+    red = say.red
     real_storage = storage_path(plugin_dir)
 
     say(f"{PLUGIN_NAME} check")
@@ -328,6 +290,7 @@ def observe(plugin_dir, home, env, data_dir, refresh, manifest, red) -> Observat
     host = TarkHost.load(plugin_dir, home, env=env, data_dir=data_dir, stdio="capture", http=http)
     storage_before = dict(host.storage)
     rc, text, creds, failure = answered_credentials(host, red)
+    hold_login_tokens(red, home, env, diagnostics_of(host.logs))
     logs_credentials = list(host.logs)
     try:
         status = host.call_i32("provider_auth_status")
@@ -374,7 +337,7 @@ def _say_source(seen: Observation, say) -> None:
     else:
         say(f"Expires              {when(expires_at, first.get('expired'), seen.now)}")
     lifetime = first.get("lifetime_seconds")
-    say("Lifetime             " + (f"{_span(lifetime)} (exp - iat of the access token)" if lifetime
+    say("Lifetime             " + (f"{span(lifetime)} (exp - iat of the access token)" if lifetime
                                    else "unknown (the access token states no exp and iat)"))
 
 
@@ -392,7 +355,7 @@ def _say_refresh(seen: Observation, refresh: bool, say) -> None:
             say(f"Refresh              a refresh would happen now: POST {url} "
                 "(not sent; rerun with --refresh to do it)")
         if first is not None and first.get("refresh_margin_seconds") is not None:
-            say(f"                     why now: due {_span(first['refresh_margin_seconds'])} before expiry:"
+            say(f"                     why now: due {span(first['refresh_margin_seconds'])} before expiry:"
                 f" {first.get('refresh_margin_reason') or 'the plugin’s margin'}")
         if len(seen.diags) > 1:
             new = seen.diags[-1]
@@ -404,7 +367,7 @@ def _say_refresh(seen: Observation, refresh: bool, say) -> None:
         margin = first.get("refresh_margin_seconds") or 0
         expires_at = first.get("expires_at")
         refresh_at = first.get("refresh_at", None if expires_at is None else expires_at - margin)
-        rule = f"{_span(margin)} before expiry: {first.get('refresh_margin_reason') or 'the plugin’s margin'}"
+        rule = f"{span(margin)} before expiry: {first.get('refresh_margin_reason') or 'the plugin’s margin'}"
         if first.get("refresh_due") and first.get("may_refresh"):
             say(f"Refresh              due ({rule}), but the plugin did not try")
         elif first.get("refresh_due"):
@@ -488,286 +451,262 @@ def _say_result(seen: Observation, ok: bool, say) -> int:
 
 
 # --------------------------------------------------------------------------------------------
-# --models and --usage: what ChatGPT itself says, with the token the plugin hands tark
+# --models and --usage: what ChatGPT itself says, with the token and identity the plugin hands tark
 # --------------------------------------------------------------------------------------------
 
-BACKEND_VARIABLE = "CHATGPT_OAUTH_BACKEND_URL"
-DEFAULT_BACKEND = "https://chatgpt.com/backend-api"
-# The Codex CLI sends its own version as client_version (codex-rs/codex-api endpoint/models.rs;
-# models-manager's client_version_to_whole), and the server answers only the models whose
-# minimal_client_version that version meets: an old number hides every model newer than that
-# client (GPT-6 Astra, Sol and Luna need a CLI from September 2026 on). So send a recent Codex
-# CLI version, not this tool's own: 0.160.1 is the release verified in use on 2026-10-08.
-CODEX_CLIENT_VERSION = "0.160.1"
-BACKEND_TIMEOUT = 30
-ACCOUNT_HEADER = "ChatGPT-Account-Id"
-
-
-class BackendError(Exception):
-    """One line saying why ChatGPT gave no answer (already free of secrets once redacted)."""
-
-
-def backend_base(env: dict) -> tuple:
-    """(base URL without a trailing slash, overridden?). An override must be https, or http on
-    the loopback interface (a local fake backend for the tests)."""
-    raw = (env.get(BACKEND_VARIABLE) or "").strip()
-    if not raw:
-        return DEFAULT_BACKEND, False
-    parsed = urllib.parse.urlsplit(raw)
-    loopback = parsed.hostname in ("127.0.0.1", "localhost", "::1")
-    if parsed.scheme != "https" and not (parsed.scheme == "http" and loopback):
-        raise BackendError(f"{BACKEND_VARIABLE} must be an https:// URL (or http:// on 127.0.0.1"
-                           f" for a test backend), not {raw!r}; unset it to ask ChatGPT")
-    return raw.rstrip("/"), True
-
-
-def _is_loopback(url: str) -> bool:
-    return urllib.parse.urlsplit(url).hostname in ("127.0.0.1", "localhost", "::1")
-
-
-def backend_get(url: str, headers: dict, red: "Redactor") -> dict:
-    """GET with urllib: no redirects (the bearer must not follow one), 30 s timeout. Returns the
-    decoded JSON object; raises BackendError with one line for anything else."""
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):
-            return None
-
-    handlers = [NoRedirect]
-    if _is_loopback(url):
-        handlers.append(urllib.request.ProxyHandler({}))   # a local test backend: no proxy
-    opener = urllib.request.build_opener(*handlers)
-    req = urllib.request.Request(url, method="GET")
-    for name, value in headers.items():
-        req.add_header(name, value)
-    try:
-        with opener.open(req, timeout=BACKEND_TIMEOUT) as resp:
-            status, body = resp.status, resp.read(4 << 20)
-    except urllib.error.HTTPError as e:
-        detail = _server_message(e.read(64 << 10), red)
-        hint = {401: f"the login is not accepted (expired or revoked): run `{LOGIN_COMMAND}`,"
-                     " or rerun with --refresh",
-                403: "this login or plan may not use it",
-                404: "not found here (the endpoint moved, or a wrong "
-                     f"{BACKEND_VARIABLE})",
-                429: "rate limited: try again later"}.get(
-            e.code, "a server error: try again later" if e.code >= 500 else "unexpected")
-        raise BackendError(red(f"HTTP {e.code}, {hint}" + (f" (server: {detail})" if detail else "")))
-    except (urllib.error.URLError, OSError, ValueError) as e:
-        reason = getattr(e, "reason", None) or e
-        raise BackendError(red(f"no answer ({reason}): offline, or the host is unreachable"))
-    if status != 200:
-        raise BackendError(f"HTTP {status}, unexpected")
-    try:
-        doc = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise BackendError("the reply is not JSON")
-    if not isinstance(doc, dict):
-        raise BackendError("the reply is not a JSON object")
-    return doc
-
-
-def _server_message(raw: bytes, red: "Redactor") -> str:
-    """The message of an error reply ({"detail": ...} or {"error": {"message": ...}}), redacted
-    and then shortened (redacting first: a cut token would no longer match)."""
-    try:
-        doc = json.loads(raw.decode("utf-8", errors="replace"))
-    except ValueError:
-        return ""
-    msg = None
-    if isinstance(doc, dict):
-        msg = doc.get("detail") or doc.get("message")
-        err = doc.get("error")
-        if not msg and isinstance(err, dict):
-            msg = err.get("message") or err.get("code")
-        elif not msg and isinstance(err, str):
-            msg = err
-    if not isinstance(msg, str):
-        return ""
-    msg = red(" ".join(msg.split()))
-    return msg[:200] + ("…" if len(msg) > 200 else "")
-
-
-def backend_headers(creds: dict, manifest: dict) -> dict:
-    """What these requests need: the bearer and ChatGPT-Account-Id from the plugin's answer, its
-    originator (the Codex CLI sends one too), a User-Agent and Accept. Nothing else."""
-    headers = {"Authorization": f"Bearer {creds['access_token']}",
-               "Accept": "application/json",
-               "User-Agent": f"{PLUGIN_NAME}-check/{manifest['plugin']['version']}"}
-    for name, value in (creds.get("custom_headers") or {}).items():
-        if name.lower() == ACCOUNT_HEADER.lower():
-            headers[ACCOUNT_HEADER] = value
-        elif name.lower() == "originator":
-            headers["originator"] = value
-    return headers
+MODELS_SHOWN = 200               # rows of a model list printed at most
+LIMITS_SHOWN = 50                # additional rate limits printed at most
+SLUG_WIDTH = 60                  # characters of a slug or a name printed at most
+NAME_WIDTH = 40
 
 
 def _context(model: dict) -> str:
     cw = model.get("context_window")
-    return f"{cw:,} tokens" if isinstance(cw, int) and not isinstance(cw, bool) else "unknown"
+    return f"{cw:,} tokens" if isinstance(cw, int) and not isinstance(cw, bool) and 0 < cw < 10 ** 12 \
+        else "unknown"
 
 
-def _model_rows(models: list) -> list:
-    width = max([len(str(m.get("slug", m.get("id", "")))) for m in models] + [4])
-    return [f"  {str(m.get('slug', m.get('id', ''))):<{width}}  {str(m.get('display_name') or ''):<20}"
-            f"  context {_context(m)}" for m in models]
+def _model_rows(models: list, key: str, version: Optional[str] = None) -> list:
+    """One row a model (slug or id under ``key``), the first MODELS_SHOWN, then how many more."""
+    shown, more = capped(models, MODELS_SHOWN)
+    slugs = [field(m.get(key, ""), SLUG_WIDTH) for m in shown]
+    width = max([len(s) for s in slugs] + [4])
+    rows = []
+    for slug, m in zip(slugs, shown):
+        name = m.get("display_name") or m.get("name") or ""
+        row = f"  {slug:<{width}}  {field(name, NAME_WIDTH):<20}  context {_context(m)}"
+        minimal = m.get("minimal_client_version")
+        if needs_newer(minimal, version):
+            row += f"  (needs client version {field(minimal, 20)}; the plugin states {version})"
+        rows.append(row)
+    if more:
+        rows.append(f"  … and {more:,} more, not shown")
+    return rows
 
 
 def models_report(base: str, headers: dict, bundled, say) -> bool:
     """The live model list (True), or one line and the bundled list (False)."""
-    url = f"{base}/codex/models?client_version={urllib.parse.quote(CODEX_CLIENT_VERSION)}"
+    version = header(headers, VERSION_HEADER)
+    if version is None:
+        say(f"  note       the plugin states no client version (no {VERSION_HEADER} header): ChatGPT"
+            " then hides its newer models; update the plugin")
+    url = models_url(base, version)
     try:
-        doc = backend_get(url, headers, say.red)
-        models = doc.get("models")
-        if not isinstance(models, list):
-            raise BackendError("the reply has no \"models\" list")
+        entries = model_entries(url, headers)
     except BackendError as e:
         say(f"Models: ChatGPT did not answer the model list: {e}.")
         _say_bundled(bundled, say)
         return False
-    entries = [m for m in models if isinstance(m, dict) and isinstance(m.get("slug"), str)]
     # As the Codex CLI: a model shows in the picker only when visibility is "list"; "hide" and
     # "none" are served but not offered (ModelPreset::show_in_picker). Picker order: priority.
     visible = [m for m in entries if m.get("visibility") == "list"]
-    visible.sort(key=lambda m: m.get("priority") if isinstance(m.get("priority"), int) else 1 << 30)
-    say(f"Models your plan offers now (GET {url}, {len(visible)} listed):")
-    for row in _model_rows(visible):
-        say(row)
+    visible.sort(key=lambda m: m["priority"] if isinstance(m.get("priority"), int)
+                 and not isinstance(m.get("priority"), bool) else 1 << 62)
+    say(f"Models your plan offers now (GET {url}, {len(visible):,} listed):")
+    say.lines(_model_rows(visible, "slug", version))
     hidden = len(entries) - len(visible)
     if hidden:
-        say(f"  ({hidden} more the server marks hidden, as it does for internal models)")
+        say(f"  ({hidden:,} more the server marks hidden, as it does for internal models)")
     if not visible:
         say("  (none: the server listed no model for this login)")
     if isinstance(bundled, list):
-        live = {m["slug"] for m in visible}
-        stale = [m["id"] for m in bundled if m.get("id") not in live]
-        if stale:
-            say("  Not offered now, though the plugin's bundled list names them: "
-                + ", ".join(stale))
+        _say_reach(bundled, entries, version, say)
     say(f"  Choose one in tark: tark --provider {PLUGIN_NAME} --model <slug> tui")
     return True
+
+
+def unreachable(model_id: str, served: dict, version: Optional[str]) -> Optional[str]:
+    """Why a model the plugin lists cannot be used with the client version it states, or None."""
+    entry = served.get(model_id)
+    if entry is None:
+        return ("not in ChatGPT's list for this login and client version (retired, not in this"
+                " plan, or newer than the version)")
+    minimal = entry.get("minimal_client_version")
+    if needs_newer(minimal, version):
+        return (f"needs client version {field(minimal, 20)} or later, the plugin states {version}:"
+                f" set {CODEX_VERSION_VARIABLE}={field(minimal, 20)} where tark runs")
+    return None
+
+
+def _say_reach(bundled: list, entries: list, version: Optional[str], say) -> None:
+    """Marks each model the plugin lists (provider_models) that its client version cannot reach."""
+    served = {m["slug"]: m for m in entries}
+    blocked = [(m.get("id"), unreachable(m.get("id"), served, version))
+               for m in bundled if isinstance(m, dict) and isinstance(m.get("id"), str)]
+    blocked = [(model_id, why) for model_id, why in blocked if why]
+    if not blocked:
+        say(f"  Every model the plugin lists is served to client version {version or '(none)'}.")
+        return
+    say(f"  Models the plugin lists that ChatGPT does not serve to client version {version or '(none)'}:")
+    shown, more = capped(blocked, MODELS_SHOWN)
+    for model_id, why in shown:
+        say(f"    UNREACHABLE {field(model_id, SLUG_WIDTH)}: {why}")
+    if more:
+        say(f"    … and {more:,} more")
 
 
 def _say_bundled(bundled, say) -> None:
     if isinstance(bundled, list):
         say(f"The plugin's bundled list (provider_models), which may name models your plan no"
             f" longer offers ({len(bundled)}):")
-        for row in _model_rows(bundled):
-            say(row)
+        say.lines(_model_rows([m for m in bundled if isinstance(m, dict)], "id"))
     else:
-        say(f"The plugin's bundled list (provider_models) is unavailable too: {bundled}")
+        say(f"The plugin's bundled list (provider_models) is unavailable too: {field(bundled)}")
 
 
-def _window_name(seconds) -> str:
-    if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds <= 0:
-        return "window"
-    s = int(seconds)
-    if s % 86400 == 0:
-        return f"{s // 86400}-day window"
-    if s % 3600 == 0:
-        return f"{s // 3600}-hour window"
-    return f"{_span(s)} window"
-
-
-def _reset_text(window: dict, now: float) -> str:
-    at = window.get("reset_at")
-    after = window.get("reset_after_seconds")
-    if not isinstance(at, (int, float)) or isinstance(at, bool):
-        if isinstance(after, (int, float)) and not isinstance(after, bool):
-            at = now + after
-        else:
-            return "reset time not given"
-    at = int(at)
-    try:
-        local = dt.datetime.fromtimestamp(at).astimezone()
-    except (OverflowError, OSError, ValueError):
-        return f"resets at {at} (not a date)"
-    if at <= now:
-        return f"reset at {local:%Y-%m-%d %H:%M:%S %Z} (passed)"
-    return f"resets {local:%Y-%m-%d %H:%M:%S %Z} (in {_span(at - now)})"
-
-
-def _window_line(label: str, window, now: float):
-    if not isinstance(window, dict):
+def finite(value) -> Optional[float]:
+    """A JSON number as a float, or None for anything else (a bool, NaN, an infinity, 1e400)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    used = window.get("used_percent")
-    used_text = (f"{used:g}% used" if isinstance(used, (int, float)) and not isinstance(used, bool)
-                 else "use unknown")
-    return f"  {label + ' (' + _window_name(window.get('limit_window_seconds')) + ')':<34} " \
-           f"{used_text}, {_reset_text(window, now)}"
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
 
 
-def _limit_lines(prefix: str, limit, now: float) -> list:
-    if not isinstance(limit, dict):
-        return []
-    lines = [_window_line(f"{prefix}primary", limit.get("primary_window"), now),
-             _window_line(f"{prefix}secondary", limit.get("secondary_window"), now)]
-    lines = [l for l in lines if l]
-    if limit.get("limit_reached") is True or limit.get("allowed") is False:
-        lines.append(f"  {prefix}limit reached: requests are refused until the window resets")
-    return lines
+class UsageReader:
+    """Turns the usage document into lines; every value it cannot read is named in ``doubts``
+    (and its line says so) instead of ending the check."""
+
+    def __init__(self, now: float):
+        self.now = now
+        self.doubts: list = []
+
+    def doubt(self, what: str) -> None:
+        if what not in self.doubts:
+            self.doubts.append(what)
+
+    def window_name(self, window: dict, where: str) -> str:
+        raw = window.get("limit_window_seconds")
+        seconds = finite(raw)
+        if seconds is None or seconds <= 0:
+            if raw is not None:
+                self.doubt(f"{where}.limit_window_seconds")
+            return "window"
+        s = int(seconds)
+        if s % 86400 == 0:
+            return f"{s // 86400}-day window"
+        if s % 3600 == 0:
+            return f"{s // 3600}-hour window"
+        return f"{span(s)} window" if s < 10 ** 9 else "window"
+
+    def reset_text(self, window: dict, where: str) -> str:
+        raw_at, raw_after = window.get("reset_at"), window.get("reset_after_seconds")
+        at, after = finite(raw_at), finite(raw_after)
+        if at is None and raw_at is not None:
+            self.doubt(f"{where}.reset_at")
+        if after is None and raw_after is not None:
+            self.doubt(f"{where}.reset_after_seconds")
+        if at is None and after is not None:
+            at = finite(self.now + after)
+        if at is None:
+            return "reset time " + ("not understood" if raw_at is not None or raw_after is not None
+                                    else "not given")
+        try:
+            local = dt.datetime.fromtimestamp(int(at)).astimezone()
+        except (OverflowError, OSError, ValueError):
+            self.doubt(f"{where}.reset_at")
+            return f"resets at {field(raw_at if raw_at is not None else at, 30)} (not a date)"
+        if at <= self.now:
+            return f"reset at {local:%Y-%m-%d %H:%M:%S %Z} (passed)"
+        return f"resets {local:%Y-%m-%d %H:%M:%S %Z} (in {span(at - self.now)})"
+
+    def window_line(self, label: str, window, where: str) -> Optional[str]:
+        if window is None:
+            return None
+        if not isinstance(window, dict):
+            self.doubt(where)
+            return f"  {label:<34} not understood"
+        raw = window.get("used_percent")
+        used = finite(raw)
+        if used is None and raw is not None:
+            self.doubt(f"{where}.used_percent")
+        used_text = f"{used:g}% used" if used is not None else "use unknown"
+        name = f"{label} ({self.window_name(window, where)})"
+        return f"  {name:<34} {used_text}, {self.reset_text(window, where)}"
+
+    def limit_lines(self, prefix: str, limit, where: str) -> list:
+        if limit is None:
+            return []
+        if not isinstance(limit, dict):
+            self.doubt(where)
+            return []
+        lines = [self.window_line(f"{prefix}primary", limit.get("primary_window"),
+                                  f"{where}.primary_window"),
+                 self.window_line(f"{prefix}secondary", limit.get("secondary_window"),
+                                  f"{where}.secondary_window")]
+        lines = [l for l in lines if l]
+        if limit.get("limit_reached") is True or limit.get("allowed") is False:
+            lines.append(f"  {prefix}limit reached: requests are refused until the window resets")
+        return lines
+
+    def lines(self, doc: dict) -> list:
+        lines = self.limit_lines("", doc.get("rate_limit"), "rate_limit")
+        lines += self.limit_lines("code review, ", doc.get("code_review_rate_limit"),
+                                  "code_review_rate_limit")
+        extras = doc.get("additional_rate_limits")
+        if extras is not None and not isinstance(extras, list):
+            self.doubt("additional_rate_limits")
+            extras = []
+        shown, more = capped([e for e in extras or [] if isinstance(e, dict)], LIMITS_SHOWN)
+        for n, extra in enumerate(shown):
+            name = extra.get("limit_name") or extra.get("metered_feature") or "other"
+            lines += self.limit_lines(f"{field(name, NAME_WIDTH)}, ", extra.get("rate_limit"),
+                                      f"additional_rate_limits[{n}].rate_limit")
+        if more:
+            lines.append(f"  … and {more:,} more rate limits, not shown")
+        credits = doc.get("credits")
+        if isinstance(credits, dict):
+            balance = credits.get("balance")
+            if credits.get("unlimited") is True:
+                lines.append("  Credits                            unlimited")
+            elif credits.get("has_credits") is True or balance not in (None, "", 0, "0"):
+                lines.append(f"  Credits                            balance {field(balance, 40)}")
+        return lines
 
 
 def usage_report(base: str, headers: dict, say) -> bool:
+    """The plan and its windows (True), or one line saying why not (False). A value the check
+    cannot read is shown as such, and named once at the end (False)."""
     url = f"{base}/wham/usage"
     try:
-        doc = backend_get(url, headers, say.red)
+        doc = backend_get(url, headers)
     except BackendError as e:
         say(f"Usage: ChatGPT did not answer the usage request: {e}.")
         return False
-    now = dt.datetime.now().timestamp()
+    reader = UsageReader(dt.datetime.now().timestamp())
     plan = doc.get("plan_type")
     say(f"Usage (GET {url}):")
-    say(f"  Plan                               {plan if isinstance(plan, str) and plan else 'not given'}")
-    lines = _limit_lines("", doc.get("rate_limit"), now)
-    lines += _limit_lines("code review, ", doc.get("code_review_rate_limit"), now)
-    for extra in doc.get("additional_rate_limits") or []:
-        if isinstance(extra, dict):
-            name = extra.get("limit_name") or extra.get("metered_feature") or "other"
-            lines += _limit_lines(f"{name}, ", extra.get("rate_limit"), now)
-    credits = doc.get("credits")
-    if isinstance(credits, dict):
-        if credits.get("unlimited") is True:
-            lines.append("  Credits                            unlimited")
-        elif credits.get("has_credits") is True or credits.get("balance") not in (None, "", 0, "0"):
-            lines.append(f"  Credits                            balance {credits.get('balance')}")
-    for l in lines:
-        say(l)
+    say(f"  Plan                               {field(plan, NAME_WIDTH) if isinstance(plan, str) and plan else 'not given'}")
+    lines = reader.lines(doc)
+    say.lines(lines)
     if not lines:
         say("  no rate-limit windows in the reply")
+    if reader.doubts:
+        shown, more = capped(reader.doubts, 5)
+        say("Usage: values the check cannot read (not a finite number, or not the expected shape): "
+            + ", ".join(shown) + (f" and {more} more" if more else "")
+            + "; shown above as not understood.")
+        return False
     return True
 
 
-def run_backend(plugin_dir: Path, installed: bool, explicit_dir: bool, home: str, env: dict,
-                refresh: bool, models: bool, usage: bool, out=print) -> int:
-    """--models / --usage: load the plugin as the check does, take the token it hands tark, and
-    ask ChatGPT. Every line is redacted."""
-    red = Redactor()
+@dataclass
+class PluginLogin:
+    """What the plugin hands tark, for a request to ChatGPT: the parsed credentials answer (None
+    when unusable, ``why`` says why) and its bundled model list (or why it has none)."""
+    creds: Optional[dict]
+    why: Optional[str]
+    bundled: Union[list, str]
 
-    def say(text=""):
-        out(red(text))
-    say.red = red
 
-    want = " and ".join(x for x, on in (("models", models), ("usage", usage)) if on)
-    say(f"{PLUGIN_NAME} check: {want}")
-    try:
-        base, overridden = backend_base(env)
-    except BackendError as e:
-        say(f"RESULT: not asked: {e}.")
-        return 1
-    if overridden:
-        say(f"  backend    {base} (from {BACKEND_VARIABLE}, for tests; unset it to ask ChatGPT)")
-    try:
-        manifest = tark_host.load_manifest(plugin_dir / "plugin.toml")
-    except tark_host.TarkError as e:
-        say(f"RESULT: tark would not load the plugin in {plugin_dir}: {e}")
-        return 1
-    real_storage = storage_path(plugin_dir)
-    if refresh and not installed and not explicit_dir:
-        say("RESULT: refused: --refresh would keep the refreshed tokens in " + str(real_storage)
-            + ", which tark does not read (the plugin is not installed). Install the plugin"
-            " (`tark plugin add \"$PWD/dist\"`) or pass --plugin-dir.")
-        return 1
-    data_dir, tmp = storage_dir(real_storage, refresh)
+def plugin_login(plugin_dir: Path, home: str, env: dict, refresh: bool, manifest: dict,
+                 red: Redactor) -> PluginLogin:
+    """Loads the plugin as tark does (storage as run_check uses it), takes its credentials answer
+    and bundled models; every token seen goes to the redactor. Raises what tark would raise when
+    the plugin does not load."""
+    data_dir, tmp = storage_dir(storage_path(plugin_dir), refresh)
     try:
         handler = make_online_http(tark_host.Capabilities(manifest["capabilities"], home)) \
             if refresh else offline_http
@@ -778,16 +717,10 @@ def run_backend(plugin_dir: Path, installed: bool, explicit_dir: bool, home: str
             red.add_from_text(reply.get("body"))
             return reply
 
-        try:
-            host = TarkHost.load(plugin_dir, home, env=env, data_dir=data_dir, stdio="capture",
-                                 http=http)
-        except (tark_host.TarkError, wasmtime.WasmtimeError, wasmtime.Trap) as e:
-            say(f"RESULT: tark would fail to load the plugin: {e}")
-            return 1
+        host = TarkHost.load(plugin_dir, home, env=env, data_dir=data_dir, stdio="capture", http=http)
         rc, _, creds, why = answered_credentials(host, red)
-        if creds is not None:
-            red.add(creds.get("access_token"))
-        elif why is None:
+        hold_login_tokens(red, home, env, diagnostics_of(host.logs))
+        if creds is None and why is None:
             meaning = CODES[rc].meaning if rc in CODES else "unknown error"
             fix = CODES[rc].fix if rc in CODES else ""
             if rc == REFRESH_FAILED and not refresh and host.http_requests:
@@ -799,32 +732,80 @@ def run_backend(plugin_dir: Path, installed: bool, explicit_dir: bool, home: str
             bundled = host.provider_models()
         except (tark_host.TarkError, wasmtime.Trap, wasmtime.WasmtimeError) as e:
             bundled = str(e).splitlines()[0] if str(e) else type(e).__name__
+        return PluginLogin(creds, why, bundled)
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
 
-    if creds is None:
-        if models:
-            say(f"Models: not asked, the plugin has no usable token: {why}")
-            _say_bundled(bundled, say)
-        if usage:
-            say(f"Usage: not asked, the plugin has no usable token: {why}")
+
+def run_backend(plugin_dir: Path, installed: bool, explicit_dir: bool, home: str, env: dict,
+                refresh: bool, models: bool, usage: bool, out=print,
+                probe_choice: Optional[str] = None) -> int:
+    """--models / --usage / --probe: load the plugin as the check does, take the token and
+    identity it hands tark, and ask ChatGPT. Every line goes through the Printer."""
+    say = Printer(out)
+    want = ", ".join(x for x, on in (("models", models), ("usage", usage),
+                                     ("probe", probe_choice is not None)) if on)
+    say(f"{PLUGIN_NAME} check: {want}")
+    login = backend_login(plugin_dir, installed, explicit_dir, home, env, refresh, say)
+    if login is None:
         return 1
-    headers = backend_headers(creds, manifest)
-    if ACCOUNT_HEADER not in headers:
+    base, login = login
+    if login.creds is None:
+        if models:
+            say(f"Models: not asked, the plugin has no usable token: {login.why}")
+            _say_bundled(login.bundled, say)
+        if usage:
+            say(f"Usage: not asked, the plugin has no usable token: {login.why}")
+        if probe_choice is not None:
+            say(f"Probe: not sent, the plugin has no usable token: {login.why}")
+        return 1
+    headers = dict(model_request_headers(login.creds), Accept="application/json")
+    if header(headers, ACCOUNT_HEADER) is None:
         say(f"  note       the plugin sends no {ACCOUNT_HEADER} (no account id in the login)")
     ok = True
     if models:
-        ok = models_report(base, headers, bundled, say) and ok
+        ok = models_report(base, headers, login.bundled, say) and ok
     if usage:
         ok = usage_report(base, headers, say) and ok
+    if probe_choice is not None:
+        ok = probe_models(login.creds, login.bundled, base, env, probe_choice or None, say) and ok
     return 0 if ok else 1
+
+
+def backend_login(plugin_dir: Path, installed: bool, explicit_dir: bool, home: str, env: dict,
+                  refresh: bool, say) -> Optional[tuple]:
+    """(backend base URL, PluginLogin) for a request to ChatGPT, or None after one RESULT line
+    saying why nothing can be asked."""
+    try:
+        base, overridden = backend_base(env)
+    except BackendError as e:
+        say(f"RESULT: not asked: {e}.")
+        return None
+    if overridden:
+        say(f"  backend    {base} (from {BACKEND_VARIABLE}, for tests; unset it to ask ChatGPT)")
+    try:
+        manifest = tark_host.load_manifest(plugin_dir / "plugin.toml")
+    except tark_host.TarkError as e:
+        say(f"RESULT: tark would not load the plugin in {plugin_dir}: {e}")
+        return None
+    if refresh and not installed and not explicit_dir:
+        say("RESULT: refused: --refresh would keep the refreshed tokens in "
+            + str(storage_path(plugin_dir)) + ", which tark does not read (the plugin is not"
+            " installed). Install the plugin (`tark plugin add \"$PWD/dist\"`) or pass --plugin-dir.")
+        return None
+    try:
+        return base, plugin_login(plugin_dir, home, env, refresh, manifest, say.red)
+    except (tark_host.TarkError, wasmtime.WasmtimeError, wasmtime.Trap) as e:
+        say(f"RESULT: tark would fail to load the plugin: {e}")
+        return None
 
 
 def main(argv=None, out=print) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  epilog="Exit code: 0 when tark gets usable credentials (with --models or --usage: when"
-                                        " ChatGPT answered), else 1.")
+                                        " ChatGPT answered and every value could be read; with --probe: when every"
+                                        " probed model was accepted), else 1.")
     ap.add_argument("--plugin-dir", help="the plugin directory (plugin.toml + wasm); default: the "
                     f"installed copy in <data dir>/tark/plugins/{PLUGIN_NAME}, else ./dist")
     ap.add_argument("--home", help="the home directory to check (default: $HOME)")
@@ -835,6 +816,13 @@ def main(argv=None, out=print) -> int:
                     help="list the models your plan offers now, from ChatGPT (sends a request)")
     ap.add_argument("--usage", action="store_true",
                     help="show your plan and its rate-limit windows, from ChatGPT (sends a request)")
+    ap.add_argument("--probe", nargs="?", const="", metavar="MODEL | all",
+                    help="send one chat turn as tark does, to MODEL (default: the first the plugin"
+                         " lists, which the README recommends) or to all (the plugin's models and"
+                         f" ChatGPT's list, {PROBED_AT_MOST} at most), and say for each whether"
+                         " ChatGPT accepted it, else which rule refused it and the fix. Each probe"
+                         " spends a tiny part of your plan's quota; nothing is probed without this"
+                         " option")
     args = ap.parse_args(argv)
     env = dict(os.environ)
     home = os.path.abspath(args.home or env.get("HOME") or os.path.expanduser("~"))
@@ -845,9 +833,9 @@ def main(argv=None, out=print) -> int:
         installed = xdg_installed and xdg_dir.resolve() == plugin_dir
     else:
         plugin_dir, installed = plugin_dir_in_use(home, env)
-    if args.models or args.usage:
+    if args.models or args.usage or args.probe is not None:
         return run_backend(plugin_dir, installed, bool(args.plugin_dir), home, env, args.refresh,
-                           args.models, args.usage, out)
+                           args.models, args.usage, out, probe_choice=args.probe)
     return run_check(plugin_dir, installed, bool(args.plugin_dir), home, env, args.refresh, out)
 
 

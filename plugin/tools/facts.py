@@ -26,6 +26,8 @@ LOGIN_COMMAND = f"tark auth {PLUGIN_NAME}"
 # (plugin.toml's [oauth] credentials_path).
 CREDENTIALS_PATH_VARIABLE = "CHATGPT_OAUTH_CREDENTIALS_PATH"
 TARK_CREDENTIALS_FILE = ".config/tark/chatgpt_oauth.json"
+# The Codex CLI's login below HOME, which the plugin reads (never writes) when tark's file is absent.
+CODEX_LOGIN_FILE = ".codex/auth.json"
 
 # Who the plugin says it is to ChatGPT (CodexClient.java): the Codex CLI's originator, and the
 # variables a user sets to override the version and the originator it sends.

@@ -21,7 +21,9 @@ ChatGPT's device-code login, as the Codex CLI's ``codex login --device-auth`` do
    existing login there is replaced only by one the plugin can use.  When it refuses, or on
    Ctrl-C, the temporary file and any directory made for it are removed again.
 
-No token is ever printed.  Exit codes: 0 logged in, 1 the login failed (denied, expired, server
+No token, nor any piece of one, is ever printed; whatever a server, a file or the environment
+says is printed with its control characters escaped (``\\x1b``).  Each request has one total
+deadline of 30 s.  Exit codes: 0 logged in, 1 the login failed (denied, expired, server
 or network failure, tokens the plugin cannot use), 2 bad usage, 130 cancelled with Ctrl-C.  ``--issuer`` may be plain http
 only for a loopback address (for tests).
 """
@@ -41,9 +43,7 @@ import signal
 import sys
 import tempfile
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, TextIO
@@ -51,7 +51,9 @@ from typing import Optional, TextIO
 TOOLS = Path(__file__).resolve().parent
 sys.path.insert(0, str(TOOLS))
 import wasmtime  # noqa: E402
+import bounded_http  # noqa: E402
 import tark_host  # noqa: E402
+from printable import Printer, Redactor, field  # noqa: E402
 from facts import (CREDENTIALS_PATH_VARIABLE, LOGIN_COMMAND, PLUGIN_NAME,  # noqa: E402
                    TARK_CREDENTIALS_FILE, is_diagnostics, plugin_dir_in_use, parse_diagnostics)
 
@@ -66,8 +68,9 @@ CALLBACK_PATH = "/deviceauth/callback"
 LOGIN_TIMEOUT = 15 * 60        # how long the Codex CLI waits; the code is not valid longer
 DEFAULT_INTERVAL = 5.0         # when the server names none (or nonsense)
 SLOW_DOWN_STEP = 5.0           # RFC 8628: each slow_down adds 5 seconds
-REQUEST_TIMEOUT = 30           # seconds per HTTP request (tark's own timeout)
+REQUEST_TIMEOUT = 30.0         # seconds for a whole HTTP request (tark's own timeout)
 POLL_ATTEMPTS = 3              # consecutive network or 5xx failures tolerated while polling
+REPLY_LIMIT = 1 << 20          # bytes of a reply read at most (a token reply is a few KB)
 
 OK, FAILED, USAGE, CANCELLED = 0, 1, 2, 130
 
@@ -199,16 +202,12 @@ class Reply:
     doc: Optional[dict]                  # the body when it is a JSON object
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None                      # a redirect is an answer to report, not to follow
-
-
 class AuthServer:
-    def __init__(self, issuer: str):
+    def __init__(self, issuer: str, user_agent: str):
         self.issuer = issuer
         self.host = urllib.parse.urlsplit(issuer).hostname
-        self._opener = urllib.request.build_opener(_NoRedirect)
+        # A request with no User-Agent can meet Cloudflare's bot check in front of ChatGPT.
+        self.user_agent = user_agent
 
     def post_json(self, path: str, fields: dict) -> Reply:
         return self._post(path, json.dumps(fields).encode("utf-8"), "application/json")
@@ -218,25 +217,21 @@ class AuthServer:
                           "application/x-www-form-urlencoded")
 
     def _post(self, path: str, body: bytes, content_type: str) -> Reply:
-        req = urllib.request.Request(self.issuer + path, data=body, method="POST",
-                                     headers={"Content-Type": content_type,
-                                              "Accept": "application/json"})
+        headers = {"Content-Type": content_type, "Accept": "application/json",
+                   "User-Agent": self.user_agent}
         try:
-            with self._opener.open(req, timeout=REQUEST_TIMEOUT) as resp:
-                return Reply(resp.status, _json_object(resp.read()))
-        except urllib.error.HTTPError as e:
-            with e:
-                return Reply(e.code, _json_object(e.read()))
-        except (urllib.error.URLError, OSError) as e:
-            reason = getattr(e, "reason", None) or e
-            raise Unreachable(f"Could not reach {self.host}: {reason}; check the network"
+            reply = bounded_http.send("POST", self.issuer + path, headers, body,
+                                      deadline=REQUEST_TIMEOUT, limit=REPLY_LIMIT)
+        except bounded_http.NoAnswer as e:
+            raise Unreachable(f"Could not reach {self.host}: {field(e)}; check the network"
                               f" (and --issuer), then {AGAIN}.") from None
+        return Reply(reply.status, _json_object(reply.body))
 
 
 def _json_object(raw: bytes) -> Optional[dict]:
     try:
         doc = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         return None
     return doc if isinstance(doc, dict) else None
 
@@ -246,11 +241,19 @@ _PLAIN_CODE = re.compile(r"[a-z0-9_.-]{1,64}")
 # this login holds is not quoted, since a server or proxy may echo what it was sent.
 _TOKEN_PIECE = 8
 _HELD: set = set()
+# Every line login.py prints passes through this: no piece of a secret held is printed.
+REDACTOR = Redactor()
 
 
-def hold(*secrets) -> None:
-    """Remembers secrets this run holds (device id, code, verifier, tokens) for error_code."""
-    _HELD.update(s for s in secrets if isinstance(s, str) and s)
+def hold(*secrets, shown: bool = False) -> None:
+    """Remembers secrets this run holds (device id, codes, verifier, tokens): error_code quotes no
+    code sharing a piece with one, and no line prints a piece of one, but for a ``shown`` one
+    (the user code, which the user has to read)."""
+    held = [s for s in secrets if isinstance(s, str) and s]
+    _HELD.update(held)
+    if not shown:
+        for secret in held:
+            REDACTOR.add(secret)
 
 
 def raw_code(doc: Optional[dict]) -> str:
@@ -312,8 +315,9 @@ def request_code(server: AuthServer, client_id: str) -> DeviceCode:
         raise LoginFailed(f"ChatGPT did not issue a device code ({described(reply)}); try again"
                           " in a few minutes.")
     device_auth_id = text_field(reply.doc, "device_auth_id")
-    hold(device_auth_id, text_field(reply.doc, "user_code"))
+    hold(device_auth_id)
     user_code = text_field(reply.doc, "user_code", "usercode")
+    hold(user_code, shown=True)
     if not device_auth_id or not user_code or not user_code.isprintable():
         raise LoginFailed("ChatGPT's device-code reply has no usable code in it; try again in a"
                           " few minutes.")
@@ -645,21 +649,19 @@ def main(argv=None, env=None, out: TextIO = None, err: TextIO = None) -> int:
     env = dict(os.environ) if env is None else env
     out = out or sys.stdout
     err = err or sys.stderr
-
-    def say(line=""):
-        print(line, file=out, flush=True)
+    say = Printer(lambda line: print(line, file=out, flush=True), REDACTOR)
+    complain = Printer(lambda line: print(line, file=err, flush=True), REDACTOR)
 
     countdown = Countdown(out)
     try:
         return login(parse_args(argv), env, say, countdown)
     except LoginFailed as e:
         countdown.end()
-        print(f"login.py: {e}", file=err, flush=True)
+        complain(f"login.py: {e}")
         return e.code
     except KeyboardInterrupt:
         countdown.end()
-        print("login.py: cancelled; nothing was written (an existing login is unchanged).",
-              file=err, flush=True)
+        complain("login.py: cancelled; nothing was written (an existing login is unchanged).")
         return CANCELLED
 
 
@@ -677,7 +679,7 @@ def login(args, env: dict, say, countdown: Countdown) -> int:
             raise LoginFailed(f"tark would not let the plugin read {target}: add it to fs_read in"
                               f" {plugin.dir / 'plugin.toml'}, or unset {CREDENTIALS_PATH_VARIABLE}.", USAGE)
         client_id = plugin.client_id()
-        server = AuthServer(issuer)
+        server = AuthServer(issuer, f"{PLUGIN_NAME}-login/{plugin.manifest['plugin']['version']}")
 
         say(f"Log in to ChatGPT for tark ({PLUGIN_NAME}), with a device code.")
         say(NOTICE)

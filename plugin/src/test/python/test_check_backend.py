@@ -6,14 +6,15 @@ The fake backend (http.server in a thread) answers ``GET /backend-api/codex/mode
 It serves at most a bounded number of requests and stops by itself after a deadline, so a hung
 test cannot keep it alive. The check is pointed at it with ``CHATGPT_OAUTH_BACKEND_URL``.
 
-Each test checks what was sent (the plugin's token as the bearer, its ChatGPT-Account-Id,
-``client_version``, nothing else) and what was printed, and that no token, nor any 12-character
-piece of one, appears in the output.
+Each test checks what was sent (the plugin's token as the bearer and every header the plugin
+answers tark, its version as ``client_version``, nothing else) and what was printed, and that no
+token, nor any 12-character piece of one, appears in the output.
 """
 
 import datetime as dt
 import http.server
 import json
+import re
 import socket
 import threading
 import time
@@ -23,6 +24,7 @@ import pytest
 
 import check
 from conftest import CREDENTIALS_PATH_VARIABLE, DAY, PLUGIN_NAME, XDG_DATA_HOME, find_leaks
+from facts import CODEX_VERSION_VARIABLE, SESSION_HEADER
 from tark_host import TarkHost
 from test_check import Home, line
 
@@ -123,6 +125,23 @@ def home(tmp_path, monkeypatch) -> Home:
     return Home(tmp_path)
 
 
+def plugin_headers(home: Home) -> dict:
+    """The custom_headers of the plugin's credentials answer: what tark adds to every model
+    request (ChatGPT-Account-Id and the plugin's Codex identity)."""
+    host = TarkHost.load(home.plugin_dir, home.path, stdio="capture",
+                         data_dir=home.plugin_dir.parent / "scratch-data")
+    rc, creds = host.credentials()
+    assert rc > 0, host.logs
+    return creds["custom_headers"]
+
+
+def plugin_version(home: Home) -> str:
+    """The Codex client version the plugin states (its ``version`` header)."""
+    version = check.header(plugin_headers(home), check.VERSION_HEADER)
+    assert version, "the plugin states no client version"
+    return version
+
+
 def bundled_ids(home: Home) -> list:
     """What the plugin's provider_models export answers, asked through tark_host."""
     host = TarkHost.load(home.plugin_dir, home.path, stdio="capture",
@@ -153,7 +172,7 @@ def test_models_lists_the_visible_models_in_priority_order(home, backend):
     assert code == 0, out
     assert backend.paths() == ["/backend-api/codex/models"], "one request, nothing else"
     listed = line(out, "Models your plan offers now")
-    assert "2 listed" in listed and "client_version=" + check.CODEX_CLIENT_VERSION in listed
+    assert "2 listed" in listed and "client_version=" + plugin_version(home) in listed
     sol, five = line(out, "  gpt-5.6-sol"), line(out, "  gpt-5.5")
     assert "GPT-5.6-Sol" in sol and "context 372,000 tokens" in sol
     assert "GPT-5.5" in five and "context 272,000 tokens" in five
@@ -162,35 +181,50 @@ def test_models_lists_the_visible_models_in_priority_order(home, backend):
         "visibility hide / none are not offered"
     assert "2 more the server marks hidden" in out
     assert f"tark --provider {PLUGIN_NAME} --model <slug> tui" in out
-    # the bundled names the server did not list are named as not offered
-    stale = [m for m in bundled_ids(home) if m not in ("gpt-5.5", "gpt-5.6-sol")]
-    if stale:
-        assert ", ".join(stale) in line(out, "  Not offered now")
+    # each model the plugin lists that the server does not serve is marked
+    served = {m["slug"] for m in MODELS_REPLY["models"]}
+    for model_id in bundled_ids(home):
+        if model_id not in served:
+            assert "not in ChatGPT's list" in line(out, f"    UNREACHABLE {model_id}:")
+        else:
+            assert f"UNREACHABLE {model_id}:" not in out
     no_secret(home, out)
     assert login["access_token"] not in out
 
 
-def test_models_sends_the_plugins_token_account_and_client_version(home, backend):
+@pytest.mark.parametrize("option, path", [("--models", "/backend-api/codex/models"),
+                                          ("--usage", "/backend-api/wham/usage")])
+def test_the_check_sends_the_identity_the_plugin_hands_tark(home, backend, option, path):
+    """The bearer and every header of the plugin's answer (account, originator, version,
+    User-Agent), verbatim, as tark sends them; Accept; nothing of the check's own."""
     login = home.login(ACCOUNT)
-    code, out = home.check("--models")
+    code, out = home.check(option)
     assert code == 0, out
     (req,) = backend.requests
+    assert req["path"] == path
     h = req["headers"]
     assert h["authorization"] == "Bearer " + login["access_token"], "the token the plugin hands tark"
-    assert h["chatgpt-account-id"] == ACCOUNT
-    assert h["originator"] == "opencode", "the plugin's originator header"
-    assert h["user-agent"].startswith(f"{PLUGIN_NAME}-check/")
-    assert req["query"] == {"client_version": [check.CODEX_CLIENT_VERSION]}
-    allowed = {"authorization", "chatgpt-account-id", "originator", "user-agent", "accept",
-               "host", "accept-encoding", "connection"}
-    assert set(h) <= allowed, f"unexpected headers sent: {set(h) - allowed}"
+    answered = {k.lower(): v for k, v in plugin_headers(home).items()}
+    assert answered["chatgpt-account-id"] == ACCOUNT
+    for name, value in answered.items():
+        if name == SESSION_HEADER:         # one random id a provider init: another load, another id
+            assert re.fullmatch(r"[0-9a-f-]{36}", h.get(name, "")), h.get(name)
+            continue
+        assert h.get(name) == value, f"{name}: the plugin answers {value!r}, the check sent {h.get(name)!r}"
+    if option == "--models":
+        assert req["query"] == {"client_version": [plugin_version(home)]}
+    transport = {"host", "accept-encoding", "connection", "content-length"}
+    assert set(h) - transport == set(answered) | {"authorization", "accept"}, "nothing else"
     assert backend.url in out, "the test backend is named, so nobody mistakes it for ChatGPT"
     no_secret(home, out)
 
 
-def test_the_client_version_is_a_recent_codex_release():
-    major, minor, patch = map(int, check.CODEX_CLIENT_VERSION.split("."))
-    assert (major, minor) >= (0, 160), "an old client_version hides the newer models"
+def test_the_client_version_is_a_recent_codex_release(home):
+    """The version the plugin states (and the check sends as client_version): an old one hides
+    the newer models."""
+    home.login(ACCOUNT)
+    major, minor, *_ = map(int, plugin_version(home).split("."))
+    assert (major, minor) >= (0, 160)
 
 
 @pytest.mark.parametrize("status, needle", [(401, "HTTP 401, the login is not accepted"),
@@ -349,3 +383,56 @@ def test_the_plain_check_sends_nothing_to_the_backend(home, backend):
     assert code == 0, out
     assert backend.requests == []
     assert "Models" not in out and "Usage" not in out
+
+
+def served(ids) -> dict:
+    """A model list serving ``ids`` (visibility list, minimal client version 0.1.0)."""
+    return {"models": [{"slug": m, "display_name": m.upper(), "visibility": "list", "priority": n,
+                        "context_window": 272000, "minimal_client_version": "0.1.0"}
+                       for n, m in enumerate(ids)]}
+
+
+def test_models_marks_the_plugins_models_this_version_cannot_reach(home, backend):
+    """One of the plugin's models needs a newer client than the plugin states, one is absent from
+    the server's list: both marked, with the reason and, for the floor, the override to try."""
+    home.login(ACCOUNT)
+    bundled = bundled_ids(home)
+    assert len(bundled) >= 3
+    too_new, absent = bundled[0], bundled[1]
+    reply = served([m for m in bundled if m != absent])
+    for m in reply["models"]:
+        if m["slug"] == too_new:
+            m["minimal_client_version"] = "99.1.0"
+    backend.replies["/backend-api/codex/models"] = (200, reply)
+    code, out = home.check("--models")
+    assert code == 0, out
+    version = plugin_version(home)
+    floor = line(out, f"    UNREACHABLE {too_new}:")
+    assert f"needs client version 99.1.0 or later, the plugin states {version}" in floor
+    assert f"set {CODEX_VERSION_VARIABLE}=99.1.0 where tark runs" in floor
+    assert "not in ChatGPT's list" in line(out, f"    UNREACHABLE {absent}:")
+    assert "(needs client version 99.1.0" in line(out, f"  {too_new} "), "the listed row says so too"
+    for ok in bundled[2:]:
+        assert f"UNREACHABLE {ok}:" not in out
+
+
+def test_models_says_when_every_model_of_the_plugin_is_served(home, backend):
+    home.login(ACCOUNT)
+    backend.replies["/backend-api/codex/models"] = (200, served(bundled_ids(home)))
+    code, out = home.check("--models")
+    assert code == 0, out
+    assert line(out, f"  Every model the plugin lists is served to client version {plugin_version(home)}.")
+    assert "UNREACHABLE" not in out
+
+
+def test_the_version_override_reaches_the_model_list_request(home, backend, monkeypatch):
+    """CHATGPT_OAUTH_CODEX_VERSION changes what the plugin states, and so what the check sends:
+    the check follows the plugin, it has no version of its own."""
+    home.login(ACCOUNT)
+    monkeypatch.setenv(CODEX_VERSION_VARIABLE, "0.170.2")
+    code, out = home.check("--models")
+    assert code == 0, out
+    (req,) = backend.requests
+    assert req["query"] == {"client_version": ["0.170.2"]}
+    assert req["headers"]["version"] == "0.170.2"
+    assert "0.170.2" in req["headers"]["user-agent"]

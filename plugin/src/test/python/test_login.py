@@ -112,6 +112,7 @@ class FakeIssuer:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
                 issuer.requests.append({"path": self.path, "time": time.monotonic(), "body": body,
+                                        "user_agent": self.headers.get("User-Agent"),
                                         "type": self.headers.get("Content-Type")})
                 status, doc = issuer.answer(self.path)
                 data = json.dumps(doc).encode()
@@ -597,3 +598,107 @@ def test_ctrl_c_during_the_check_leaves_nothing(inst, issuer, private_tmp, monke
         assert not inst.creds_path.exists()
     assert _tree(inst.home) == home_before
     assert _tree(private_tmp) == []
+
+
+# --------------------------------------------------------------------------------------------
+# Hostile input (issue 23): what login.py prints is escaped and free of token pieces, and every
+# request ends within its deadline
+# --------------------------------------------------------------------------------------------
+
+TERMINAL_CONTROLS = "\x1b]0;owned\x07\x9b2J\r\x08\x7f"
+
+
+def obeyed(text: str) -> list:
+    """The characters a terminal would act on (line ends aside)."""
+    return sorted({hex(ord(c)) for c in text if (ord(c) < 0x20 and c != "\n") or 0x7f <= ord(c) < 0xa0})
+
+
+def test_a_credentials_path_with_control_characters_is_printed_escaped(inst, issuer):
+    path = inst.home / f"creds{TERMINAL_CONTROLS}.json"
+    rc, out, err = run(issuer, inst.home, env={"HOME": str(inst.home), CREDENTIALS_PATH_VARIABLE: str(path)})
+    assert rc == 2
+    assert obeyed(out + err) == [], err
+    assert "creds\\x1b]0;owned\\x07\\x9b2J\\x0d\\x08\\x7f.json" in one_line(err)
+
+
+def test_a_garbled_status_line_is_one_line_printed_escaped(inst):
+    """A server (or what sits in front of it) answering a broken status line: its words are
+    quoted in the one error line, escaped."""
+    issuer = TrickleIssuer(reply=b"HTTP/1.1 2\x1b]0;owned\x07\x9b00 OK\r\n\r\n", gap=0)
+    try:
+        rc, out, err = run(issuer, inst.home)
+    finally:
+        issuer.close()
+    assert rc == 1
+    assert obeyed(out + err) == [], err
+    assert "\\x1b]0;owned\\x07\\x9b" in one_line(err)
+
+
+def test_a_token_piece_in_a_printed_cause_is_hidden(inst, issuer, monkeypatch):
+    """Whatever reaches a printed line, a piece of a token login.py holds is hidden: here the
+    plugin's refusal (made to quote the token) is the carrier."""
+    register_token(*issuer.secrets())
+    monkeypatch.setattr(login.Plugin, "process_tokens", lambda self, tokens: (_ for _ in ()).throw(
+        login.Unusable(f"the token {issuer.access_token[30:90]} is odd")))
+    rc, out, err = run(issuer, inst.home)
+    assert rc == 1
+    assert "the token [token text hidden, 60 chars] is odd" in err
+    assert find_leaks([("stdout", out), ("stderr", err)], set(issuer.secrets())) == []
+
+
+class TrickleIssuer:
+    """An authorization server that answers ``reply`` one byte every ``gap`` seconds (for 20 s at
+    most)."""
+
+    def __init__(self, reply=b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}", gap=0.1):
+        stop = self.stop = threading.Event()
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                start = time.monotonic()
+                for byte in reply:
+                    if stop.is_set() or time.monotonic() - start > 20:
+                        return
+                    try:
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                    except OSError:
+                        return
+                    time.sleep(gap)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
+
+    def close(self):
+        self.stop.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_trickling_server_is_given_up_at_the_deadline(inst, monkeypatch):
+    monkeypatch.setattr(login, "REQUEST_TIMEOUT", 1.0)
+    issuer = TrickleIssuer()
+    try:
+        start = time.monotonic()
+        rc, out, err = run(issuer, inst.home)
+        took = time.monotonic() - start
+    finally:
+        issuer.close()
+    assert rc == 1
+    assert "no complete answer within 1 s" in one_line(err)
+    assert took < 5, f"took {took:.1f} s"
+
+
+def test_every_request_names_the_login_tool(inst, issuer):
+    """bounded_http adds no User-Agent of its own (urllib's would), and one without any can meet
+    Cloudflare's bot check: login.py names itself and the plugin's version on every request."""
+    rc, out, err = run(issuer, inst.home)
+    assert rc == 0, err
+    version = tark_host.load_manifest(inst.plugin_dir / "plugin.toml")["plugin"]["version"]
+    assert issuer.requests and {r["user_agent"] for r in issuer.requests} == {f"chatgpt-oauth-login/{version}"}
