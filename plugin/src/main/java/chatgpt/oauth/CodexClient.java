@@ -94,46 +94,35 @@ final class CodexClient {
         }
     }
 
+    /** The variable's value when it is plain, else {@code standard} (with one warning when it was set). */
     private static String override(Host host, String variable, boolean isVersion, String standard) {
         HostValue value = host.env(variable);
         if (!value.isPresent()) {
             return standard;
         }
-        String text = value.value();
-        if (isVersion ? isPlainVersion(text) : isPlainToken(text)) {
-            return text;
+        if (isPlain(value.value(), isVersion)) {
+            return value.value();
         }
-        host.logWarn("Ignored " + variable + ": it is not " + (isVersion ? "a plain version such as "
-                + VERSION : "a plain name such as " + ORIGINATOR + " (letters, digits, '_', '-', '.')")
-                + "; sending " + standard + ".");
+        host.logWarn("Ignored " + variable + ": it is not plain (" + (isVersion ? "digits and dots" : "letters, digits,"
+                + " '_', '-', '.'") + "), so " + standard + " is sent.");
         return standard;
     }
 
-    /** Digits separated by single dots: {@code 0.163.0}. */
-    static boolean isPlainVersion(String text) {
-        if (text.isEmpty() || text.length() > MAX_OVERRIDE || text.charAt(0) == '.'
-                || text.charAt(text.length() - 1) == '.') {
+    /**
+     * A plain version ({@code 0.162.1}: digits, single dots inside) or a plain name ({@code codex_cli_rs}:
+     * letters, digits, {@code _ - .}), at most {@link #MAX_OVERRIDE} characters.
+     */
+    static boolean isPlain(String text, boolean isVersion) {
+        int length = text.length();
+        if (length == 0 || length > MAX_OVERRIDE) {
             return false;
         }
-        for (int i = 0; i < text.length(); i++) {
+        for (int i = 0; i < length; i++) {
             char c = text.charAt(i);
-            boolean digit = c >= '0' && c <= '9';
-            if (!digit && (c != '.' || text.charAt(i - 1) == '.')) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Letters, digits, {@code _ - .}: {@code codex_cli_rs}. */
-    static boolean isPlainToken(String text) {
-        if (text.isEmpty() || text.length() > MAX_OVERRIDE) {
-            return false;
-        }
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-'
-                    || c == '.')) {
+            boolean plain = c >= '0' && c <= '9'
+                    || (isVersion ? c == '.' && i > 0 && i < length - 1 && text.charAt(i - 1) != '.'
+                            : c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '-' || c == '.');
+            if (!plain) {
                 return false;
             }
         }

@@ -8,16 +8,8 @@ import tark.host.Utf8;
  * the expiry and the issue time.
  */
 final class TokenClaims {
-    static final TokenClaims NONE = new TokenClaims(null, Expiry.UNKNOWN, Expiry.UNKNOWN);
-
     private static final String AUTH_CLAIM = "https://api.openai.com/auth";
     private static final String ACCOUNT_ID = "chatgpt_account_id";
-    /**
-     * The ChatGPT workspace id, nested (as ChatGPT issues it now) then at the top level; then the
-     * expiry and issue time. An {@code organizations[].id} is an API organisation, not a workspace:
-     * never read as the account id.
-     */
-    private static final String[] FIELDS = {AUTH_CLAIM + JsonInput.SEPARATOR + ACCOUNT_ID, ACCOUNT_ID, "exp", "iat"};
     private static final int EXP = 2;
     private static final int IAT = 3;
 
@@ -34,11 +26,19 @@ final class TokenClaims {
         this.issuedAtMillis = issuedAtMillis;
     }
 
-    /** The claims of a JWT (payload in either base64 alphabet, any UTF-8); {@link #NONE} if not a JWT. */
+    /**
+     * The claims of a JWT (payload in either base64 alphabet, any UTF-8); no claims at all if not a JWT.
+     * Made per call, as every table and constant object here: a static one needs a class initializer,
+     * which wasm checks before each call into the class.
+     */
     static TokenClaims of(String token) {
-        JsonInput claims = token == null ? null : JsonInput.read(payload(token), FIELDS);
+        // The ChatGPT workspace id, nested (as ChatGPT issues it now) then at the top level; then the
+        // expiry and issue time. An organizations[].id is an API organisation, not a workspace: never
+        // read as the account id.
+        JsonInput claims = token == null ? null : JsonInput.read(payload(token),
+                new String[] {AUTH_CLAIM + JsonInput.SEPARATOR + ACCOUNT_ID, ACCOUNT_ID, "exp", "iat"});
         if (claims == null) {
-            return NONE;
+            return new TokenClaims(null, Expiry.UNKNOWN, Expiry.UNKNOWN);
         }
         String accountId = null;
         for (int field = 0; field < EXP && accountId == null; field++) {

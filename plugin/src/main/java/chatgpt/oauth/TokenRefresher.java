@@ -49,25 +49,8 @@ final class TokenRefresher {
                     + reply.error() + ". Check the network connection and that plugin.toml allows http to "
                     + "auth.openai.com, then try again.");
         }
-        if (isDeadLogin(reply)) {
-            throw new AuthFailure(AuthFailure.REFRESH_REJECTED, "ChatGPT refused to refresh the login (HTTP "
-                    + Decimal.of(reply.status()) + ServerCode.quoted(reply.body(), current, alsoHeld) + "). If another tark session has just refreshed the"
-                    + " same login, simply retry; otherwise run `tark auth chatgpt-oauth` to log in again.");
-        }
-        if (isRetryable(reply.status())) {
-            throw new AuthFailure(AuthFailure.REFRESH_FAILED, "ChatGPT's token endpoint is unavailable for now"
-                    + " (HTTP " + Decimal.of(reply.status()) + ServerCode.quoted(reply.body(), current, alsoHeld) + "); the login is kept. Try again in a"
-                    + " moment.");
-        }
         if (!reply.isSuccess()) {
-            throw new AuthFailure(AuthFailure.REFRESH_FAILED, ServerCode.of(reply.body()) != null
-                    ? "ChatGPT's token endpoint did not refresh the login (HTTP " + Decimal.of(reply.status())
-                            + ServerCode.quoted(reply.body(), current, alsoHeld) + "), without saying the login is over;"
-                            + " it is kept. Try again later; if it persists, run `tark auth chatgpt-oauth`."
-                    : "The ChatGPT token refresh was answered with HTTP " + Decimal.of(reply.status()) + " and no"
-                            + " answer of ChatGPT's token endpoint: most likely a proxy, firewall or CDN check between"
-                            + " tark and auth.openai.com (an HTTP(S)_PROXY setting, a captive portal). The login is"
-                            + " kept; check the network or proxy, then try again.");
+            throw refusal(reply, current, alsoHeld);
         }
         Credentials fresh = fromReply(reply.body(), current, host.currentTimeMillis());
         if (fresh == null) {
@@ -92,7 +75,35 @@ final class TokenRefresher {
         if (reply.isTransportError()) {
             return reply.error();
         }
-        return reply.isSuccess() ? null : "HTTP " + Decimal.of(reply.status()) + ServerCode.quoted(reply.body(), credentials, alsoHeld);
+        return reply.isSuccess() ? null : status(reply, credentials, alsoHeld);
+    }
+
+    /**
+     * Why the endpoint did not refresh: a dead login (log in again), or, as the Codex CLI reads every other
+     * answer, a failure for now that leaves the refresh token good for a later try.
+     */
+    private static AuthFailure refusal(HttpReply reply, Credentials current, Credentials alsoHeld) {
+        String http = status(reply, current, alsoHeld);
+        if (isDeadLogin(reply)) {
+            return new AuthFailure(AuthFailure.REFRESH_REJECTED, "ChatGPT refused to refresh the login (" + http
+                    + "). If another tark session has just refreshed the same login, simply retry; otherwise run"
+                    + " `tark auth chatgpt-oauth` to log in again.");
+        }
+        return new AuthFailure(AuthFailure.REFRESH_FAILED, isRetryable(reply.status())
+                ? "ChatGPT's token endpoint is unavailable for now (" + http + "); the login is kept. Try again in a"
+                        + " moment."
+                : ServerCode.of(reply.body()) != null
+                ? "ChatGPT's token endpoint did not refresh the login (" + http + "), without saying the login is"
+                        + " over; it is kept. Try again later; if it persists, run `tark auth chatgpt-oauth`."
+                : "The ChatGPT token refresh was answered with " + http + " and no answer of ChatGPT's token"
+                        + " endpoint: most likely a proxy, firewall or CDN check between tark and auth.openai.com (an"
+                        + " HTTP(S)_PROXY setting, a captive portal). The login is kept; check the network or proxy,"
+                        + " then try again.");
+    }
+
+    /** {@code HTTP 400, invalid_grant}: the status, and the OAuth code where it may be quoted. */
+    private static String status(HttpReply reply, Credentials sent, Credentials alsoHeld) {
+        return "HTTP " + Decimal.of(reply.status()) + ServerCode.quoted(reply.body(), sent, alsoHeld);
     }
 
     /**

@@ -66,11 +66,11 @@ class CodexClientTest extends HostTest {
 
     @Test
     void plainMeansDigitsAndDotsOrATokensCharacters() {
-        assertTrue(CodexClient.isPlainVersion("0.162.1"));
-        assertTrue(CodexClient.isPlainVersion("1"));
-        assertFalse(CodexClient.isPlainVersion(""));
-        assertTrue(CodexClient.isPlainToken("Codex_Desktop-2.0"));
-        assertFalse(CodexClient.isPlainToken(""));
+        assertTrue(CodexClient.isPlain("0.162.1", true));
+        assertTrue(CodexClient.isPlain("1", true));
+        assertFalse(CodexClient.isPlain("", true));
+        assertTrue(CodexClient.isPlain("Codex_Desktop-2.0", false));
+        assertFalse(CodexClient.isPlain("", false));
     }
 
     @Test

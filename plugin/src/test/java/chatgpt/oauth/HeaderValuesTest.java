@@ -55,7 +55,7 @@ class HeaderValuesTest {
         assertEquals("acct-good", fromAccess.value);
         assertTrue(fromAccess.warning.contains("id_token"), fromAccess.warning);
 
-        AccountId fromFile = AccountId.of(TokenClaims.NONE, TokenClaims.NONE, "acct\u0000");
+        AccountId fromFile = AccountId.of(TokenClaims.of(null), TokenClaims.of(null), "acct\u0000");
         assertNull(fromFile.value);
         assertTrue(fromFile.warning.contains("account_id"), fromFile.warning);
         assertTrue(fromFile.warning.contains("left out"), fromFile.warning);
