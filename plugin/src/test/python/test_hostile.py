@@ -51,6 +51,12 @@ def one_error(host, rc, expected, *needles) -> str:
     return line
 
 
+def assert_only_the_failure_is_stored(inst, line) -> None:
+    """Nothing obtained, so no tokens stored: only the failure's error line, for provider_chat."""
+    stored = json.loads(inst.storage()["tokens"])
+    assert set(stored) == {"failure_for", "failure"} and stored["failure"] == line, stored
+
+
 def warnings(host, since=0) -> list:
     return [m for level, m in host.logs[since:] if level == "warn"]
 
@@ -110,8 +116,8 @@ def test_dense_token_endpoint_reply_keeps_the_refresh_token(tark_inst, body):
     inst.endpoint.replies.append(json_reply(200, text))
     host = inst.load()
     rc, _ = host.credentials()
-    one_error(host, rc, REFRESH_FAILED)
-    assert not inst.storage_path.exists()
+    line = one_error(host, rc, REFRESH_FAILED)
+    assert_only_the_failure_is_stored(inst, line)
     assert_credentials(ok_credentials(inst.load()), inst.endpoint.last["access_token"], "acct-main")
     assert refreshes(inst) == [doc["refresh_token"]] * 2
 
@@ -497,7 +503,7 @@ def test_transient_refresh_failure_keeps_the_refresh_token(tark_inst, reply):
     line = one_error(host, rc, REFRESH_FAILED)
     assert "again" in line.lower()
     assert host.call_i32("provider_auth_status") == 1, "a transient failure is not 'expired for good'"
-    assert not inst.storage_path.exists()
+    assert_only_the_failure_is_stored(inst, line)
     fresh = inst.load()                          # the next provider init tries the same token again
     assert_credentials(ok_credentials(fresh), inst.endpoint.last["access_token"], "acct-main")
     assert refreshes(inst) == [doc["refresh_token"]] * 2

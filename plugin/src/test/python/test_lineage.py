@@ -334,10 +334,11 @@ def test_refresh_refused_with_nothing_on_disk_says_retry_or_log_in(tark_inst):
     line = errors(host)[0]
     assert "retry" in line.lower() and LOGIN_COMMAND in line and "refresh_token_reused" in line
     # nothing obtained, so no tokens written: only the one-way mark that keeps later starts from
-    # presenting the refused token again
+    # presenting the refused token again, and the failure's line for provider_chat
     stored = json.loads(inst.storage()["tokens"])
     root = json.loads(inst.creds_path.read_text(encoding="utf-8"))["refresh_token"]
-    assert stored == {"refused": [refusal_mark(root)]}, stored
+    assert set(stored) == {"refused", "failure_for", "failure"}, stored
+    assert stored["refused"] == [refusal_mark(root)] and stored["failure"] == line, stored
 
 
 @pytest.mark.parametrize("any_layout", ["linux", "xdg", "macos"], indirect=True)
@@ -522,7 +523,8 @@ def test_rollback_while_the_token_is_valid_warns_once_and_keeps_it(tark_inst):
 
 def test_rollback_of_an_expired_token_fails_and_says_log_in_again(tark_inst):
     """The rolled-back access token has expired: -3 with the endpoint's refusal; tark's fallback
-    chat says to log in again; every later start fails at once, presenting nothing."""
+    chat says that error line (log in again); every later start fails at once, presenting nothing,
+    and the chat then says its line."""
     inst = tark_inst
     retired, _ = rolled_back(inst, first_access_exp_in=-60)        # saved, though already expired
     before = len(inst.endpoint.requests)
@@ -532,11 +534,12 @@ def test_rollback_of_an_expired_token_fails_and_says_log_in_again(tark_inst):
     assert line.startswith("ChatGPT refused to refresh the login (HTTP 400, refresh_token_reused).")
     assert refreshes(inst)[before:] == [retired]
     chat = inst.load().provider_chat([{"role": "user", "content": "hi"}], "gpt-4")["text"]
-    assert REFUSED_LOGIN in chat, chat
+    assert line in chat and LOGIN_COMMAND in chat, chat          # that start's error line, whole
     later = inst.load()
     rc, _ = later.credentials()
     assert failed(later, rc, REFRESH_REJECTED) == REFUSED_LOGIN
     assert later.http_requests == [] and refreshes(inst)[before:] == [retired]
+    assert REFUSED_LOGIN in inst.load().provider_chat([{"role": "user", "content": "hi"}], "gpt-4")["text"]
 
 
 # --------------------------------------------------------------------------------------------

@@ -25,6 +25,8 @@ final class ChatGptAuth {
     private String refusedRefreshToken;
     /** Whether stored tokens were forgotten since the credentials file disappeared. */
     private boolean forgotten;
+    /** Whether this call went as far as refreshing (asking storage on disk, then the endpoint). */
+    private boolean refreshTried;
 
     /** With the Codex identity read from the host's environment (as {@link Provider} makes it). */
     ChatGptAuth(Host host) {
@@ -52,14 +54,20 @@ final class ChatGptAuth {
      * The one path of {@link #current} and {@link #refreshNow}: find the login, take its newest stored
      * tokens, refresh them if due. The diagnostics line is written here only: for the tokens found
      * (before any request, so a refresh that never returns still leaves them described) and, when
-     * they changed, for the tokens settled on.
+     * they changed, for the tokens settled on. A failure once the login is found is recorded for
+     * {@link #explain} when a refresh was tried (what the endpoint answered is not to be seen again), or
+     * to replace an earlier record for these tokens.
      */
     private Credentials usable(boolean forceRefresh) throws AuthFailure {
         CredentialSource source = find();
         inUse = latest(source);
         report(source, inUse);
+        refreshTried = false;
         try {
             return headerSafe(source, settle(source, inUse, forceRefresh));
+        } catch (AuthFailure failure) {
+            vault.recordFailure(inUse, failure, refreshTried);
+            throw failure;
         } finally {
             report(source, inUse);
         }
@@ -75,7 +83,7 @@ final class ChatGptAuth {
         if (!forceRefresh && !unusable && !credentials.refreshDue(now)) {
             return credentials;
         }
-        if (!mayRefresh(source, credentials)) {
+        if (!mayRefresh(source, credentials) || refusedOnDisk(credentials)) {
             if (!forceRefresh && !expired) {
                 return credentials; // still valid: a later init may refresh it
             }
@@ -134,6 +142,18 @@ final class ChatGptAuth {
     }
 
     /**
+     * Whether storage.json as on disk marks this refresh token refused: another tark session may have been
+     * refused it since this instance loaded its copy of storage. Asked before the token is presented.
+     */
+    private boolean refusedOnDisk(Credentials credentials) {
+        if (!vault.isRefusedOnDisk(credentials.refreshToken)) {
+            return false;
+        }
+        refusedRefreshToken = credentials.refreshToken;
+        return true;
+    }
+
+    /**
      * Refreshes {@code credentials}, unless another tark session already has: its tokens are on disk in
      * storage.json, newer than this instance's copy. Saves the new tokens before anything else. An early
      * refresh that fails leaves a still-valid token in use when {@code mayKeepValid}: tark holds the
@@ -141,6 +161,7 @@ final class ChatGptAuth {
      */
     private Credentials refreshed(CredentialSource source, Credentials credentials, boolean mayKeepValid)
             throws AuthFailure {
+        refreshTried = true;
         Credentials onDisk = vault.newest(source, TokenVault.ON_DISK);
         long now = host.currentTimeMillis();
         if (isSuccessor(onDisk, credentials)) {
@@ -167,12 +188,12 @@ final class ChatGptAuth {
             host.logWarn("The refreshed ChatGPT tokens could not be saved in the plugin's storage; the next"
                     + " start may need `tark auth chatgpt-oauth`. Check that plugin.toml has storage = true.");
         }
+        inUse = fresh;
         if (fresh.isExpired(host.currentTimeMillis())) {
             throw new AuthFailure(AuthFailure.REFRESH_FAILED, "ChatGPT's token endpoint returned an access token"
                     + " that has already expired; check the system clock, then try again.");
         }
         host.logInfo("Refreshed the ChatGPT access token.");
-        inUse = fresh;
         return fresh;
     }
 
@@ -229,14 +250,20 @@ final class ChatGptAuth {
 
     /** Refuses a bearer token that cannot go in an HTTP header, naming where it came from. */
     private static Credentials headerSafe(CredentialSource source, Credentials credentials) throws AuthFailure {
-        if (!HeaderValues.isToken(credentials.accessToken)) {
-            throw new AuthFailure(AuthFailure.INVALID_CREDENTIALS, "The access_token "
-                    + (credentials == source.credentials ? "in " : "refreshed from ") + source.location
-                    + " holds a character other than visible ASCII (a space, line break or control character),"
-                    + " so it cannot be sent as a bearer token. Run"
-                    + " `tark auth chatgpt-oauth` to log in again (or remove the stray characters).");
+        AuthFailure unsafe = unsafeToken(source, credentials);
+        if (unsafe != null) {
+            throw unsafe;
         }
         return credentials;
+    }
+
+    /** Why the bearer token cannot go in an HTTP header, naming where it came from; null if it can. */
+    private static AuthFailure unsafeToken(CredentialSource source, Credentials credentials) {
+        return HeaderValues.isToken(credentials.accessToken) ? null : new AuthFailure(AuthFailure.INVALID_CREDENTIALS,
+                "The access_token " + (credentials == source.credentials ? "in " : "refreshed from ") + source.location
+                + " holds a character other than visible ASCII (a space, line break or control character),"
+                + " so it cannot be sent as a bearer token. Run"
+                + " `tark auth chatgpt-oauth` to log in again (or remove the stray characters).");
     }
 
     /** The diagnostics line (for tark's debug log and the check command) and any account id warning. */
@@ -298,29 +325,32 @@ final class ChatGptAuth {
     }
 
     /**
-     * {@code provider_chat}: why tark got no ChatGPT login when the provider started, in the words of
-     * that error line, worked out afresh without sending, writing or spending anything; null when the
-     * login works by now (logged in from another terminal since, say).
+     * {@code provider_chat}: the credentials a provider init would answer now, or the failure the last one
+     * met, worked out afresh without sending, writing or spending anything. What this instance cannot
+     * see (the token endpoint's answer, the clock's verdict on the tokens it returned) comes from the
+     * failure the init recorded for these tokens; when nothing is recorded (storage refused the write),
+     * an expired login that may be refreshed is described by what is known, not a guessed cause.
      */
-    String explain() {
-        try {
-            CredentialSource source = sources.find();
-            Credentials credentials = newest(source, TokenVault.PEEK);
-            if (credentials.isExpired(host.currentTimeMillis())) {
-                if (!mayRefresh(source, credentials)) {
-                    throw notRefreshable(source, credentials, true);
-                }
-                // Not refused (that is remembered): so the refresh at start-up could not reach the endpoint.
-                throw new AuthFailure(AuthFailure.REFRESH_FAILED, "The ChatGPT access token has expired and"
-                        + " could not be refreshed when tark started: ChatGPT's token endpoint was unavailable"
-                        + " or the network was down. Check the network connection and that plugin.toml allows"
-                        + " http to auth.openai.com, then try again.");
-            }
-            headerSafe(source, credentials);
-            return null;
-        } catch (AuthFailure failure) {
-            return failure.getMessage();
+    Credentials explain() throws AuthFailure {
+        CredentialSource source = sources.find();
+        Credentials credentials = newest(source, TokenVault.PEEK);
+        AuthFailure failure = !credentials.isExpired(host.currentTimeMillis()) ? unsafeToken(source, credentials)
+                : mayRefresh(source, credentials) ? refreshNotRecorded() : notRefreshable(source, credentials, true);
+        if (failure == null) {
+            return credentials;
         }
+        // The chat shows the error line; the kind stays the one worked out here.
+        String recorded = vault.recordedFailure(credentials);
+        throw recorded != null ? new AuthFailure(failure.code(), recorded) : failure;
+    }
+
+    /** {@link #explain}: an expired login whose refresh failed at start-up for a reason not recorded. */
+    private static AuthFailure refreshNotRecorded() {
+        return new AuthFailure(AuthFailure.REFRESH_FAILED, "The ChatGPT access token has expired and could not be"
+                + " refreshed when tark started; the plugin's error line in tark's log says why (it could not be kept"
+                + " in the plugin's storage for this answer). If ChatGPT refused the login, run `tark auth"
+                + " chatgpt-oauth` to log in again; otherwise check the network connection and that plugin.toml"
+                + " allows http to auth.openai.com, then try again.");
     }
 
     /**

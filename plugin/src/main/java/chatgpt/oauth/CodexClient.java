@@ -48,7 +48,7 @@ final class CodexClient {
     /** The User-Agent, shaped as {@code codex-rs} builds it, with tark and this plugin where it names the terminal. */
     String userAgent() {
         resolve();
-        return originator + "/" + version + " (tark; wasm32) " + Provider.ID + "/" + Release.VERSION;
+        return originator + "/" + version + (" (tark; wasm32) " + Provider.ID + "/" + Release.VERSION);
     }
 
     /**
@@ -78,24 +78,22 @@ final class CodexClient {
         return sessionId;
     }
 
-    /** The headers every request to ChatGPT carries, name then value, for {@code tark:http}. */
-    String[] headers() {
-        return new String[] {"originator", originator(), "User-Agent", userAgent()};
-    }
-
     /**
      * Read once, on first use: the environment is fixed for an instance's life, and an export that
      * never talks to ChatGPT (provider_info) reads nor warns about nothing.
      */
     private void resolve() {
         if (version == null) {
-            version = override(host, VERSION_VARIABLE, true, VERSION);
-            originator = override(host, ORIGINATOR_VARIABLE, false, ORIGINATOR);
+            // Each warning is one constant string (javac joins the constants): no text is built here.
+            version = override(host, VERSION_VARIABLE, true, VERSION, "Ignored " + VERSION_VARIABLE
+                    + ": it is not a plain version (digits and dots), so " + VERSION + " is sent.");
+            originator = override(host, ORIGINATOR_VARIABLE, false, ORIGINATOR, "Ignored " + ORIGINATOR_VARIABLE
+                    + ": it is not a plain name (letters, digits, '_', '-', '.'), so " + ORIGINATOR + " is sent.");
         }
     }
 
-    /** The variable's value when it is plain, else {@code standard} (with one warning when it was set). */
-    private static String override(Host host, String variable, boolean isVersion, String standard) {
+    /** The variable's value when it is plain, else {@code standard} (with the warning when it was set). */
+    private static String override(Host host, String variable, boolean isVersion, String standard, String warning) {
         HostValue value = host.env(variable);
         if (!value.isPresent()) {
             return standard;
@@ -103,8 +101,7 @@ final class CodexClient {
         if (isPlain(value.value(), isVersion)) {
             return value.value();
         }
-        host.logWarn("Ignored " + variable + ": it is not plain (" + (isVersion ? "digits and dots" : "letters, digits,"
-                + " '_', '-', '.'") + "), so " + standard + " is sent.");
+        host.logWarn(warning);
         return standard;
     }
 

@@ -13,7 +13,7 @@ public final class Exports {
     private static final Exported<Provider> EXPORTED =
             new Exported<>(WasmHost.INSTANCE, Provider::new, Provider.TOO_LARGE_ADVICE);
 
-    private static final String CREDENTIALS = "provider_auth_credentials";
+    static final String CREDENTIALS = "provider_auth_credentials";
     private static final String REFRESH = "provider_auth_refresh";
     private static final String STATUS = "provider_auth_status";
     private static final String INIT = "provider_auth_init";

@@ -1,5 +1,8 @@
 package chatgpt.oauth;
 
+import tark.host.ControlChars;
+import tark.host.ExportFailure;
+import tark.host.Exported;
 import tark.host.Host;
 import tark.host.JsonOutput;
 import tark.host.Utf8;
@@ -70,23 +73,42 @@ final class Provider {
 
     /**
      * {@code provider_chat}. tark calls it only when {@code provider_auth_credentials} failed at provider
-     * init: it then sends the user's messages to the plugin itself. The answer, shown as the assistant's
-     * message, says why and what to do; the messages are not read, and nothing is sent anywhere.
+     * init: it then sends the user's messages to the plugin itself, on a fresh instance. The answer, shown
+     * as the assistant's message, says why and what to do in the words of that init's error line (the
+     * same failure, worked out again: {@link ChatGptAuth#explain}, and the answer's size as the SDK
+     * checks it); the messages are not read, and nothing is sent anywhere.
      */
     String chat() {
-        String cause = auth.explain();
-        String text = cause == null
-                ? "chatgpt-oauth: your ChatGPT login works now, but this tark session started before it did,"
-                        + " so your message was not sent. Re-select the chatgpt-oauth provider or restart tark"
-                        + " to pick the login up."
-                : "chatgpt-oauth could not give tark your ChatGPT login when this provider started, so your"
-                        + " message was not sent. " + cause + " Then re-select the chatgpt-oauth provider or"
-                        + " restart tark.";
+        ExportFailure failure = null;
+        try {
+            byte[] answer = Utf8.encode(credentialsDocument(auth.explain(), client));
+            if (answer.length > Exported.TARK_ANSWER_BUFFER) {
+                failure = Exported.tooLarge(Exports.CREDENTIALS, answer.length, Exported.TARK_ANSWER_BUFFER,
+                        TOO_LARGE_ADVICE);
+            }
+        } catch (AuthFailure met) {
+            failure = met;
+        }
+        String text = ControlChars.escape(chatParagraph(failure));
         if (text.length() > MAX_CHAT_TEXT) {
             int end = MAX_CHAT_TEXT - 1;
             text = text.substring(0, Utf8.isHighSurrogate(text.charAt(end - 1)) ? end - 1 : end) + "\u2026";
         }
         return new JsonOutput().add("text", text).add("usage", (String) null).add("finish_reason", "stop").toString();
+    }
+
+    /**
+     * What the chat answers for the failure a provider init met (its error line, whole), or for none:
+     * the login works by now, and tark picks it up at the next provider init.
+     */
+    static String chatParagraph(ExportFailure failure) {
+        return failure == null
+                ? "chatgpt-oauth: your ChatGPT login works now, but this tark session started before it did,"
+                        + " so your message was not sent. Re-select the chatgpt-oauth provider or restart tark"
+                        + " to pick the login up."
+                : "chatgpt-oauth could not give tark your ChatGPT login when this provider started, so your"
+                        + " message was not sent. " + failure.getMessage() + " Then re-select the chatgpt-oauth"
+                        + " provider or restart tark.";
     }
 
     /** {@code provider_info}. */

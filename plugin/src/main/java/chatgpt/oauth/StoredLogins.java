@@ -6,15 +6,24 @@ import tark.host.JsonOutput;
 /**
  * The stored format, the value of storage key {@code tokens}: the sealed tokens of up to four logins,
  * newest first, each with its lineage id and a one-way fingerprint of the credentials path it came
- * from, and one-way marks of the refresh tokens ChatGPT refused:
- * {@code {"lineage","sealed","path", "others":[{"lineage","sealed","path"},...], "refused":[...]}}.
+ * from; one-way marks of the refresh tokens ChatGPT refused, newest first; and the last failure of
+ * a provider init, for {@code provider_chat}:
+ * {@code {"lineage","sealed","path", "others":[{"lineage","sealed","path"},...], "refused":[...],
+ * "failure_for", "failure"}}.
  * Nothing in it opens without the root refresh token of its login; the ids and fingerprints are
  * one-way but unkeyed (a guessed path can be confirmed; docs/ARCHITECTURE.md, "Threat model").
  */
 final class StoredLogins {
     /** Entries kept: one per credentials path in use (several terminals, several accounts). */
     static final int MAX_ENTRIES = 4;
-    static final int MAX_REFUSED = 4;
+    /**
+     * Refusal marks kept, newest first: twice the logins, since a refused login often has no stored
+     * tokens (its file's own refresh token was refused) and a mark is 34 bytes where an entry is
+     * kilobytes. Every refused login in use keeps its mark unless eight others were refused since.
+     */
+    static final int MAX_REFUSED = 8;
+    /** The longest failure message recorded, in characters (a longer one is not recorded). */
+    static final int MAX_FAILURE_MESSAGE = 4096;
     /** The three fields of an entry, in {@link #parse}'s order. */
     private static final int ENTRY_FIELDS = 3;
     private static final char SEP = JsonInput.SEPARATOR;
@@ -26,18 +35,24 @@ final class StoredLogins {
     private int count;
     private final String[] refused = new String[MAX_REFUSED];
     private int refusedCount;
+    /** The failure recorded: a one-way mark of the access token it concerns, and its error line. */
+    private String failureFor;
+    private String failureMessage;
 
     /** The stored value's logins; none for null or anything unreadable. */
     static StoredLogins parse(String text) {
         StoredLogins logins = new StoredLogins();
-        // Each entry's lineage, sealed and path, then the refusal marks (constant paths). A local, as
-        // every table here: a static one needs a class initializer, checked before each call in wasm.
+        // Each entry's lineage, sealed and path, the failure, then the refusal marks (constant paths). A
+        // local, as every table here: a static one needs a class initializer, checked before each call.
+        int marks = ENTRY_FIELDS * MAX_ENTRIES + 2;
         String[] paths = {
             "lineage", "sealed", "path",
             "others" + SEP + "0" + SEP + "lineage", "others" + SEP + "0" + SEP + "sealed", "others" + SEP + "0" + SEP + "path",
             "others" + SEP + "1" + SEP + "lineage", "others" + SEP + "1" + SEP + "sealed", "others" + SEP + "1" + SEP + "path",
             "others" + SEP + "2" + SEP + "lineage", "others" + SEP + "2" + SEP + "sealed", "others" + SEP + "2" + SEP + "path",
+            "failure_for", "failure",
             "refused" + SEP + "0", "refused" + SEP + "1", "refused" + SEP + "2", "refused" + SEP + "3",
+            "refused" + SEP + "4", "refused" + SEP + "5", "refused" + SEP + "6", "refused" + SEP + "7",
         };
         JsonInput fields = text == null ? null : JsonInput.read(text, paths);
         for (int i = 0; fields != null && i < MAX_ENTRIES; i++) {
@@ -45,7 +60,10 @@ final class StoredLogins {
             logins.add(fields.string(at), fields.string(at + 1), fields.string(at + 2));
         }
         for (int r = 0; fields != null && r < MAX_REFUSED; r++) {
-            logins.addRefused(fields.string(ENTRY_FIELDS * MAX_ENTRIES + r));
+            logins.addRefused(fields.string(marks + r));
+        }
+        if (fields != null) {
+            logins.setFailure(fields.string(marks - 2), fields.string(marks - 1));
         }
         return logins;
     }
@@ -58,6 +76,11 @@ final class StoredLogins {
     /** The one-way mark kept for a refresh token ChatGPT refused. */
     static String refusalMark(String refreshToken) {
         return Lineage.oneWayId(refreshToken, "refused refresh token");
+    }
+
+    /** The one-way mark tying a recorded failure to the access token of the login it concerns. */
+    static String failureMark(String accessToken) {
+        return Lineage.oneWayId(accessToken, "failed login");
     }
 
     int size() {
@@ -85,6 +108,11 @@ final class StoredLogins {
         return refusedCount > 0;
     }
 
+    /** The error line of the failure recorded for the login whose access token has {@code mark}; null if none. */
+    String failure(String mark) {
+        return mark.equals(failureFor) ? failureMessage : null;
+    }
+
     /**
      * These logins with a new save first. A new login on a path supersedes that path's older entries;
      * the newest entry of every other path comes next, newest first, and superseded entries only fill
@@ -101,19 +129,27 @@ final class StoredLogins {
                 }
             }
         }
-        next.copyRefusals(this, null);
-        return next;
+        return next.withMarksOf(this, failureFor, failureMessage);
     }
 
-    /** These logins with {@code mark} added to the refusals (the oldest beyond four is dropped). */
+    /** These logins with {@code mark} added first to the refusals (the oldest beyond {@link #MAX_REFUSED} is dropped). */
     StoredLogins refusing(String mark) {
+        return changed(mark, failureFor, failureMessage);
+    }
+
+    /** These logins with a failure's error line recorded for the login whose access token has {@code mark}. */
+    StoredLogins failing(String mark, String errorLine) {
+        return changed(null, mark, errorLine);
+    }
+
+    /** These entries, {@code refusal} (unless null) before these marks, and the failure given. */
+    private StoredLogins changed(String refusal, String failureMark, String errorLine) {
         StoredLogins next = new StoredLogins();
         for (int i = 0; i < count; i++) {
             next.add(lineages[i], sealed[i], paths[i]);
         }
-        next.addRefused(mark);
-        next.copyRefusals(this, mark);
-        return next;
+        next.addRefused(refusal);
+        return next.withMarksOf(this, failureMark, errorLine);
     }
 
     /** Whether entry {@code i} is an older login of a path that has a newer one (or is being saved). */
@@ -147,17 +183,25 @@ final class StoredLogins {
         }
     }
 
-    private void copyRefusals(StoredLogins from, String except) {
+    /** A recorded failure is kept only whole: a mark and an error line of at most {@link #MAX_FAILURE_MESSAGE}. */
+    private void setFailure(String mark, String errorLine) {
+        boolean whole = mark != null && errorLine != null && errorLine.length() <= MAX_FAILURE_MESSAGE;
+        failureFor = whole ? mark : null;
+        failureMessage = whole ? errorLine : null;
+    }
+
+    /** This with {@code from}'s refusal marks after its own, and the failure given. */
+    private StoredLogins withMarksOf(StoredLogins from, String failureMark, String errorLine) {
         for (int r = 0; r < from.refusedCount; r++) {
-            if (!from.refused[r].equals(except)) {
-                addRefused(from.refused[r]);
-            }
+            addRefused(from.refused[r]);
         }
+        setFailure(failureMark, errorLine);
+        return this;
     }
 
     /** The stored value; null when there is nothing to keep. */
     String toJson() {
-        if (count == 0 && refusedCount == 0) {
+        if (count == 0 && refusedCount == 0 && failureFor == null) {
             return null;
         }
         JsonOutput json = count == 0 ? new JsonOutput() : entry(0);
@@ -174,6 +218,9 @@ final class StoredLogins {
                 JsonOutput.quote(marks.append(r > 0 ? "," : ""), refused[r]);
             }
             json.raw("refused", marks.append(']').toString());
+        }
+        if (failureFor != null) {
+            json.add("failure_for", failureFor).add("failure", failureMessage);
         }
         return json.toString();
     }

@@ -129,9 +129,8 @@ final class TokenRefresher {
      * wasm checks before each call into the class.
      */
     private String[] jsonHeaders() {
-        String[] identity = client.headers();
         return new String[] {"Content-Type", "application/json", "Accept", "application/json",
-                identity[0], identity[1], identity[2], identity[3]};
+                "originator", client.originator(), "User-Agent", client.userAgent()};
     }
 
     /**

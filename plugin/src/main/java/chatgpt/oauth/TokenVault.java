@@ -11,10 +11,10 @@ import tark.host.StorageFile;
  *
  * <p>tark loads {@code storage.json} once per instance and rewrites the whole file from that copy on
  * every set or delete, so a write from a stale copy erases what other tark sessions saved since. This
- * class therefore writes only to save tokens just obtained or a refusal just received (carrying over,
- * from the file on disk, the other logins' entries: {@link StoredLogins}) or to forget on logout; an
- * entry of another lineage is ignored, never deleted while credentials are in use; and
- * {@link #loadFromDisk} sees other sessions' saves.
+ * class therefore writes only to save tokens just obtained, a refusal just received or why a provider
+ * init failed (carrying over, from the file on disk, the other logins' entries: {@link StoredLogins})
+ * or to forget on logout; an entry of another lineage is ignored, never deleted while credentials are
+ * in use; and {@link #loadFromDisk} sees other sessions' saves.
  */
 final class TokenVault {
     static final String KEY = "tokens";
@@ -164,6 +164,46 @@ final class TokenVault {
             refusedChecked = refreshToken;
         }
         return refusedAnswer;
+    }
+
+    /**
+     * Whether storage.json as it is on disk now marks this refresh token refused: another tark session
+     * may have been refused it since this instance loaded its copy of storage.
+     */
+    boolean isRefusedOnDisk(String refreshToken) {
+        String onDisk = disk.read(KEY);
+        return onDisk != null && logins(onDisk).isRefused(StoredLogins.refusalMark(refreshToken));
+    }
+
+    /**
+     * Records why a provider init failed for the login whose newest tokens are {@code concerned}, for
+     * {@code provider_chat} on another instance: it cannot see what the token endpoint answered, nor
+     * what the clock said of the tokens it returned. One record, no secret in it (the failure's error
+     * line, already logged; a longer one than {@link StoredLogins#MAX_FAILURE_MESSAGE} is not kept),
+     * tied to a one-way mark of the access token, so it goes stale when the login's tokens change. Written over storage.json as on disk now, only when storage does not
+     * hold it already, and unless {@code always} only to replace another record for these tokens (a
+     * failure {@code provider_chat} works out alike needs none); false if it was not written.
+     */
+    boolean recordFailure(Credentials concerned, AuthFailure failure, boolean always) {
+        String mark = StoredLogins.failureMark(concerned.accessToken);
+        StoredLogins now = current();
+        String recorded = now.failure(mark);
+        String line = failure.getMessage();
+        boolean kept = line.length() <= StoredLogins.MAX_FAILURE_MESSAGE; // else an earlier record is dropped
+        if (kept ? line.equals(recorded) || !always && recorded == null : recorded == null) {
+            return false;
+        }
+        String text = now.failing(mark, kept ? line : null).toJson();
+        boolean saved = host.storageSet(KEY, text);
+        if (saved) {
+            viewEntry = text;
+        }
+        return saved;
+    }
+
+    /** The error line recorded for the login whose newest tokens are {@code credentials}; null if none is. */
+    String recordedFailure(Credentials credentials) {
+        return current().failure(StoredLogins.failureMark(credentials.accessToken));
     }
 
     /** The stored logins to write over: storage.json as on disk now, else this instance's copy. */

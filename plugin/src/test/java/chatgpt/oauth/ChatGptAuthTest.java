@@ -16,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonObject;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tark.host.HttpReply;
@@ -297,10 +298,12 @@ class ChatGptAuthTest extends HostTest {
         assertTrue(failure.getMessage().contains("tark auth chatgpt-oauth"), failure.getMessage());
         assertTrue(failure.getMessage().contains("retry"), failure.getMessage());
         assertEquals(1, host.requests().size());
-        // Only the one-way mark is written, built from storage.json as on disk (not a stale copy).
+        // Only the one-way mark and the failure's line are written, built from storage.json as on disk
+        // (not a stale copy).
         JsonObject stored = Json.parse(host.disk().get(TokenVault.KEY)).asObject();
         assertEquals(Json.parse("[\"" + StoredLogins.refusalMark(deadRefresh) + "\"]"), stored.get("refused"));
-        assertEquals(1, stored.size(), stored.toString());
+        assertEquals(Set.of("refused", "failure_for", "failure"), Set.copyOf(stored.names()), stored.toString());
+        assertEquals(failure.getMessage(), stored.getString("failure", null));
         assertFalse(host.disk().text().contains(deadRefresh.substring(3, 19)));
 
         // The next instance does not present the refused token again.
@@ -332,7 +335,8 @@ class ChatGptAuthTest extends HostTest {
         writeTarkFile(Jwt.access(NOW - HOUR), refresh, null, null, null);
         host.reply(503, "{\"error\":\"temporarily_unavailable\"}");
         assertEquals(AuthFailure.REFRESH_FAILED, currentFails().code());
-        assertFalse(host.disk().containsKey(TokenVault.KEY), "nothing learned, nothing kept");
+        assertEquals(0, StoredLogins.parse(host.disk().get(TokenVault.KEY)).size(), "no tokens learned, none kept");
+        assertFalse(host.disk().text().contains(refresh.substring(3, 19)));
         assertEquals(1, auth.status(), "still refreshable");
 
         String newAccess = Jwt.access(NOW + DAY);
@@ -348,7 +352,7 @@ class ChatGptAuthTest extends HostTest {
         host.reply(HttpReply.transportError("operation timed out"));
         AuthFailure failure = currentFails();
         assertEquals(AuthFailure.REFRESH_FAILED, failure.code());
-        assertFalse(host.disk().containsKey(TokenVault.KEY));
+        assertEquals(0, StoredLogins.parse(host.disk().get(TokenVault.KEY)).size(), "no tokens kept");
     }
 
     @Test

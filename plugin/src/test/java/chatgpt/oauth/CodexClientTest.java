@@ -46,7 +46,7 @@ class CodexClientTest extends HostTest {
         CodexClient client = new CodexClient(host);
         assertEquals(CodexClient.VERSION, client.version());
         client.userAgent();
-        client.headers();
+        client.originator();
         assertEquals(1, host.messages("warn").size(), host.messages("warn").toString());
         String warning = host.messages("warn").get(0);
         assertTrue(warning.contains(CodexClient.VERSION_VARIABLE) && warning.contains(CodexClient.VERSION), warning);

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import tark.host.ControlChars;
 
 /**
  * {@code provider_chat}: tark's fallback after a failed {@code provider_auth_credentials} sends the user's
@@ -94,8 +95,9 @@ class ProviderChatTest extends HostTest {
         host.file(TARK_PATH, Fixtures.tarkFile(Jwt.access(NOW - HOUR), root, null, null, null));
         host.reply(400, "{\"error\":\"invalid_grant\"}");
         assertEquals(AuthFailure.REFRESH_REJECTED, Reply.of(new Provider(host), Provider::credentials).code);
+        String refusal = host.errors().get(host.errors().size() - 1);
         String text = chatText();
-        assertTrue(text.contains("refused this login's refresh token"), text);
+        assertTrue(text.contains(refusal), "the init's error line: " + text);
         assertTrue(text.contains("tark auth chatgpt-oauth"), text);
     }
 
@@ -130,6 +132,15 @@ class ProviderChatTest extends HostTest {
         new TokenVault(host.session()).save(Lineage.of(root), TARK_PATH,
                 new Credentials(Jwt.access(NOW + DAY), Jwt.opaque("rt"), null, null, (NOW + DAY) * 1000));
         assertTrue(chatText().contains("works now"));
+    }
+
+    @Test
+    void controlCharactersFromThePathAreWrittenOutInTheAnswer() {
+        // An OSC-8 hyperlink, a carriage return and a C1 CSI that erases the line, in the configured path.
+        host.env(CredentialSources.PATH_VARIABLE, "/tmp/\u001b]8;;https://evil.example\u0007click\u001b]8;;\u0007\r\u009b2K.json");
+        String text = chatText();
+        assertTrue(text.contains("/tmp/\\x1b]8;;https://evil.example\\x07click\\x1b]8;;\\x07\\x0d\\x9b2K.json"), text);
+        assertFalse(text.chars().anyMatch(c -> ControlChars.isControl((char) c)), text);
     }
 
     @Test

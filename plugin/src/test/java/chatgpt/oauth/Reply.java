@@ -28,10 +28,15 @@ final class Reply {
     }
 
     static Reply of(Provider provider, Exported.Answer<Provider> export, int bufferSize) {
+        return of(provider, "test_export", export, bufferSize);
+    }
+
+    /** As the export named {@code name} runs (its name is in the error lines). */
+    static Reply of(Provider provider, String name, Exported.Answer<Provider> export, int bufferSize) {
         ArrayBuffers buffers = new ArrayBuffers(bufferSize + 64);
         Exported<Provider> exported = new Exported<>(provider.host, buffers, host -> provider, Provider.TOO_LARGE_ADVICE);
         int ret = buffers.alloc(bufferSize);
-        int result = exported.answer("test_export", ret, export);
+        int result = exported.answer(name, ret, export);
         return result < 0 ? new Reply(result, null)
                 : new Reply(0, new String(buffers.get(ret, result), StandardCharsets.UTF_8));
     }

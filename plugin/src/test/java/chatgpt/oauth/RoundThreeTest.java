@@ -202,13 +202,13 @@ class RoundThreeTest extends HostTest {
     @Test
     void refusalMarksAreCarriedOverAndCapped() {
         StoredLogins logins = StoredLogins.parse(null);
-        for (int i = 0; i < 6; i++) {
+        for (int i = 0; i <= StoredLogins.MAX_REFUSED; i++) {
             logins = logins.refusing("mark" + i);
         }
         StoredLogins saved = StoredLogins.parse(logins.saving("L", "S", "P").toJson());
-        assertTrue(saved.isRefused("mark5"));
-        assertTrue(saved.isRefused("mark2"));
-        assertFalse(saved.isRefused("mark1"), "the oldest beyond four is dropped");
+        assertTrue(saved.isRefused("mark" + StoredLogins.MAX_REFUSED));
+        assertTrue(saved.isRefused("mark1"));
+        assertFalse(saved.isRefused("mark0"), "the oldest beyond the bound is dropped");
         assertEquals(1, saved.size());
     }
 }

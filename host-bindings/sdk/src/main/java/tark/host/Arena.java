@@ -27,7 +27,12 @@ final class Arena {
         this.top = this.base;
     }
 
-    /** Reserves {@code size} bytes and returns their address; the caller makes sure the memory exists. */
+    /**
+     * Reserves {@code size} bytes and returns their address; the caller makes sure the memory exists.
+     * Every loan gets an address of its own, an empty one too (tark lends the bytes of an empty model
+     * name): otherwise the next loan would start at the same address and a lookup by address could
+     * take one for the other.
+     */
     int lend(int size) {
         if (exportReturned) {
             top = base;
@@ -35,7 +40,7 @@ final class Arena {
             exportReturned = false;
         }
         int start = top;
-        top = align(start + size);
+        top = align(start + Math.max(size, 1));
         if (loanCount < TRACKED_LOANS) {
             loanStarts[loanCount] = start;
             loanSizes[loanCount] = size;
@@ -44,9 +49,9 @@ final class Arena {
         return start;
     }
 
-    /** Where the next loan would start if {@code size} bytes were lent now (for checking memory first). */
+    /** Where the next loan would end if {@code size} bytes were lent now (for checking memory first). */
     int endAfterLending(int size) {
-        return align((exportReturned ? base : top) + size);
+        return align(top() + Math.max(size, 1));
     }
 
     /** Called when an export returns: the host has what it was lent once it reads the answer. */

@@ -47,6 +47,9 @@ public final class Exported<P> {
         int status(P plugin, String input) throws Exception;
     }
 
+    /** The buffer tark lends for a {@code (ret) -> len} answer: {@code alloc(8192)}. */
+    public static final int TARK_ANSWER_BUFFER = 8192;
+
     private final Host host;
     private final Buffers buffers;
     private final Plugin<P> factory;
@@ -150,11 +153,20 @@ public final class Exported<P> {
             throw notLent(name);
         }
         if (written < 0) {
-            throw new ExportFailure(ExportFailure.ANSWER_TOO_LARGE, "The answer of " + name + " ("
-                    + Decimal.of(lastBytes.length) + " bytes) does not fit the " + Decimal.of(capacity) + "-byte buffer the host lent for"
-                    + " it. " + tooLargeAdvice);
+            throw tooLarge(name, lastBytes.length, capacity, tooLargeAdvice);
         }
         return written;
+    }
+
+    /**
+     * The failure of an answer of {@code length} bytes that does not fit the {@code capacity} the host
+     * lent: what an export logs then, and what a plugin that works out afresh why an earlier call failed
+     * (on another instance) reports, in the same words.
+     */
+    public static ExportFailure tooLarge(String name, int length, int capacity, String advice) {
+        return new ExportFailure(ExportFailure.ANSWER_TOO_LARGE, "The answer of " + name + " ("
+                + Decimal.of(length) + " bytes) does not fit the " + Decimal.of(capacity) + "-byte buffer the host lent for"
+                + " it. " + advice);
     }
 
     private static ExportFailure notLent(String name) {

@@ -6,8 +6,6 @@ package tark.host;
  * its configuration: about 10 KB of module for what these few lines do, paid on every provider init.
  */
 public final class JsonOutput {
-    private static final String HEX = "0123456789abcdef";
-
     private final StringBuilder out = new StringBuilder(256).append('{');
 
     /** A string member; {@code null} writes JSON null. */
@@ -49,21 +47,12 @@ public final class JsonOutput {
         return quote(out, name).append(':');
     }
 
-    /** Appends {@code text} as a JSON string: quotes, backslashes and control characters escaped. */
+    /**
+     * Appends {@code text} as a JSON string: quotes, backslashes and every control character escaped (C0,
+     * DEL and C1, so a log line quoting this document holds none raw), and the two line separators
+     * JavaScript rejects.
+     */
     public static StringBuilder quote(StringBuilder out, String text) {
-        out.append('"');
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c == '"' || c == '\\') {
-                out.append('\\').append(c);
-            } else if (c < 0x20 || c == 0x7F || c == '\u2028' || c == '\u2029') {
-                // \\u form for every control character, and the two line separators JavaScript rejects
-                out.append("\\u").append(HEX.charAt(c >> 12)).append(HEX.charAt(c >> 8 & 15))
-                        .append(HEX.charAt(c >> 4 & 15)).append(HEX.charAt(c & 15));
-            } else {
-                out.append(c);
-            }
-        }
-        return out.append('"');
+        return ControlChars.append(out.append('"'), text, true).append('"');
     }
 }

@@ -110,25 +110,25 @@ public final class WasmHost implements Host {
 
     @Override
     public void logDebug(String message) {
-        byte[] text = Utf8.encode(message);
+        byte[] text = logLine(message);
         TarkImports.logDebug(WasmMemory.addressOf(text), text.length);
     }
 
     @Override
     public void logInfo(String message) {
-        byte[] text = Utf8.encode(message);
+        byte[] text = logLine(message);
         TarkImports.logInfo(WasmMemory.addressOf(text), text.length);
     }
 
     @Override
     public void logWarn(String message) {
-        byte[] text = Utf8.encode(message);
+        byte[] text = logLine(message);
         TarkImports.logWarn(WasmMemory.addressOf(text), text.length);
     }
 
     @Override
     public void logError(String message) {
-        byte[] text = Utf8.encode(message);
+        byte[] text = logLine(message);
         TarkImports.logError(WasmMemory.addressOf(text), text.length);
     }
 
@@ -142,6 +142,14 @@ public final class WasmHost implements Host {
         byte[] bytes = new byte[length];
         // The array's address is taken right before the call: nothing allocates (or moves it) in between.
         return WasiImports.randomGet(WasmMemory.addressOf(bytes), length) == 0 ? bytes : null;
+    }
+
+    /**
+     * A log line's bytes, its control characters written out ({@link ControlChars}): a line may quote a
+     * path, an environment variable, the host's or a server's words, and tark's log reaches a terminal.
+     */
+    byte[] logLine(String message) {
+        return Utf8.encode(ControlChars.escape(message));
     }
 
     // The helpers from here on are instance methods: in wasm a static call into a class with a

@@ -25,7 +25,6 @@ public final class WasmMemory {
      * which needs a few MiB to decode and parse.
      */
     private static final int HEAP_CAP = 16 << 20;
-    private static final int MAX_LOAN = 4 << 20;
 
     private static Arena arena;
     /** TeaVM's memory limit when this class took over; its later growth is measured from here. */
@@ -80,20 +79,28 @@ public final class WasmMemory {
 
     /**
      * {@code alloc(len)}: a buffer for the host, valid until the first {@code alloc} after the next
-     * export returns. A request that cannot be met gets an address at the end of memory, so the host's
-     * write fails on its side instead of landing on live data.
+     * export returns. Memory grows for it as far as the module's declared maximum allows, less the room
+     * kept above it to receive a host value ({@link #MAX_HOST_VALUE}). A request past that is answered
+     * with the end of memory: the host's write there fails on its side (tark reports "out of bounds
+     * memory access") instead of landing on live data. (No log line: this class stays free of the
+     * host's imports, and the host names the failure itself.)
      */
     @Export(name = "alloc")
     public static int alloc(int size) {
         try {
             ensureStarted();
-            if (size < 0 || size > MAX_LOAN || !ensureMemoryUpTo(arena.endAfterLending(size))) {
-                return ownedEnd();
+            if (size >= 0 && size <= lendable() && ensureMemoryUpTo(arena.endAfterLending(size))) {
+                return arena.lend(size);
             }
-            return arena.lend(size);
         } catch (Throwable e) {
-            return ownedEnd();
+            // Answered below: the end of memory is never live data.
         }
+        return ownedEnd();
+    }
+
+    /** The largest loan memory may still grow for, leaving room above it to receive a host value. */
+    private static int lendable() {
+        return ourEndLimit - arena.top() - MAX_HOST_VALUE - PAGE;
     }
 
     /** {@code dealloc(ptr, len)}: nothing to do, the arena reclaims loans after each export. */

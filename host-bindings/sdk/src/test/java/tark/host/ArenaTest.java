@@ -42,6 +42,17 @@ class ArenaTest {
     }
 
     @Test
+    void anEmptyLoanHasAnAddressOfItsOwn() {
+        Arena arena = new Arena(0);
+        int empty = arena.lend(0);
+        int next = arena.lend(65536);
+        assertTrue(next > empty, "the next loan starts after it");
+        assertEquals(0, arena.outputCapacity(empty, 1 << 20));
+        assertEquals(65536, arena.outputCapacity(next, 1 << 20), "not taken for the empty one");
+        assertEquals(arena.top(), arena.endAfterLending(0) - Arena.ALIGNMENT, "predicted alike");
+    }
+
+    @Test
     void loansDoNotOverlap() {
         Arena arena = new Arena(64);
         int[] sizes = {3, 17, 100, 1, 16, 31, 4096};

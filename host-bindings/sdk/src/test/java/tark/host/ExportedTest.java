@@ -116,6 +116,27 @@ class ExportedTest {
     }
 
     @Test
+    void anAnswerTooLargeIsReportedInTheWordsOfTooLarge() {
+        int ret = buffers.alloc(5);
+        exported.answer("provider_x", ret, plugin -> "123456");
+        assertEquals(Exported.tooLarge("provider_x", 6, 5, ADVICE).getMessage(), host.errors.get(0),
+                "a plugin working out the failure again on another instance says the same");
+        assertEquals(ExportFailure.ANSWER_TOO_LARGE, Exported.tooLarge("provider_x", 6, 5, ADVICE).code());
+    }
+
+    @Test
+    void anEmptyLoanIsNeverTakenForTheOutputBufferLentAfterIt() {
+        // tark's provider_chat: the messages, the model name (empty: alloc(0)), then alloc(65536).
+        buffers.put("[]".getBytes(StandardCharsets.UTF_8));
+        int model = buffers.alloc(0);
+        int ret = buffers.alloc(1024);
+        assertTrue(model != ret, "an address of its own");
+        assertEquals(6, exported.answer("provider_chat", ret, plugin -> "answer"));
+        assertEquals("answer", written(ret, 6));
+        assertTrue(host.errors.isEmpty(), host.errors.toString());
+    }
+
+    @Test
     void anOutputBufferAllocDidNotLendIsRefusedWithMinus8BeforeTheHandlerRuns() {
         int lent = buffers.alloc(64);
         List<String> ran = new ArrayList<>();

@@ -35,6 +35,12 @@ class JsonOutputTest {
     }
 
     @Test
+    void c1ControlsAreEscapedToo() {
+        // A log line quoting a document (the diagnostics line) then holds no raw control character.
+        assertEquals("{\"p\":\"\\u0080\\u009b2K\\u009f\u00a0\"}", new JsonOutput().add("p", "\u0080\u009b2K\u009f\u00a0").toString());
+    }
+
+    @Test
     void anyStringReadsBackUnchangedWithAnotherParser() {
         Random random = new Random(7);
         for (int round = 0; round < 2000; round++) {
