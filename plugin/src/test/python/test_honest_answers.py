@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-import tark_host
+from chatgpt_oauth_tools import tark_host
 from conftest import (ANSWER_TOO_LARGE, CREDENTIALS_PATH_VARIABLE, EXPIRED, INVALID_CREDENTIALS, LOGIN_COMMAND,
                       NOT_ALLOWED, NOT_AUTHENTICATED, PLUGIN_NAME, REFRESH_FAILED, REFRESH_REJECTED,
                       access_jwt, claims, diagnostics, errors, find_leaks, json_reply, make_jwt, ok_credentials,
