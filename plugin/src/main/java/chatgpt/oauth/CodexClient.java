@@ -60,7 +60,7 @@ final class CodexClient {
     String sessionId() {
         if (sessionId == null) {
             byte[] random = host.randomBytes(16);
-            if (random == null || random.length != 16) {
+            if (random == null) {
                 return null;
             }
             random[6] = (byte) (random[6] & 0x0F | 0x40); // version 4
@@ -68,7 +68,7 @@ final class CodexClient {
             StringBuilder uuid = new StringBuilder(36);
             String digits = "0123456789abcdef";
             for (int i = 0; i < 16; i++) {
-                if (i == 4 || i == 6 || i == 8 || i == 10) {
+                if (i >= 4 && i <= 10 && (i & 1) == 0) { // 8-4-4-4-12 digits
                     uuid.append('-');
                 }
                 uuid.append(digits.charAt(random[i] >> 4 & 0xF)).append(digits.charAt(random[i] & 0xF));

@@ -32,10 +32,10 @@ final class ServerCode {
      */
     static String of(String body) {
         JsonInput json = JsonInput.read(body, new String[] {"error", "error" + JsonInput.SEPARATOR + "code", "code"});
-        if (json == null) {
-            return null;
+        String code = null;
+        for (int field = 0; json != null && code == null && field < 3; field++) {
+            code = json.string(field);
         }
-        String code = json.string(0) != null ? json.string(0) : json.string(1) != null ? json.string(1) : json.string(2);
         return code != null && isPlain(code) ? code : null;
     }
 

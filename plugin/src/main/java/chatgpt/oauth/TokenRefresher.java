@@ -13,10 +13,6 @@ final class TokenRefresher {
     static final String CLIENT_ID = "app_EMoamEEZ73f0CkXaXp7hrann";
     private static final String SCOPE = "openid profile email";
 
-    /** The OAuth error codes the Codex CLI takes as a dead login (codex-rs/login, the auth manager). */
-    private static final String DEAD_LOGIN_CODES = " invalid_grant refresh_token_expired refresh_token_reused"
-            + " refresh_token_invalidated ";
-
     private final Host host;
     private final CodexClient client;
 
@@ -54,9 +50,9 @@ final class TokenRefresher {
         }
         Credentials fresh = fromReply(reply.body(), current, host.currentTimeMillis());
         if (fresh == null) {
-            throw new AuthFailure(AuthFailure.REFRESH_FAILED, "ChatGPT's token endpoint answered HTTP "
-                    + Decimal.of(reply.status()) + " without a usable access token. Try again later; if it persists, run "
-                    + "`tark auth chatgpt-oauth`.");
+            throw new AuthFailure(AuthFailure.REFRESH_FAILED, "ChatGPT's token endpoint answered ("
+                    + status(reply, current, alsoHeld) + ") without a usable access token. Try again later; if it"
+                    + " persists, run `tark auth chatgpt-oauth`.");
         }
         return fresh;
     }
@@ -84,7 +80,8 @@ final class TokenRefresher {
      */
     private static AuthFailure refusal(HttpReply reply, Credentials current, Credentials alsoHeld) {
         String http = status(reply, current, alsoHeld);
-        if (isDeadLogin(reply)) {
+        String code = ServerCode.of(reply.body());
+        if (isDeadLogin(reply.status(), code)) {
             return new AuthFailure(AuthFailure.REFRESH_REJECTED, "ChatGPT refused to refresh the login (" + http
                     + "). If another tark session has just refreshed the same login, simply retry; otherwise run"
                     + " `tark auth chatgpt-oauth` to log in again.");
@@ -92,7 +89,7 @@ final class TokenRefresher {
         return new AuthFailure(AuthFailure.REFRESH_FAILED, isRetryable(reply.status())
                 ? "ChatGPT's token endpoint (or a proxy on the way) is unavailable for now (" + http + "); the login is"
                         + " kept. Try again in a moment; if it persists, check the network and any HTTP(S)_PROXY."
-                : ServerCode.of(reply.body()) != null
+                : code != null
                 ? "ChatGPT's token endpoint did not refresh the login (" + http + "), without saying the login is"
                         + " over; it is kept. Try again later; if it persists, run `tark auth chatgpt-oauth`."
                 : "The ChatGPT token refresh was answered with " + http + " and no answer of ChatGPT's token"
@@ -111,13 +108,13 @@ final class TokenRefresher {
      * its OAuth error codes in any status. Anything else (a proxy's or CDN's 403 page, a 404, 407 or
      * 413, any 5xx, a body that is not JSON) leaves the refresh token good for a later try.
      */
-    static boolean isDeadLogin(HttpReply reply) {
-        if (reply.status() == 401) {
-            return true;
-        }
-        String code = reply.isSuccess() ? null : ServerCode.of(reply.body());
-        return code != null && DEAD_LOGIN_CODES.contains(" " + code + " ");
+    static boolean isDeadLogin(int status, String code) {
+        // The OAuth codes the Codex CLI takes as a dead login (codex-rs/login, the auth manager).
+        return status == 401 || code != null && (code.equals("invalid_grant") || code.equals("refresh_token_expired")
+                || code.equals("refresh_token_reused") || code.equals("refresh_token_invalidated"));
     }
+
+
 
     /** Timeouts, rate limits and server errors pass; the refresh token stays good for a later try. */
     static boolean isRetryable(int status) {

@@ -246,7 +246,7 @@ class TokenRefresherTest extends HostTest {
     @Test
     void redirectIsARefreshFailure() {
         host.reply(302, "");
-        assertFalse(TokenRefresher.isDeadLogin(HttpReply.response(302, "")));
+        assertFalse(TokenRefresher.isDeadLogin(302, null));
         assertEquals(AuthFailure.REFRESH_FAILED,
                 assertThrows(AuthFailure.class, () -> refresher.refresh(current, null)).code());
     }
