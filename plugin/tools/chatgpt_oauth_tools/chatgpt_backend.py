@@ -7,6 +7,7 @@ use it.
 from __future__ import annotations
 
 import json
+import math
 import re
 import urllib.parse
 from typing import Optional
@@ -146,3 +147,14 @@ def span(seconds: float) -> str:
         parts.append(f"{h}h")
     parts.append(f"{m}m" if d or h or m else f"{s}s")
     return " ".join(parts)
+
+
+def finite(value) -> Optional[float]:
+    """A JSON number as a float, or None for anything else (a bool, NaN, an infinity, 1e400)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None

@@ -27,7 +27,7 @@ from typing import Callable, Optional
 
 from . import bounded_http
 from . import tark_request
-from .chatgpt_backend import (ACCOUNT_HEADER, DEFAULT_BACKEND, VERSION_HEADER, BackendError,
+from .chatgpt_backend import (ACCOUNT_HEADER, finite, DEFAULT_BACKEND, VERSION_HEADER, BackendError,
                               header, json_document, model_entries, model_request_headers,
                               models_url, needs_newer, span)
 from .facts import (CODEX_ORIGINATOR, CODEX_VERSION_VARIABLE, LOGIN_COMMAND,
@@ -219,13 +219,9 @@ def _limit_fix(raw: bytes) -> str:
 
 
 def _number(value) -> Optional[float]:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    try:
-        number = float(value)
-    except OverflowError:
-        return None
-    return number if number == number and abs(number) < 1e12 else None
+    """A finite JSON number of a plausible size (a time or a span), else None."""
+    number = finite(value)
+    return number if number is not None and abs(number) < 1e12 else None
 
 
 def _version_fix(minimal: str, know: Knowledge) -> str:

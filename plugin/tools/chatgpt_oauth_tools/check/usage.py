@@ -5,24 +5,12 @@ cannot read is named, never a reason to stop.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from typing import Optional
 
-from ..chatgpt_backend import BackendError, backend_get, span
+from ..chatgpt_backend import BackendError, backend_get, finite, span
 from ..printable import NAME_WIDTH, capped, field
 
 LIMITS_SHOWN = 50                # additional rate limits printed at most
-
-
-def finite(value) -> Optional[float]:
-    """A JSON number as a float, or None for anything else (a bool, NaN, an infinity, 1e400)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    try:
-        number = float(value)
-    except OverflowError:
-        return None
-    return number if math.isfinite(number) else None
 
 
 class UsageReader:
