@@ -411,6 +411,17 @@ def find_leaks(texts, tokens) -> list:
     return leaks
 
 
+def encodings(token: str) -> list:
+    """The token, its UTF-8 in hex (both cases), and base64 / base64url of it from each of the
+    three byte alignments (so any 12-char piece of an encoding of any part of it is found)."""
+    raw = token.encode("utf-8")
+    out = [token, raw.hex(), raw.hex().upper()]
+    for shift in range(3):
+        std = base64.b64encode(raw[shift:]).decode().rstrip("=")
+        out += [std, std.replace("+", "-").replace("/", "_")]
+    return [x for x in out if len(x) >= 12]
+
+
 @pytest.fixture(autouse=True)
 def no_token_in_logs(monkeypatch):
     _TOKENS.clear()

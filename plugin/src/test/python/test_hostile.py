@@ -16,7 +16,7 @@ import wasmtime
 
 from conftest import (ANSWER_TOO_LARGE, AUTH_CLAIM, BAD_INPUT, DAY, INVALID_CREDENTIALS, LOGIN_COMMAND,
                       NOT_AUTHENTICATED, PLUGIN_NAME, REFRESH_FAILED, REFRESH_REJECTED, TOKEN_URL,
-                      _TOKENS, access_jwt, assert_credentials, b64url, claims, errors, failed,
+                      _TOKENS, access_jwt, assert_credentials, b64url, claims, encodings, errors, failed,
                       find_leaks, json_reply, last_diagnostics, make_jwt, ok_credentials, opaque,
                       open_entry, register_token, seal_entry)
 from chatgpt_oauth_tools import tark_host
@@ -192,6 +192,33 @@ def test_reply_with_tokens_then_junk_within_budget_is_saved_before_anything_fail
         latest = inst.endpoint.issued[-1]["refresh_token"]
         rc, raw = fresh.call_ret("provider_auth_refresh")
         assert rc > 0 and refreshes(inst) == [doc["refresh_token"], rotated, latest]
+
+
+@pytest.mark.parametrize("export", ["provider_auth_credentials", "provider_auth_refresh"])
+def test_an_answer_too_large_for_tarks_buffer_still_leaves_the_rotated_tokens_saved(tark_inst, export):
+    """The refresh succeeds, but the new access token makes the answer larger than tark's 8192-byte
+    buffer, so the export fails (-7) after the refresh token was spent: the rotated tokens are in
+    storage all the same, and the next instance presents the rotated refresh token, not the spent one."""
+    inst = tark_inst
+    doc = due_file(inst)
+    huge = make_jwt(claims("acct-main", 10 * DAY, padding="q" * 9_000))
+    rotated = opaque("rt")
+    register_token(huge)
+    inst.endpoint.replies.append(json_reply(200, {"access_token": huge, "refresh_token": rotated,
+                                                  "expires_in": 3600}))
+    host = inst.load()
+    rc, _ = host.call_ret(export)
+    assert rc == ANSWER_TOO_LARGE, host.logs
+    assert refreshes(inst) == [doc["refresh_token"]]
+    stored = open_entry(inst.entry(), doc["refresh_token"])
+    assert stored is not None and stored["refresh_token"] == rotated, "the rotated tokens were not kept"
+    assert stored["access_token"] == huge
+    fresh = inst.load()
+    rc, raw = fresh.call_ret("provider_auth_refresh")
+    assert rc > 0, fresh.logs
+    assert refreshes(inst) == [doc["refresh_token"], rotated]
+    assert json.loads(raw)["access_token"] == inst.endpoint.last["access_token"]
+    assert errors(fresh) == []
 
 
 def test_reply_with_junk_first_then_tokens_within_budget_is_used(tark_inst):
@@ -530,6 +557,45 @@ def test_error_code_echoing_the_refresh_token_is_not_logged(tark_inst):
     rc, _ = host.credentials()
     assert rc == REFRESH_REJECTED
     assert not find_leaks(host.logs, [doc["refresh_token"]]), "the refresh token is in the log"
+
+
+def encoded_leaks(texts, token: str) -> list:
+    """Any 12-character piece of the token or of its lower case, in clear, hex or base64, in the texts."""
+    return find_leaks(texts, [e for t in (token, token.lower()) for e in encodings(t)])
+
+
+@pytest.mark.parametrize("status,code", [(503, REFRESH_FAILED), (400, REFRESH_FAILED), (401, REFRESH_REJECTED)])
+@pytest.mark.parametrize("shape", ["upstream.{}", "{}-x", "x{}", "{}"])
+def test_an_echoed_refresh_token_never_reaches_the_log(inst, status, code, shape):
+    doc = due_file(inst)
+    rt = doc["refresh_token"]
+    inst.endpoint.default = json_reply(status, {"error": {"code": shape.format(rt.lower())}})
+    host = inst.load()
+    rc, _ = host.credentials()
+    assert rc == code
+    line = errors(host)[-1]
+    assert f"(HTTP {status})" in line, line
+    texts = [(f"log {lvl}", m) for lvl, m in host.logs] + [("storage.json", inst.storage_text())]
+    assert encoded_leaks(texts, rt) == []
+
+
+def test_a_plain_code_is_still_quoted(inst):
+    due_file(inst)
+    inst.endpoint.default = json_reply(400, {"error": "refresh_token_reused"})
+    host = inst.load()
+    host.credentials()
+    assert "(HTTP 400, refresh_token_reused)" in errors(host)[-1]
+
+
+def test_an_echoed_token_in_a_revocation_error_never_reaches_the_log(inst):
+    doc = inst.valid_creds()
+    rt = doc["refresh_token"]
+    inst.endpoint.default = json_reply(400, {"error": rt.lower() + ".revoked"})
+    host = inst.load()
+    assert host.call_i32("provider_auth_logout") >= 0
+    revoke_warnings = warnings(host)
+    assert len(revoke_warnings) == 1 and "(HTTP 400)" in revoke_warnings[0], revoke_warnings
+    assert encoded_leaks([("warn", revoke_warnings[0])], rt) == []
 
 
 def test_server_error_text_is_never_repeated(tark_inst):

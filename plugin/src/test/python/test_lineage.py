@@ -13,6 +13,8 @@ ChaCha20-Poly1305 under a key derived the same way, and under no other.
 """
 
 import base64
+import hashlib
+import hmac
 import json
 import os
 import time
@@ -21,8 +23,10 @@ import pytest
 
 from conftest import (CLIENT_ID, CREDENTIALS_PATH_VARIABLE, DAY, LOGIN_COMMAND, NOT_AUTHENTICATED,
                       REFRESH_REJECTED, TOKEN_URL, _TOKENS, access_jwt, assert_credentials, diagnostics,
-                      errors, failed, find_leaks, json_reply, last_diagnostics, lineage_id, ok_credentials,
-                      opaque, open_entry, path_fingerprint, refusal_mark, register_token)
+                      encodings, errors, failed, find_leaks, json_reply, last_diagnostics, lineage_id,
+                      ok_credentials, opaque, open_entry, path_fingerprint, refusal_mark, register_token,
+                      seal_entry)
+from test_pinned_vectors import hkdf, reference_open, reference_seal
 
 REVOKE_URL = "https://auth.openai.com/oauth/revoke"
 
@@ -45,17 +49,6 @@ def expired_login(inst, account="acct-main", **extra) -> dict:
     """A credentials file whose access token has expired: the first call refreshes it."""
     inst.endpoint.account = account
     return inst.valid_creds(account, exp_in=-3600, **extra)
-
-
-def encodings(token: str) -> list:
-    """The token, its UTF-8 in hex (both cases), and base64 / base64url of it from each of the
-    three byte alignments (so any 12-char piece of an encoding of any part of it is found)."""
-    raw = token.encode("utf-8")
-    out = [token, raw.hex(), raw.hex().upper()]
-    for shift in range(3):
-        std = base64.b64encode(raw[shift:]).decode().rstrip("=")
-        out += [std, std.replace("+", "-").replace("/", "_")]
-    return [x for x in out if len(x) >= 12]
 
 
 def assert_no_token_anywhere(inst, *texts):
@@ -126,6 +119,32 @@ def test_the_same_tokens_sealed_twice_give_the_same_entry_and_new_tokens_a_new_n
         assert open_entry(entry, doc["refresh_token"])["refresh_token"] == inst.endpoint.last["refresh_token"]
     assert len(nonces) == 4
     assert refreshes(inst) == [doc["refresh_token"]] + [t["refresh_token"] for t in inst.endpoint.issued[:-1]]
+
+
+def test_every_entry_the_plugin_writes_is_the_references_deterministic_seal_of_its_tokens(tark_inst):
+    """Four refreshes of real-shaped tokens (JWTs sharing their header and first claims): each
+    entry's nonce is HMAC-SHA256(nonce key, the exact plaintext)[:12], and the whole sealed text is
+    what the reference seals that plaintext to, byte for byte. Distinct nonces alone would let a
+    random nonce pass; this cannot."""
+    inst = tark_inst
+    inst.endpoint.account = "acct-main"
+    doc = inst.valid_creds("acct-main", exp_in=-3600)
+    root = doc["refresh_token"]
+    inst.endpoint.expires_in = None
+    inst.endpoint.access_exp_in = 60            # within the refresh margin: each init refreshes
+    nonce_key = hkdf(root, "nonce key", 32)
+    seen = set()
+    for _ in range(4):
+        ok_credentials(inst.load())
+        entry = inst.entry()
+        assert entry["lineage"] == lineage_id(root)
+        plaintext = reference_open(root, entry["sealed"])
+        assert json.loads(plaintext)["refresh_token"] == inst.endpoint.last["refresh_token"]
+        nonce = b64url_decode(entry["sealed"])[:12]
+        assert nonce == hmac.new(nonce_key, plaintext.encode("utf-8"), hashlib.sha256).digest()[:12]
+        assert entry["sealed"] == reference_seal(root, plaintext)
+        seen.add(nonce)
+    assert len(seen) == 4
 
 
 def test_diagnostics_line_names_where_the_tokens_come_from_once_per_change(tark_inst):
@@ -244,6 +263,76 @@ def test_two_logins_in_two_terminals_keep_their_own_refreshed_tokens(tark_inst, 
     assert_credentials(ok_credentials(inst.load()), t_one["access_token"], "acct-one")
     assert_credentials(ok_credentials(inst.load(env=two_env)), t_two["access_token"], "acct-two")
     assert len(refreshes(inst)) == 2
+
+
+def test_a_sessions_second_refresh_carries_the_other_terminals_newer_entry_not_a_stale_copy(tark_inst, tmp_path):
+    """Terminals A (default file) and B (another file) stay open. B refreshes, A refreshes (carrying
+    B's entry), B refreshes again through the refresh hook, then so does A. A's second save must carry
+    B's newest entry byte for byte, with its path, not the copy A read at its first save: that
+    copy's refresh token is spent. B's next start then uses its newest tokens without a request."""
+    inst = tark_inst
+    other_path = tmp_path / "work" / "chatgpt.json"
+    toml = inst.plugin_dir / "plugin.toml"
+    toml.write_text(toml.read_text().replace("fs_read = [", f'fs_read = [\n    "{other_path}",', 1))
+    first = inst.valid_creds("acct-one", exp_in=-3600)
+    second = {"access_token": access_jwt("acct-two", -60), "refresh_token": opaque("rt")}
+    inst.write_creds(second, path=other_path)
+    two_env = {CREDENTIALS_PATH_VARIABLE: str(other_path)}
+    a, b = inst.load(), inst.load(env=two_env)
+
+    inst.endpoint.account = "acct-two"
+    ok_credentials(b)
+    inst.endpoint.account = "acct-one"
+    ok_credentials(a)
+    inst.endpoint.account = "acct-two"
+    rc, _ = b.call_ret("provider_auth_refresh")
+    assert rc > 0, b.logs
+    t_two = inst.endpoint.last
+    b_entry = inst.entry()
+    assert b_entry["lineage"] == lineage_id(second["refresh_token"])
+    inst.endpoint.account = "acct-one"
+    rc, _ = a.call_ret("provider_auth_refresh")
+    assert rc > 0, a.logs
+    t_one = inst.endpoint.last
+    assert len(refreshes(inst)) == 4
+
+    entry = inst.entry()
+    assert entry["lineage"] == lineage_id(first["refresh_token"])
+    assert open_entry(entry, first["refresh_token"])["refresh_token"] == t_one["refresh_token"]
+    [kept] = entry["others"]
+    assert kept == {"lineage": b_entry["lineage"], "sealed": b_entry["sealed"],
+                    "path": path_fingerprint(str(other_path))}, "B's entry was not carried over as on disk"
+    assert open_entry(kept, second["refresh_token"])["refresh_token"] == t_two["refresh_token"]
+    fresh_b = inst.load(env=two_env)
+    assert_credentials(ok_credentials(fresh_b), t_two["access_token"], "acct-two")
+    assert fresh_b.http_requests == []
+    assert errors(a) == errors(b) == errors(fresh_b) == []
+
+
+def test_a_re_login_never_evicts_another_terminals_login(tark_inst, tmp_path):
+    """Terminal B logs in again and again (a new refresh token each time, each refreshed and saved);
+    terminal A's saved login stays, and A's next start presents nothing."""
+    inst = tark_inst
+    other_path = tmp_path / "work" / "chatgpt.json"
+    toml = inst.plugin_dir / "plugin.toml"
+    toml.write_text(toml.read_text().replace("fs_read = [", f'fs_read = [\n    "{other_path}",', 1))
+    a_env = {CREDENTIALS_PATH_VARIABLE: str(other_path)}
+    a_doc = {"access_token": access_jwt("acct-a", -60), "refresh_token": opaque("rt")}
+    inst.write_creds(a_doc, path=other_path)
+    inst.endpoint.account = "acct-a"
+    a_token = ok_credentials(inst.load(env=a_env))["access_token"]
+    inst.endpoint.account = "acct-b"
+    for _ in range(5):
+        expired_login(inst, "acct-b")
+        ok_credentials(inst.load())
+    presented = len(inst.endpoint.requests)
+    assert ok_credentials(inst.load(env=a_env))["access_token"] == a_token
+    assert len(inst.endpoint.requests) == presented, "terminal A's login was evicted"
+    entry = inst.entry()
+    paths = [entry.get("path")] + [o.get("path") for o in entry.get("others", [])]
+    assert path_fingerprint(str(other_path)) in paths
+    assert str(other_path) not in inst.storage_text() and "chatgpt.json" not in inst.storage_text()
+    assert len(paths) <= 4
 
 
 # --------------------------------------------------------------------------------------------
@@ -543,7 +632,7 @@ def test_rollback_of_an_expired_token_fails_and_says_log_in_again(tark_inst):
 
 
 # --------------------------------------------------------------------------------------------
-# A tampered entry is ignored
+# A tampered entry is ignored, and a damaged one hides no valid one
 # --------------------------------------------------------------------------------------------
 
 def flip(text: str, at: int) -> str:
@@ -606,6 +695,20 @@ def test_tampered_entry_is_ignored(tark_inst, tmp_path, due):
         assert errors(host) == [] and not [m for level, m in host.logs if level == "warn"], (name, host.logs)
         pieces = [p for p in (bad.get("sealed", ""), bad.get("lineage", "")) if len(p) >= 12]
         assert not find_leaks(host.logs, pieces), name
+
+
+def test_a_damaged_entry_does_not_hide_a_valid_one(tark_inst):
+    inst = tark_inst
+    doc = expired_login(inst)
+    root = doc["refresh_token"]
+    live = {"access_token": access_jwt("acct-main"), "refresh_token": opaque("rt")}
+    valid = json.loads(seal_entry(root, json.dumps(live)))
+    entry = {"lineage": lineage_id(root), "sealed": "junk" + valid["sealed"][8:], "others": [valid]}
+    inst.data_dir.mkdir(parents=True, exist_ok=True)
+    inst.storage_path.write_text(json.dumps({"tokens": json.dumps(entry)}))
+    creds = ok_credentials(inst.load())
+    assert creds["access_token"] == live["access_token"]
+    assert inst.endpoint.requests == [], "the retired root token was presented"
 
 
 @pytest.mark.parametrize("value", ["", "not json", "[]", "{}", "null", '{"lineage": 5, "sealed": true}',
@@ -677,6 +780,23 @@ def test_version_03_entry_of_other_file_content_is_not_used(tark_inst):
     inst.remove_creds()
     rc, _ = inst.load().credentials()
     assert rc == NOT_AUTHENTICATED
+    assert "refreshed_tokens" not in inst.storage()
+
+
+def test_logout_revokes_the_live_token_of_a_version_03_entry(tark_inst):
+    """The file's refresh token was retired by a 0.3-era refresh; the live one is in the clear
+    ``refreshed_tokens`` entry: that one is revoked, and the clear entry deleted."""
+    inst = tark_inst
+    doc = expired_login(inst)
+    content = inst.creds_path.read_text(encoding="utf-8")
+    live = {"access_token": access_jwt("acct-main"), "refresh_token": opaque("rt")}
+    legacy_storage(inst, fnv_fingerprint(content), live)
+    inst.endpoint.default = json_reply(200, {})
+    host = inst.load()
+    assert host.call_i32("provider_auth_logout") >= 0
+    revokes = [json.loads(r["body"]) for r in inst.endpoint.requests if r["url"] == REVOKE_URL]
+    assert [r["token"] for r in revokes] == [live["refresh_token"]]
+    assert doc["refresh_token"] not in json.dumps(revokes)
     assert "refreshed_tokens" not in inst.storage()
 
 

@@ -186,7 +186,8 @@ final class ChatGptAuth {
         }
         if (!vault.save(source, fresh)) {
             host.logWarn("The refreshed ChatGPT tokens could not be saved in the plugin's storage; the next"
-                    + " start may need `tark auth chatgpt-oauth`. Check that plugin.toml has storage = true.");
+                    + " start may need `tark auth chatgpt-oauth`. Check that tark can write the plugin's data"
+                    + " directory (tark/plugins/chatgpt-oauth/data below its data dir).");
         }
         inUse = fresh;
         if (fresh.isExpired(host.currentTimeMillis())) {

@@ -703,11 +703,22 @@ class ChatGptAuthTest extends HostTest {
         auth.current();
         assertEquals(1, diagnostics().size(), "unchanged credentials are described once");
         JsonObject line = diagnostics().get(0);
-        assertEquals(Json.parse("{\"source\":\"tark_file\",\"location\":\"" + TARK_PATH + "\",\"tokens\":\"source\","
-                + "\"account_id\":\"acct-diag\",\"expires_at\":" + (NOW + HOUR) + ",\"lifetime_seconds\":null,"
-                + "\"refresh_at\":" + (NOW + HOUR - MARGIN) + ",\"expired\":false,\"refresh_due\":false,"
-                + "\"may_refresh\":true,\"refresh_margin_seconds\":" + MARGIN + ",\"refresh_margin_reason\":\""
-                + Expiry.marginReason(Expiry.UNKNOWN) + "\"}"), line);
+        Set<String> fields = Set.of("source", "location", "tokens", "account_id", "expires_at", "lifetime_seconds",
+                "refresh_at", "expired", "refresh_due", "may_refresh", "refresh_margin_seconds", "refresh_margin_reason");
+        assertEquals(fields, Set.copyOf(line.names()), "the fields the check reads, and no other");
+        assertEquals(fields.size(), line.size(), "each once");
+        assertEquals("tark_file", line.getString("source", null));
+        assertEquals(TARK_PATH, line.getString("location", null));
+        assertEquals("source", line.getString("tokens", null), "the file's own tokens, nothing stored");
+        assertEquals("acct-diag", line.getString("account_id", null));
+        assertEquals(NOW + HOUR, line.get("expires_at").asLong(), "expires_at wins over the JWT's exp");
+        assertEquals(Json.NULL, line.get("lifetime_seconds"), "no iat: the lifetime is unknown");
+        assertEquals(NOW + HOUR - MARGIN, line.get("refresh_at").asLong());
+        assertFalse(line.get("expired").asBoolean());
+        assertFalse(line.get("refresh_due").asBoolean());
+        assertTrue(line.get("may_refresh").asBoolean());
+        assertEquals(MARGIN, line.get("refresh_margin_seconds").asLong());
+        assertEquals(Expiry.marginReason(Expiry.UNKNOWN), line.getString("refresh_margin_reason", null));
 
         writeTarkFile(Jwt.access(NOW + DAY), null, null, null, null);
         auth.current();

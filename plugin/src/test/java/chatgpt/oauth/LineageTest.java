@@ -1,14 +1,22 @@
 package chatgpt.oauth;
 
+import static chatgpt.oauth.Fixtures.DAY;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import chatgpt.oauth.crypto.ChaCha20Poly1305;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class LineageTest {
+    private static final long NOW = Jwt.NOW_SECONDS;
+    /** The first ciphertext bytes compared: one block of the plaintext's start. */
+    private static final int BLOCK = 16;
     private final String root = Jwt.opaque("rt");
 
     @Test
@@ -63,5 +71,47 @@ class LineageTest {
         byte[] nonceB = java.util.Arrays.copyOf(Base64Url.decode(b), ChaCha20Poly1305.NONCE_BYTES);
         assertTrue(!java.util.Arrays.equals(nonceA, nonceB));
         assertEquals(a, lineage.seal("{\"access_token\":\"a\"}"), "the same plaintext seals the same way");
+    }
+
+    private static byte[] nonceOf(String sealed) {
+        return Arrays.copyOf(Base64Url.decode(sealed), ChaCha20Poly1305.NONCE_BYTES);
+    }
+
+    private static byte[] firstBlockOf(String sealed) {
+        return Arrays.copyOfRange(Base64Url.decode(sealed), ChaCha20Poly1305.NONCE_BYTES,
+                ChaCha20Poly1305.NONCE_BYTES + BLOCK);
+    }
+
+    /**
+     * Real tokens share long prefixes (the JWT header, the issuer claim): a nonce taken from part of the
+     * plaintext would repeat for different tokens under one key. One character changed anywhere, the
+     * last included, gives a new nonce, and so a new keystream: the first ciphertext block differs even
+     * though the first plaintext block does not.
+     */
+    @Test
+    void oneCharacterChangedAnywhereInRealShapedTokensGivesANewNonceAndANewFirstBlock() {
+        Lineage lineage = Lineage.of(Jwt.opaque("rt"));
+        String plaintext = new Credentials(Jwt.withAccount(NOW + DAY, "acct-1"), Jwt.opaque("rt"),
+                Jwt.withAccount(NOW + DAY, "acct-1"), null, (NOW + DAY) * 1000).toTarkJson();
+        assertTrue(plaintext.length() > 500, "real-shaped: " + plaintext.length());
+        String sealed = lineage.seal(plaintext);
+        FakeHost host = new FakeHost();
+        host.rememberSecretsIn(plaintext);
+        host.assertNoSecretIn(sealed, "the sealed text");
+        Set<String> nonces = new HashSet<>();
+        nonces.add(Hex.of(nonceOf(sealed)));
+        int[] positions = {0, 1, 17, 40, 63, 64, plaintext.length() / 2, plaintext.length() - 2, plaintext.length() - 1};
+        for (int at : positions) {
+            char c = plaintext.charAt(at);
+            String changed = plaintext.substring(0, at) + (char) (c == 'x' ? 'y' : 'x') + plaintext.substring(at + 1);
+            String resealed = lineage.seal(changed);
+            assertEquals(resealed, lineage.seal(changed), "sealing is deterministic");
+            assertTrue(nonces.add(Hex.of(nonceOf(resealed))), "the nonce repeated for a change at " + at);
+            if (at >= BLOCK) {
+                assertFalse(Arrays.equals(firstBlockOf(sealed), firstBlockOf(resealed)),
+                        "same first block for a change at " + at + ": the keystream repeated");
+            }
+            assertEquals(changed, lineage.open(resealed));
+        }
     }
 }

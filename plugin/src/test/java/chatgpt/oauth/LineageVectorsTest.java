@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import chatgpt.oauth.crypto.ChaCha20Poly1305;
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.JsonValue;
@@ -15,9 +16,12 @@ import java.io.InputStreamReader;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -158,6 +162,29 @@ class LineageVectorsTest {
                 assertNotNull(loaded, text(entry, "name"));
                 assertEquals(text(entry, "plaintext"), loaded.toTarkJson(), text(entry, "name"));
                 machine.assertNoSecretInLogs();
+            }
+        }
+    }
+
+    /**
+     * The nonce is the first 12 bytes of HMAC-SHA256 under the pinned nonce key (from lineage-vectors.json,
+     * not from Lineage), here computed by the JDK, for plaintexts of many lengths and scripts.
+     */
+    @Test
+    void theNonceIsTheJdksHmacOfThePlaintextUnderThePinnedNonceKey() throws GeneralSecurityException {
+        for (JsonObject root : roots()) {
+            Lineage lineage = Lineage.of(text(root, "root_refresh_token"));
+            Mac hmac = Mac.getInstance("HmacSHA256");
+            hmac.init(new SecretKeySpec(Hex.bytes(text(root, "nonce_key")), "HmacSHA256"));
+            List<String> plaintexts = new ArrayList<>(List.of("", "a", "é", "日本語 ✓ 🚀"));
+            for (int length = 1; length <= 300; length += 37) {
+                plaintexts.add(Jwt.randomText(length));
+            }
+            for (String plaintext : plaintexts) {
+                byte[] expected = Arrays.copyOf(hmac.doFinal(plaintext.getBytes(StandardCharsets.UTF_8)),
+                        ChaCha20Poly1305.NONCE_BYTES);
+                byte[] nonce = Arrays.copyOf(Base64Url.decode(lineage.seal(plaintext)), ChaCha20Poly1305.NONCE_BYTES);
+                assertEquals(Hex.of(expected), Hex.of(nonce), plaintext);
             }
         }
     }

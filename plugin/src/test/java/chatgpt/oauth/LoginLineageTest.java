@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.eclipsesource.json.Json;
+import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
 import com.eclipsesource.json.WriterConfig;
 import java.util.ArrayList;
@@ -309,7 +310,7 @@ class LoginLineageTest extends HostTest {
         assertNotNull(storedOnDisk());
     }
 
-    // ---- (g) tampering ----
+    // ---- (g) tampering: a damaged entry hides nothing ----
 
     @Test
     void aTamperedEntryIsIgnoredQuietlyAndTheFilesTokensAreUsed() throws AuthFailure {
@@ -335,6 +336,25 @@ class LoginLineageTest extends HostTest {
             assertFalse(log.message.contains(sealed.substring(0, 12)), log.toString());
             assertNotEquals("error", log.level, log.toString());
         }
+    }
+
+    @Test
+    void everyEntryOfTheLineageIsTriedNewestFirst() {
+        Lineage lineage = Lineage.of(root);
+        Credentials valid = new Credentials(Jwt.access(NOW + DAY), Jwt.opaque("rt"), null, null, (NOW + DAY) * 1000);
+        Credentials older = new Credentials(Jwt.access(NOW + HOUR), Jwt.opaque("rt"), null, null, (NOW + HOUR) * 1000);
+        JsonObject entry = new JsonObject().add("lineage", lineage.id).add("sealed", "junk")
+                .add("others", new JsonArray()
+                        .add(new JsonObject().add("lineage", lineage.id).add("sealed", lineage.seal(valid.toTarkJson())))
+                        .add(new JsonObject().add("lineage", lineage.id).add("sealed", lineage.seal(older.toTarkJson()))));
+        host.disk().put(TokenVault.KEY, entry.toString());
+        host.rememberSecretsIn(valid.toTarkJson());
+        host.rememberSecretsIn(older.toTarkJson());
+        host.file(TARK_PATH, Fixtures.tarkFile(Jwt.access(NOW - HOUR), root, null, null, null));
+        Reply reply = Reply.of(new Provider(host.session()), Provider::credentials);
+        assertFalse(reply.isFailure(), "code " + reply.code);
+        assertEquals(valid.accessToken, Json.parse(reply.text).asObject().getString("access_token", null));
+        assertTrue(host.requests().isEmpty(), "the retired root token is not presented");
     }
 
     // ---- (h) the file deleted ----
@@ -438,6 +458,22 @@ class LoginLineageTest extends HostTest {
         assertEquals(0, provider.logout());
         assertTrue(host.requests().isEmpty(), "nothing sent for the Codex CLI's login");
         assertTrue(host.files.containsKey(CODEX_PATH));
+    }
+
+    @Test
+    void logoutRevokesTheLiveTokenOfAVersion03Entry() {
+        String content = Fixtures.tarkFile(Jwt.access(NOW - HOUR), root, null, null, null);
+        host.file(TARK_PATH, content);
+        String live = Jwt.opaque("rt");
+        Credentials refreshed = new Credentials(Jwt.access(NOW + DAY), live, null, null, (NOW + DAY) * 1000);
+        host.disk().put(LegacyTokens.KEY, new JsonObject().add("source", LegacyTokens.fingerprint(content))
+                .add("credentials", Json.parse(refreshed.toTarkJson())).toString());
+        host.rememberSecretsIn(host.disk().text());
+        host.reply(200, "{}");
+        assertEquals(0, new Provider(host.session()).logout());
+        assertEquals(1, host.requests().size());
+        assertEquals(live, host.requests().get(0).jsonBody().getString("token", null));
+        assertFalse(host.disk().containsKey(LegacyTokens.KEY));
     }
 
     // ---- (j) version 0.3's clear entry ----

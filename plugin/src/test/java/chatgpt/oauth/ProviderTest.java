@@ -7,6 +7,8 @@ import static chatgpt.oauth.Fixtures.HOUR;
 import static chatgpt.oauth.Fixtures.TARK_PATH;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,6 +22,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import tark.host.HttpReply;
 
 class ProviderTest extends HostTest {
@@ -219,6 +223,72 @@ class ProviderTest extends HostTest {
         host.reply(401, "{\"error\":{\"code\":\"refresh_token_invalidated\"}}");
         assertFailedOnce(Reply.of(provider, Provider::refresh), AuthFailure.REFRESH_REJECTED, "refresh_token_invalidated",
                 "tark auth chatgpt-oauth");
+    }
+
+    // ---- refreshed tokens are saved before anything else happens ----
+
+    /** An access token whose credentials answer is larger than tark's buffer (yet within the token limit). */
+    private static String oversizedAccessToken() {
+        String token = Jwt.token(Jwt.claims(NOW + DAY).add("pad", Jwt.randomText(Reply.TARK_BUFFER)));
+        assertTrue(token.length() > Reply.TARK_BUFFER && token.length() < Credentials.MAX_TOKEN);
+        return token;
+    }
+
+    /**
+     * Whatever ends the call after the token endpoint answered (an answer too large for tark's buffer,
+     * a returned token already expired or not header-safe, or nothing at all), every log line after the
+     * request, the call's own error line included, and the end of the call find the rotated refresh token
+     * in storage.json already: the save is the first thing done with the reply. Then the next instance
+     * presents the rotated token, not the spent one.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"answered", "too large", "expired", "not header-safe"})
+    void theRotatedTokensAreInStorageBeforeAnyLineIsLoggedAndBeforeTheCallEnds(String outcome) {
+        String root = Jwt.opaque("rt");
+        host.file(TARK_PATH, Fixtures.tarkFile(Jwt.access(NOW - HOUR), root, null, null, null));
+        String access = outcome.equals("too large") ? oversizedAccessToken()
+                : outcome.equals("expired") ? Jwt.access(NOW - 60)
+                : outcome.equals("not header-safe") ? Jwt.access(NOW + DAY) + "\r\n" : Jwt.access(NOW + DAY);
+        String rotated = Jwt.opaque("rt");
+        host.secret(access.trim());
+        host.reply(200, Fixtures.tokenReply(access, rotated, null, -1));
+        FakeHost instance = host.session();
+        RotationWatchingHost watched = new RotationWatchingHost(instance, root);
+        watched.rotated = rotated;
+        Reply reply = Reply.of(new Provider(watched), Provider::credentials);
+        assertEquals(!outcome.equals("answered"), reply.isFailure(), "code " + reply.code);
+        if (outcome.equals("too large")) {
+            assertEquals(AuthFailure.ANSWER_TOO_LARGE, reply.code);
+        }
+        assertTrue(watched.asked);
+        assertEquals(List.of(), watched.before, "logged before the rotated tokens were saved");
+        assertTrue(watched.after > 0, "nothing logged after the refresh");
+        watched.note("the call's end");
+        assertEquals(List.of(), watched.before, "the call ended before the rotated tokens were saved");
+
+        String next = Jwt.access(NOW + 2 * DAY);
+        host.reply(200, Fixtures.tokenReply(next, Jwt.opaque("rt"), null, -1));
+        Reply again = Reply.of(new Provider(host.session()), Provider::refresh);
+        assertFalse(again.isFailure(), "code " + again.code);
+        assertEquals(2, host.requests().size());
+        assertEquals(rotated, host.requests().get(1).presentedRefreshToken(), "the spent refresh token was presented");
+    }
+
+    /** The refresh hook too: its answer does not fit tark's buffer, and the rotated tokens are kept all the same. */
+    @Test
+    void aRefreshHookAnswerTooLargeStillKeepsTheRotatedTokens() {
+        String root = Jwt.opaque("rt");
+        host.file(TARK_PATH, Fixtures.tarkFile(Jwt.access(NOW + DAY), root, null, null, null));
+        String rotated = Jwt.opaque("rt");
+        String access = oversizedAccessToken();
+        host.secret(access);
+        host.reply(200, Fixtures.tokenReply(access, rotated, null, -1));
+        Reply reply = Reply.of(new Provider(host.session()), Provider::refresh);
+        assertEquals(AuthFailure.ANSWER_TOO_LARGE, reply.code);
+        Credentials stored = Fixtures.opened(host.disk().get(TokenVault.KEY), root);
+        assertNotNull(stored, "nothing saved");
+        assertEquals(rotated, stored.refreshToken);
+        assertNotEquals(root, stored.refreshToken);
     }
 
     // ---- status ----

@@ -69,4 +69,17 @@ class RefusalMarksTest extends HostTest {
         assertEquals("line", marks.failure("F"), "and the record by a save");
         assertEquals(1, marks.size());
     }
+
+    @Test
+    void refusalMarksAreCarriedOverAndCapped() {
+        StoredLogins logins = StoredLogins.parse(null);
+        for (int i = 0; i <= StoredLogins.MAX_REFUSED; i++) {
+            logins = logins.refusing("mark" + i);
+        }
+        StoredLogins saved = StoredLogins.parse(logins.saving("L", "S", "P").toJson());
+        assertTrue(saved.isRefused("mark" + StoredLogins.MAX_REFUSED));
+        assertTrue(saved.isRefused("mark1"));
+        assertFalse(saved.isRefused("mark0"), "the oldest beyond the bound is dropped");
+        assertEquals(1, saved.size());
+    }
 }

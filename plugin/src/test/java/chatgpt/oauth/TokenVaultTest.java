@@ -1,6 +1,8 @@
 package chatgpt.oauth;
 
+import static chatgpt.oauth.Fixtures.DAY;
 import static chatgpt.oauth.Fixtures.HOME;
+import static chatgpt.oauth.Fixtures.HOUR;
 import static chatgpt.oauth.Fixtures.TARK_PATH;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,10 +12,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonObject;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class TokenVaultTest extends HostTest {
+    private static final long NOW = Jwt.NOW_SECONDS;
     private final String root = Jwt.opaque("rt");
     private final Lineage lineage = Lineage.of(root);
     private final Credentials fresh = new Credentials(Jwt.access(Jwt.NOW_SECONDS + 3600), Jwt.opaque("rt"), "id_opaque",
@@ -244,5 +248,111 @@ class TokenVaultTest extends HostTest {
         new TokenVault(host).save(other, Fixtures.TARK_PATH, fresh);
         assertFalse(new TokenVault(host.session()).forget(true));
         assertSameTokens(fresh, new TokenVault(host.session()).load(other));
+    }
+
+    // ---- a save carries the other logins' entries over from the disk as it is now ----
+
+    private static Credentials tokens(long expSeconds) {
+        return new Credentials(Jwt.access(expSeconds), Jwt.opaque("rt"), null, null, expSeconds * 1000);
+    }
+
+    /**
+     * One instance saves twice (two refreshes in one long session); between them another session
+     * refreshed its own login. The second save carries that login's newest entry over, byte for byte with
+     * its path, never the older copy this instance read at its first save: that one's refresh token is spent.
+     */
+    @Test
+    void aSecondSaveCarriesOverAnotherSessionsNewerEntryNotTheCopyReadAtTheFirstSave() {
+        Lineage mine = Lineage.of(Jwt.opaque("rt"));
+        Lineage other = Lineage.of(Jwt.opaque("rt"));
+        String otherPath = "/work/chatgpt.json";
+        Credentials otherOld = tokens(NOW + HOUR);
+        Credentials otherNew = tokens(NOW + 2 * HOUR);
+        Credentials mineFirst = tokens(NOW + 3 * HOUR);
+        Credentials mineSecond = tokens(NOW + 4 * HOUR);
+        for (Credentials c : List.of(otherOld, otherNew, mineFirst, mineSecond)) {
+            host.secret(c.accessToken);
+            host.secret(c.refreshToken);
+        }
+        assertTrue(new TokenVault(host.session()).save(other, otherPath, otherOld));
+        TokenVault instance = new TokenVault(host.session());
+        assertTrue(instance.save(mine, TARK_PATH, mineFirst));
+        assertEquals(otherOld.refreshToken, new TokenVault(host.session()).load(other).refreshToken);
+
+        assertTrue(new TokenVault(host.session()).save(other, otherPath, otherNew), "the other session refreshes");
+        StoredLogins theirs = StoredLogins.parse(host.disk().get(TokenVault.KEY));
+        assertEquals(other.id, theirs.lineage(0));
+
+        assertTrue(instance.save(mine, TARK_PATH, mineSecond));
+        String stored = host.disk().get(TokenVault.KEY);
+        StoredLogins ours = StoredLogins.parse(stored);
+        assertEquals(2, ours.size(), stored);
+        assertEquals(mine.id, ours.lineage(0));
+        assertEquals(other.id, ours.lineage(1));
+        assertEquals(theirs.sealed(0), ours.sealed(1), "the other login's entry, carried over as it was on disk");
+        JsonObject carried = Json.parse(stored).asObject().get("others").asArray().get(0).asObject();
+        assertEquals(StoredLogins.pathFingerprint(otherPath), carried.getString("path", null), "its path kept");
+        Credentials otherNext = new TokenVault(host.session()).load(other);
+        assertNotNull(otherNext, "the other login's entry was dropped");
+        assertEquals(otherNew.refreshToken, otherNext.refreshToken, "a stale copy of the other login was written back");
+        assertEquals(mineSecond.refreshToken, new TokenVault(host.session()).load(mine).refreshToken);
+        host.assertNoSecretIn(host.disk().text(), "storage.json");
+    }
+
+    // ---- logins are kept per credentials path ----
+
+    private static Credentials tokens() {
+        return tokens(NOW + DAY);
+    }
+
+    @Test
+    void reLoggingOneTerminalNeverEvictsAnothersLiveLogin() {
+        Lineage other = Lineage.of(Jwt.opaque("rt"));
+        Credentials otherTokens = tokens();
+        new TokenVault(host.session()).save(other, "/b/chatgpt_oauth.json", otherTokens);
+        for (int login = 0; login < 6; login++) {
+            new TokenVault(host.session()).save(Lineage.of(Jwt.opaque("rt")), TARK_PATH, tokens());
+        }
+        Credentials kept = new TokenVault(host.session()).load(other);
+        assertNotNull(kept, "the other terminal's login is still there");
+        assertEquals(otherTokens.refreshToken, kept.refreshToken);
+        assertTrue(StoredLogins.parse(host.disk().get(TokenVault.KEY)).size() <= StoredLogins.MAX_ENTRIES);
+    }
+
+    @Test
+    void aFifthPathEvictsTheOldestPath() {
+        Lineage[] logins = new Lineage[5];
+        for (int i = 0; i < logins.length; i++) {
+            logins[i] = Lineage.of(Jwt.opaque("rt"));
+            new TokenVault(host.session()).save(logins[i], "/path/" + i, tokens());
+        }
+        assertEquals(null, new TokenVault(host.session()).load(logins[0]));
+        for (int i = 1; i < logins.length; i++) {
+            assertNotNull(new TokenVault(host.session()).load(logins[i]), "path " + i);
+        }
+    }
+
+    @Test
+    void anOlderLoginOfAPathFillsOnlyTheRoomLeftSoAFileThatComesBackStillWorks() {
+        Lineage first = Lineage.of(Jwt.opaque("rt"));
+        Lineage second = Lineage.of(Jwt.opaque("rt"));
+        new TokenVault(host.session()).save(first, TARK_PATH, tokens());
+        new TokenVault(host.session()).save(second, TARK_PATH, tokens());
+        assertNotNull(new TokenVault(host.session()).load(first), "room left: the older login stays");
+        for (int i = 0; i < 3; i++) {
+            new TokenVault(host.session()).save(Lineage.of(Jwt.opaque("rt")), "/other/" + i, tokens());
+        }
+        assertEquals(null, new TokenVault(host.session()).load(first), "superseded, and the room was needed");
+        assertNotNull(new TokenVault(host.session()).load(second), "the path's live login stays");
+    }
+
+    @Test
+    void thePathIsKeptOnlyAsAOneWayFingerprint() {
+        new TokenVault(host).save(Lineage.of(Jwt.opaque("rt")), TARK_PATH, tokens());
+        String stored = host.disk().text();
+        assertFalse(stored.contains("tester"), stored);
+        assertFalse(stored.contains("chatgpt_oauth"), stored);
+        assertTrue(stored.contains(StoredLogins.pathFingerprint(TARK_PATH)));
+        assertFalse(StoredLogins.pathFingerprint(TARK_PATH).equals(StoredLogins.pathFingerprint(TARK_PATH + "x")));
     }
 }
