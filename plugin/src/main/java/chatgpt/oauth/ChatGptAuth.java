@@ -28,11 +28,6 @@ final class ChatGptAuth {
     /** Whether this call went as far as refreshing (asking storage on disk, then the endpoint). */
     private boolean refreshTried;
 
-    /** With the Codex identity read from the host's environment (as {@link Provider} makes it). */
-    ChatGptAuth(Host host) {
-        this(host, new CodexClient(host));
-    }
-
     ChatGptAuth(Host host, CodexClient client) {
         this.host = host;
         this.sources = new CredentialSources(host);

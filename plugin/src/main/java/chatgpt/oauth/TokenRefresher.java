@@ -16,11 +16,6 @@ final class TokenRefresher {
     private final Host host;
     private final CodexClient client;
 
-    /** With the Codex identity read from the host's environment. */
-    TokenRefresher(Host host) {
-        this(host, new CodexClient(host));
-    }
-
     TokenRefresher(Host host, CodexClient client) {
         this.host = host;
         this.client = client;

@@ -30,12 +30,13 @@ class ChatGptAuthTest extends HostTest {
     @BeforeEach
     void setUp() {
         host.env("HOME", HOME);
-        auth = new ChatGptAuth(host);
+        auth = new ChatGptAuth(host, new CodexClient(host));
     }
 
     /** A fresh instance on the same machine: what tark's next start sees (storage.json loaded anew). */
     private ChatGptAuth freshInstance() {
-        return new ChatGptAuth(host.session());
+        FakeHost session = host.session();
+        return new ChatGptAuth(session, new CodexClient(session));
     }
 
     /** The tokens stored on disk, opened with the key of the login rooted at this file refresh token. */

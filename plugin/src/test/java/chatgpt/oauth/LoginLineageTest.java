@@ -44,7 +44,8 @@ class LoginLineageTest extends HostTest {
 
     /** A tark session started now on this machine (it loads storage.json as it is now). */
     private ChatGptAuth session() {
-        return new ChatGptAuth(host.session());
+        FakeHost session = host.session();
+        return new ChatGptAuth(session, new CodexClient(session));
     }
 
     private String writeFile(String access, String refresh, String accountId) {
@@ -105,7 +106,7 @@ class LoginLineageTest extends HostTest {
     void reformattingTheFileWithinOneInstanceKeepsTheDescendantToo() throws AuthFailure {
         String second = Jwt.opaque("rt");
         String content = writeFile(Jwt.access(NOW - HOUR), root, null);
-        ChatGptAuth auth = new ChatGptAuth(host);
+        ChatGptAuth auth = new ChatGptAuth(host, new CodexClient(host));
         host.reply(200, Fixtures.tokenReply(Jwt.access(NOW + DAY), second, null, -1));
         Credentials fresh = auth.current();
         host.file(TARK_PATH, Json.parse(content).toString(WriterConfig.PRETTY_PRINT));
@@ -139,7 +140,7 @@ class LoginLineageTest extends HostTest {
     void aStaleSessionThatSeesTheFileReformattedLeavesTheOtherSessionsTokensAlone() throws AuthFailure {
         writeFile(Jwt.access(NOW + MARGIN + MINUTE), root, null);
         FakeHost staleHost = host.session();
-        ChatGptAuth stale = new ChatGptAuth(staleHost);
+        ChatGptAuth stale = new ChatGptAuth(staleHost, new CodexClient(staleHost));
         stale.current(); // started before the other session saved anything
 
         // Another session refreshes (its provider_auth_refresh hook) and saves the descendant.
@@ -522,7 +523,7 @@ class LoginLineageTest extends HostTest {
     @Test
     void aDiagnosticsLineIsWrittenEachTimeTheCredentialsInUseChange() throws AuthFailure {
         writeFile(Jwt.access(NOW + HOUR), root, "acct-diag");
-        ChatGptAuth auth = new ChatGptAuth(host);
+        ChatGptAuth auth = new ChatGptAuth(host, new CodexClient(host));
         auth.current();
         auth.current();
         List<String> lines = diagnostics();

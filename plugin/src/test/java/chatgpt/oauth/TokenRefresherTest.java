@@ -17,7 +17,7 @@ class TokenRefresherTest extends HostTest {
     private static final long OLD_EXP = Jwt.NOW_SECONDS - 60;
     private static final long NEW_EXP = Jwt.NOW_SECONDS + 10 * Fixtures.DAY;
 
-    private final TokenRefresher refresher = new TokenRefresher(host);
+    private final TokenRefresher refresher = new TokenRefresher(host, new CodexClient(host));
     private final String oldAccess = Jwt.access(OLD_EXP);
     private final String oldId = Jwt.withAccount(OLD_EXP, "acct-old");
     private final String oldRefresh = Jwt.opaque("rt");
