@@ -118,7 +118,7 @@ def is_diagnostics(message: str) -> bool:
     return message.startswith(DIAGNOSTICS_PREFIX)
 
 
-# The credentials sources, as the diagnostics line names them (CredentialSource.kindName), in the
+# The credentials sources, as the diagnostics line names them (CredentialSource.name), in the
 # order the plugin looks for them, with what the check calls each; test_diagnostics.py has the
 # plugin report every one.
 TARK_FILE_SOURCE, HOST_INIT_SOURCE, CODEX_CLI_SOURCE = "tark_file", "host_init", "codex_cli"

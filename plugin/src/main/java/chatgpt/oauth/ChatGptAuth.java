@@ -17,16 +17,12 @@ final class ChatGptAuth {
     private final CredentialSources sources;
     private final TokenVault vault;
     private final TokenRefresher refresher;
-    /** The credentials last reported, so the diagnostics line is written only when they change. */
-    private Credentials lastSeen;
-    /** The credentials this call has settled on so far: what the diagnostics line reports when it ends. */
-    private Credentials inUse;
+    /** The tokens last reported, so the diagnostics line is written only when they change. */
+    private Credentials lastReported;
     /** A refresh token the endpoint refused in this instance: never presented again here. */
-    private String refusedRefreshToken;
+    private String refusedHere;
     /** Whether stored tokens were forgotten since the credentials file disappeared. */
     private boolean forgotten;
-    /** Whether this call went as far as refreshing (asking storage on disk, then the endpoint). */
-    private boolean refreshTried;
 
     ChatGptAuth(Host host, CodexClient client) {
         this.host = host;
@@ -35,72 +31,150 @@ final class ChatGptAuth {
         this.refresher = new TokenRefresher(host, client);
     }
 
-    /** Credentials to use now: refreshed first when less than the margin remains. */
-    Credentials current() throws AuthFailure {
-        return usable(false);
+    /** {@code provider_auth_credentials}: the tokens to use now, refreshed first when less than the margin remains. */
+    Handover current() throws AuthFailure {
+        return handOver(false);
     }
 
-    /** Credentials refreshed now, whatever their expiry (the host saw them refused). */
-    Credentials refreshNow() throws AuthFailure {
-        return usable(true);
+    /** {@code provider_auth_refresh}: the tokens refreshed now, whatever their expiry (the host saw them refused). */
+    Handover refreshNow() throws AuthFailure {
+        return handOver(true);
     }
 
     /**
-     * The one path of {@link #current} and {@link #refreshNow}: find the login, take its newest stored
-     * tokens, refresh them if due. The diagnostics line is written here only: for the tokens found
-     * (before any request, so a refresh that never returns still leaves them described) and, when
-     * they changed, for the tokens settled on. A failure once the login is found is recorded for
-     * {@link #explain} when a refresh was tried (what the endpoint answered is not to be seen again), or
-     * to replace an earlier record for these tokens.
+     * Finds the login, takes its newest stored tokens, decides ({@link RefreshDecision}), then does it.
+     * The diagnostics line is written for the tokens found (before any request, so a refresh that never
+     * returns still leaves them described) and, when they changed, for the tokens settled on. A failure is
+     * recorded for {@link #explain} when a refresh was tried (what the endpoint answered is not to be seen
+     * again), or to replace an earlier record for these tokens.
      */
-    private Credentials usable(boolean forceRefresh) throws AuthFailure {
-        CredentialSource source = find();
-        inUse = latest(source);
-        report(source, inUse);
-        refreshTried = false;
-        try {
-            return headerSafe(source, settle(source, inUse, forceRefresh));
-        } catch (AuthFailure failure) {
-            vault.recordFailure(inUse, failure, refreshTried);
-            throw failure;
-        } finally {
-            report(source, inUse);
+    private Handover handOver(boolean forced) throws AuthFailure {
+        Login login = findForgettingLoggedOut();
+        Credentials found = newest(login, vault.newestInView(login));
+        report(login, found);
+        Handover settled = checkedForHeader(login, settle(login, found, forced));
+        if (settled.failure != null) {
+            vault.recordFailure(settled.tokens, settled.failure, settled.refreshTried);
         }
+        report(login, settled.tokens);
+        if (settled.failure != null) {
+            throw settled.failure;
+        }
+        return settled;
     }
 
-    private Credentials settle(CredentialSource source, Credentials credentials, boolean forceRefresh)
-            throws AuthFailure {
+    private Handover settle(Login login, Credentials found, boolean forced) {
         long now = host.currentTimeMillis();
-        boolean expired = credentials.isExpired(now);
-        // A stored token (the endpoint's) that cannot go in a header is as good as expired: the next one
-        // may be fine. The file's own is the user's to fix, and headerSafe says so.
-        boolean unusable = credentials != source.credentials && !HeaderValues.isToken(credentials.accessToken);
-        if (!forceRefresh && !unusable && !credentials.refreshDue(now)) {
-            return credentials;
-        }
-        if (!mayRefresh(source, credentials) || refusedOnDisk(credentials)) {
-            if (!forceRefresh && !expired) {
-                return credentials; // still valid: a later init may refresh it
+        boolean expired = found.isExpired(now);
+        // A stored token (the endpoint's) that cannot go in a header is as good as expired: the next one may
+        // be fine. The file's own is the user's to fix, and checkedForHeader says so.
+        boolean unusable = found != login.credentials && !HeaderValues.isToken(found.accessToken);
+        boolean due = found.refreshDue(now);
+        boolean mayRefresh = mayRefresh(login, found);
+        // storage.json on disk is read only when a refresh is wanted: since this instance loaded storage,
+        // another tark session may have been refused this refresh token, or refreshed it.
+        StorageSnapshot onDisk = null;
+        if (mayRefresh && (forced || unusable || due)) {
+            onDisk = vault.onDisk();
+            if (onDisk.refuses(found.refreshToken)) {
+                refusedHere = found.refreshToken;
+                mayRefresh = false;
             }
-            throw notRefreshable(source, credentials, expired);
         }
-        return refreshed(source, credentials, !forceRefresh && !unusable);
+        int decision = RefreshDecision.of(forced, unusable, due, expired, mayRefresh);
+        if (decision == RefreshDecision.FAIL) {
+            return Handover.failed(found, notRefreshable(login, found, expired), false);
+        }
+        if (decision == RefreshDecision.USE || decision == RefreshDecision.USE_UNREFRESHED) {
+            return Handover.of(found, decision, false);
+        }
+        return refresh(login, found, onDisk, decision == RefreshDecision.REFRESH);
     }
 
-    /** The source to use; the user has logged out of stored tokens whose credentials file is gone. */
-    private CredentialSource find() throws AuthFailure {
-        CredentialSource source;
+    /** Whether this plugin may spend the tokens' refresh token: allowed, and never refused (here or remembered). */
+    private boolean mayRefresh(Login login, Credentials tokens) {
+        return login.mayRefresh(tokens) && !tokens.refreshToken.equals(refusedHere)
+                && !vault.isRefused(tokens.refreshToken);
+    }
+
+    /**
+     * Refreshes {@code current}, unless another tark session already has: its tokens are then in
+     * {@code onDisk}, newer than this instance's copy. Saves the new tokens before anything else. An early
+     * refresh that fails leaves a still-valid token in use when {@code mayKeepValid}: tark holds the
+     * token for the whole session, so a failure now must not end a session that could have run.
+     */
+    private Handover refresh(Login login, Credentials current, StorageSnapshot onDisk, boolean mayKeepValid) {
+        Credentials stored = vault.newestOnDisk(login, onDisk);
+        vault.sealLegacy(login, stored);
+        Credentials spent = current;
+        if (isSuccessor(stored, current)) {
+            if (!stored.refreshDue(host.currentTimeMillis()) || !mayRefresh(login, stored)) {
+                return Handover.of(stored, Handover.OTHER_SESSION, true);
+            }
+            spent = stored;
+        }
+        Credentials fresh;
         try {
-            source = sources.find();
+            fresh = refresher.refresh(spent, login.credentials);
+        } catch (AuthFailure failure) {
+            return afterFailure(login, spent, failure, mayKeepValid);
+        }
+        if (!vault.save(login, fresh)) {
+            host.logWarn("The refreshed ChatGPT tokens could not be saved in the plugin's storage; the next"
+                    + " start may need `tark auth chatgpt-oauth`. Check that tark can write the plugin's data"
+                    + " directory (tark/plugins/chatgpt-oauth/data below its data dir).");
+        }
+        if (fresh.isExpired(host.currentTimeMillis())) {
+            return Handover.failed(fresh, new AuthFailure(AuthFailure.REFRESH_FAILED, "ChatGPT's token endpoint"
+                    + " returned an access token that has already expired; check the system clock, then try again."),
+                    true);
+        }
+        host.logInfo("Refreshed the ChatGPT access token.");
+        return Handover.of(fresh, Handover.REFRESHED, true);
+    }
+
+    /**
+     * After a failed refresh of {@code presented}. A refusal usually means another tark session spent the
+     * refresh token a moment ago: its tokens are then on disk. Only when there are none is the refusal
+     * final: remembered (a one-way mark) so that no later start presents that token again. Then a
+     * still-valid token is kept when {@code mayKeepValid}, with one warning.
+     */
+    private Handover afterFailure(Login login, Credentials presented, AuthFailure failure, boolean mayKeepValid) {
+        if (failure.code() == AuthFailure.REFRESH_REJECTED) {
+            Credentials stored = vault.newestOnDisk(login, null);
+            if (isSuccessor(stored, presented) && !stored.isExpired(host.currentTimeMillis())) {
+                host.logInfo("Another tark session has just refreshed this ChatGPT login; using its tokens.");
+                return Handover.of(stored, Handover.OTHER_SESSION, true);
+            }
+            refusedHere = presented.refreshToken;
+            vault.rememberRefused(presented.refreshToken);
+        }
+        if (!mayKeepValid || presented.isExpired(host.currentTimeMillis())) {
+            return Handover.failed(presented, failure, true);
+        }
+        long left = presented.expiresAtMillis - host.currentTimeMillis();
+        host.logWarn(failure.getMessage() + " The current ChatGPT token is still valid for " + Expiry.span(left)
+                + ", so tark uses it; " + (failure.code() == AuthFailure.REFRESH_REJECTED
+                        ? "renew the login before then with `tark auth chatgpt-oauth`. This refresh token will not"
+                                + " be presented again."
+                        : "the next start tries the refresh again."));
+        return Handover.of(presented, Handover.KEPT_VALID, true);
+    }
+
+    /** The login's source; the user has logged out of stored tokens whose credentials file is gone. */
+    private Login findForgettingLoggedOut() throws AuthFailure {
+        Login login;
+        try {
+            login = sources.find();
         } catch (AuthFailure noCredentials) {
             forgetIfLoggedOut(null);
             throw noCredentials;
         }
-        forgetIfLoggedOut(source);
-        return source;
+        forgetIfLoggedOut(login);
+        return login;
     }
 
-    private void forgetIfLoggedOut(CredentialSource inUse) {
+    private void forgetIfLoggedOut(Login inUse) {
         if (!sources.tarkFileAbsent()) {
             forgotten = false;
         } else if (!forgotten) {
@@ -112,182 +186,73 @@ final class ChatGptAuth {
         }
     }
 
-    /**
-     * The newest tokens of the source's login, looked up {@code where} (see {@link TokenVault#newest}):
-     * the tokens refreshed from the source's, else its own. Refresh tokens are single-use.
-     */
-    private Credentials newest(CredentialSource source, int where) {
-        Credentials stored = refreshable(source, source.credentials) ? vault.newest(source, where) : null;
-        return stored != null ? stored : source.credentials;
-    }
-
-    private Credentials latest(CredentialSource source) {
-        return newest(source, TokenVault.IN_VIEW);
-    }
-
-    /** Whether the credentials carry a refresh token this plugin may spend at all. */
-    private static boolean refreshable(CredentialSource source, Credentials credentials) {
-        return source.refreshable && credentials.canRefresh();
-    }
-
-    /** The one rule for spending a refresh token: allowed, and never refused before (here or remembered). */
-    private boolean mayRefresh(CredentialSource source, Credentials credentials) {
-        return refreshable(source, credentials) && !credentials.refreshToken.equals(refusedRefreshToken)
-                && !vault.isRefused(credentials.refreshToken);
-    }
-
-    /**
-     * Whether storage.json as on disk marks this refresh token refused: another tark session may have been
-     * refused it since this instance loaded its copy of storage. Asked before the token is presented.
-     */
-    private boolean refusedOnDisk(Credentials credentials) {
-        if (!vault.isRefusedOnDisk(credentials.refreshToken)) {
-            return false;
-        }
-        refusedRefreshToken = credentials.refreshToken;
-        return true;
-    }
-
-    /**
-     * Refreshes {@code credentials}, unless another tark session already has: its tokens are on disk in
-     * storage.json, newer than this instance's copy. Saves the new tokens before anything else. An early
-     * refresh that fails leaves a still-valid token in use when {@code mayKeepValid}: tark holds the
-     * token for the whole session, so a failure now must not end a session that could have run.
-     */
-    private Credentials refreshed(CredentialSource source, Credentials credentials, boolean mayKeepValid)
-            throws AuthFailure {
-        refreshTried = true;
-        Credentials onDisk = vault.newest(source, TokenVault.ON_DISK);
-        long now = host.currentTimeMillis();
-        if (isSuccessor(onDisk, credentials)) {
-            inUse = onDisk;
-            if (!onDisk.refreshDue(now) || !mayRefresh(source, onDisk)) {
-                return onDisk;
-            }
-            credentials = onDisk;
-        }
-        Credentials fresh;
-        try {
-            fresh = refresher.refresh(credentials, source.credentials);
-        } catch (AuthFailure failure) {
-            Credentials recovered = recoverFromRefusal(source, credentials, failure);
-            if (recovered != null) {
-                return recovered;
-            }
-            if (!mayKeepValid || credentials.isExpired(host.currentTimeMillis())) {
-                throw failure;
-            }
-            return keptValid(credentials, failure);
-        }
-        if (!vault.save(source, fresh)) {
-            host.logWarn("The refreshed ChatGPT tokens could not be saved in the plugin's storage; the next"
-                    + " start may need `tark auth chatgpt-oauth`. Check that tark can write the plugin's data"
-                    + " directory (tark/plugins/chatgpt-oauth/data below its data dir).");
-        }
-        inUse = fresh;
-        if (fresh.isExpired(host.currentTimeMillis())) {
-            throw new AuthFailure(AuthFailure.REFRESH_FAILED, "ChatGPT's token endpoint returned an access token"
-                    + " that has already expired; check the system clock, then try again.");
-        }
-        host.logInfo("Refreshed the ChatGPT access token.");
-        return fresh;
-    }
-
-    /**
-     * A refused refresh token usually means another tark session spent it a moment ago: its tokens are
-     * then on disk. Only when there are none is the refusal final: remembered (a one-way mark) so that
-     * no later start presents that token again. Null when nothing recovers it.
-     */
-    private Credentials recoverFromRefusal(CredentialSource source, Credentials presented, AuthFailure failure) {
-        if (failure.code() != AuthFailure.REFRESH_REJECTED) {
-            return null;
-        }
-        Credentials onDisk = vault.newest(source, TokenVault.ON_DISK);
-        if (isSuccessor(onDisk, presented) && !onDisk.isExpired(host.currentTimeMillis())) {
-            host.logInfo("Another tark session has just refreshed this ChatGPT login; using its tokens.");
-            inUse = onDisk;
-            return onDisk;
-        }
-        refusedRefreshToken = presented.refreshToken;
-        vault.rememberRefused(presented.refreshToken);
-        return null;
-    }
-
-    /** The still-valid token, after an early refresh failed: one warning, no error. */
-    private Credentials keptValid(Credentials credentials, AuthFailure failure) {
-        host.logWarn(failure.getMessage() + " The current ChatGPT token is still valid for "
-                + Expiry.span(credentials.expiresAtMillis - host.currentTimeMillis()) + ", so tark uses it; "
-                + (failure.code() == AuthFailure.REFRESH_REJECTED
-                        ? "renew the login before then with `tark auth chatgpt-oauth`. This refresh token will not"
-                                + " be presented again."
-                        : "the next start tries the refresh again."));
-        return credentials;
+    /** The login's newest tokens: {@code stored} (refreshed from the login's), else its own. */
+    private static Credentials newest(Login login, Credentials stored) {
+        return stored != null ? stored : login.credentials;
     }
 
     private static boolean isSuccessor(Credentials candidate, Credentials current) {
         return candidate != null && candidate.canRefresh() && !candidate.refreshToken.equals(current.refreshToken);
     }
 
-    private static AuthFailure notRefreshable(CredentialSource source, Credentials credentials, boolean expired) {
-        if (source.kind == CredentialSource.CODEX_CLI) {
-            return new AuthFailure(AuthFailure.EXPIRED, "The Codex CLI's ChatGPT login (" + source.location + ") has "
-                    + (expired ? "expired" : "to be refreshed") + ". This plugin does not refresh it, since that"
-                    + " would log the Codex CLI out: run `codex` once to refresh it, or log in to tark with"
-                    + " `tark auth chatgpt-oauth`.");
+    private static AuthFailure notRefreshable(Login login, Credentials tokens, boolean expired) {
+        AuthFailure own = login.source.whyNotRefreshed(login, expired);
+        if (own != null) {
+            return own;
         }
-        if (credentials.canRefresh()) {
+        if (tokens.canRefresh()) {
             return new AuthFailure(AuthFailure.REFRESH_REJECTED, "ChatGPT has refused this login's refresh token."
                     + " Run `tark auth chatgpt-oauth` to log in again.");
         }
-        return new AuthFailure(AuthFailure.EXPIRED, "The ChatGPT access token in " + source.location
+        return new AuthFailure(AuthFailure.EXPIRED, "The ChatGPT access token in " + login.location
                 + (expired ? " has expired" : " cannot be refreshed") + " and there is no refresh_token"
                 + " beside it. Run `tark auth chatgpt-oauth` to log in again.");
     }
 
-    /** Refuses a bearer token that cannot go in an HTTP header, naming where it came from. */
-    private static Credentials headerSafe(CredentialSource source, Credentials credentials) throws AuthFailure {
-        AuthFailure unsafe = unsafeToken(source, credentials);
-        if (unsafe != null) {
-            throw unsafe;
-        }
-        return credentials;
+    /** The handover, or a failure when its bearer token cannot go in an HTTP header. */
+    private static Handover checkedForHeader(Login login, Handover handover) {
+        AuthFailure unsafe = handover.failure == null ? unsafeToken(login, handover.tokens) : null;
+        return unsafe == null ? handover : Handover.failed(handover.tokens, unsafe, handover.refreshTried);
     }
 
     /** Why the bearer token cannot go in an HTTP header, naming where it came from; null if it can. */
-    private static AuthFailure unsafeToken(CredentialSource source, Credentials credentials) {
-        return HeaderValues.isToken(credentials.accessToken) ? null : new AuthFailure(AuthFailure.INVALID_CREDENTIALS,
-                "The access_token " + (credentials == source.credentials ? "in " : "refreshed from ") + source.location
+    private static AuthFailure unsafeToken(Login login, Credentials tokens) {
+        return HeaderValues.isToken(tokens.accessToken) ? null : new AuthFailure(AuthFailure.INVALID_CREDENTIALS,
+                "The access_token " + (tokens == login.credentials ? "in " : "refreshed from ") + login.location
                 + " holds a character other than visible ASCII (a space, line break or control character),"
                 + " so it cannot be sent as a bearer token. Run"
                 + " `tark auth chatgpt-oauth` to log in again (or remove the stray characters).");
     }
 
     /** The diagnostics line (for tark's debug log and the check command) and any account id warning. */
-    private void report(CredentialSource source, Credentials credentials) {
-        if (credentials == lastSeen) {
+    private void report(Login login, Credentials tokens) {
+        if (tokens == lastReported) {
             return;
         }
-        lastSeen = credentials;
-        AccountId accountId = credentials.accountId();
+        lastReported = tokens;
+        AccountId accountId = tokens.accountId();
         if (accountId.warning != null) {
             host.logWarn(accountId.warning);
         }
         long now = host.currentTimeMillis();
-        host.logDebug(Diagnostics.line(source, credentials, credentials != source.credentials,
-                credentials.isExpired(now), credentials.refreshDue(now), mayRefresh(source, credentials)));
+        host.logDebug(Diagnostics.line(login, tokens, tokens != login.credentials, tokens.isExpired(now),
+                tokens.refreshDue(now), mayRefresh(login, tokens)));
     }
 
-    /** {@code provider_auth_status}: authenticated, not authenticated, or expired and not refreshable. */
+    /**
+     * {@code provider_auth_status}: authenticated, not authenticated, or expired and not refreshable.
+     * Read-only: it neither forgets nor refreshes.
+     */
     int status() {
-        CredentialSource source;
+        Login login;
         try {
-            source = find();
+            login = sources.find();
         } catch (AuthFailure noCredentials) {
             return STATUS_NOT_AUTHENTICATED;
         }
-        Credentials credentials = latest(source);
-        boolean expired = credentials.isExpired(host.currentTimeMillis());
-        return expired && !mayRefresh(source, credentials) ? STATUS_EXPIRED : STATUS_AUTHENTICATED;
+        Credentials tokens = newest(login, vault.newestInView(login));
+        boolean expired = tokens.isExpired(host.currentTimeMillis());
+        return expired && !mayRefresh(login, tokens) ? STATUS_EXPIRED : STATUS_AUTHENTICATED;
     }
 
     /** {@code provider_auth_init}: adopt credentials given by the host, in tark's file format. */
@@ -301,10 +266,10 @@ final class ChatGptAuth {
      */
     void logout() {
         try {
-            CredentialSource source = sources.find();
-            Credentials credentials = newest(source, TokenVault.PEEK);
-            if (mayRefresh(source, credentials)) {
-                String failure = refresher.revoke(credentials, source.credentials);
+            Login login = sources.find();
+            Credentials tokens = newest(login, vault.newestOnDisk(login, null));
+            if (mayRefresh(login, tokens)) {
+                String failure = refresher.revoke(tokens, login.credentials);
                 if (failure != null) {
                     host.logWarn("Could not revoke the ChatGPT login at OpenAI (" + failure + "); logged out here"
                             + " anyway. It ends by itself, or sign out of other sessions in ChatGPT's settings.");
@@ -317,7 +282,7 @@ final class ChatGptAuth {
         }
         vault.forget(false);
         sources.forgetAdopted();
-        lastSeen = null;
+        lastReported = null;
     }
 
     /**
@@ -328,10 +293,10 @@ final class ChatGptAuth {
      * an expired login that may be refreshed is described by what is known, not a guessed cause.
      */
     Credentials explain() throws AuthFailure {
-        CredentialSource source = sources.find();
-        Credentials credentials = newest(source, TokenVault.PEEK);
-        AuthFailure failure = !credentials.isExpired(host.currentTimeMillis()) ? unsafeToken(source, credentials)
-                : mayRefresh(source, credentials) ? refreshNotRecorded() : notRefreshable(source, credentials, true);
+        Login login = sources.find();
+        Credentials credentials = newest(login, vault.newestOnDisk(login, null));
+        AuthFailure failure = !credentials.isExpired(host.currentTimeMillis()) ? unsafeToken(login, credentials)
+                : mayRefresh(login, credentials) ? refreshNotRecorded() : notRefreshable(login, credentials, true);
         if (failure == null) {
             return credentials;
         }

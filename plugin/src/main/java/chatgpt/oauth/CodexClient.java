@@ -48,7 +48,7 @@ final class CodexClient {
     /** The User-Agent, shaped as {@code codex-rs} builds it, with tark and this plugin where it names the terminal. */
     String userAgent() {
         resolve();
-        return originator + "/" + version + (" (tark; wasm32) " + Provider.ID + "/" + Release.VERSION);
+        return originator + "/" + version + (" (tark; wasm32) " + Release.ID + "/" + Release.VERSION);
     }
 
     /**

@@ -1,37 +1,31 @@
 package chatgpt.oauth;
 
-/** Where the current credentials came from, and what that allows. */
-final class CredentialSource {
-    // Kinds are ints, not an enum: each enum costs the module a class with its own tables.
-    /** tark's own credentials file (written by {@code tark auth chatgpt-oauth} or by hand). */
-    static final int TARK_FILE = 1;
-    /** Credentials the host handed over with {@code provider_auth_init}. */
-    static final int HOST_INIT = 2;
-    /** The Codex CLI's login, read-only: its refresh token belongs to the Codex CLI. */
-    static final int CODEX_CLI = 3;
+/**
+ * One place ChatGPT credentials may come from. {@link CredentialSources} asks each in turn, in the
+ * order of its list: a new source is a class implementing this and a line in that list (and, for a
+ * file, its path under {@code fs_read} in plugin.toml).
+ */
+interface CredentialSource {
+    /** The name the diagnostics line gives it; the check command reads it there. */
+    String name();
 
-    final int kind;
-    /** A path or description, for logs and the check command. */
-    final String location;
-    final Credentials credentials;
     /**
-     * Whether this plugin may spend the source's refresh token. Never for the Codex CLI's login: a
-     * refresh would retire the token the Codex CLI holds and log it out.
+     * The login held here now; null when there is none here, so the next source is asked. A failure
+     * when there is one that cannot be used: it names the fix, and no later source is asked.
      */
-    final boolean refreshable;
-    /** The text the credentials were read from (for recognising storage written by version 0.3). */
-    final String content;
+    Login find() throws AuthFailure;
 
-    CredentialSource(int kind, String location, Credentials credentials, String content) {
-        this.kind = kind;
-        this.location = location;
-        this.credentials = credentials;
-        this.refreshable = kind != CODEX_CLI;
-        this.content = content;
-    }
+    /**
+     * Whether this plugin may spend a refresh token found here. Not the Codex CLI's: a refresh would
+     * retire the token the Codex CLI holds and log it out.
+     */
+    boolean refreshable();
 
-    /** The name the check command and the diagnostics line use. */
-    String kindName() {
-        return kind == TARK_FILE ? "tark_file" : kind == HOST_INIT ? "host_init" : "codex_cli";
+    /**
+     * Why a login from here that must be refreshed is not ({@code expired}, or only due), in this
+     * source's words; null where the common reasons hold (no refresh token, or a refused one).
+     */
+    default AuthFailure whyNotRefreshed(Login login, boolean expired) {
+        return null;
     }
 }

@@ -13,11 +13,11 @@ final class Diagnostics {
     private Diagnostics() {
     }
 
-    static String line(CredentialSource source, Credentials credentials, boolean fromStorage, boolean expired,
+    static String line(Login login, Credentials credentials, boolean fromStorage, boolean expired,
             boolean refreshDue, boolean mayRefresh) {
         JsonOutput json = new JsonOutput()
-                .add("source", source.kindName())
-                .add("location", source.location)
+                .add("source", login.source.name())
+                .add("location", login.location)
                 .add("tokens", fromStorage ? "storage" : "source");
         json.add("account_id", credentials.accountId().value);
         long expiresAt = credentials.expiresAtMillis;

@@ -24,13 +24,13 @@ final class LegacyTokens {
     }
 
     /** The clear entry, when it descends from this very file content; null if none. */
-    Credentials find(CredentialSource source) {
+    Credentials find(Login login) {
         if (!isPresent()) {
             return null;
         }
         HostValue legacy = host.storageGet(KEY);
         JsonInput entry = legacy.isPresent() ? JsonInput.read(legacy.value(), "source") : null;
-        if (entry == null || !fingerprint(source.content).equals(entry.string(0))) {
+        if (entry == null || !fingerprint(login.content).equals(entry.string(0))) {
             return null;
         }
         return Credentials.read(legacy.value(), "credentials");

@@ -16,9 +16,7 @@ final class Provider {
     static final String ENDPOINT = Endpoints.CODEX_RESPONSES;
     static final String DISPLAY_NAME = "ChatGPT (OAuth)";
 
-    /** The plugin's name in tark: its plugins directory, its storage, {@code provider_info}'s id. */
-    static final String ID = "chatgpt-oauth";
-    static final String INFO = "{\"id\":\"" + ID + "\",\"display_name\":\"" + DISPLAY_NAME + "\","
+    static final String INFO = "{\"id\":\"" + Release.ID + "\",\"display_name\":\"" + DISPLAY_NAME + "\","
             + "\"description\":\"Codex models through your ChatGPT Plus/Pro subscription\","
             + "\"requires_auth\":true,\"provider\":\"openai\"}";
     private static final String MODEL_TRAITS = "\"supports_streaming\":true,\"supports_tools\":true}";
@@ -55,7 +53,7 @@ final class Provider {
 
     /** {@code provider_auth_credentials}: what tark's OpenAI-compatible provider needs. */
     String credentials() throws AuthFailure {
-        Credentials credentials = auth.current();
+        Credentials credentials = auth.current().tokens;
         if (credentials != answered) {
             answered = credentials;
             answer = credentialsDocument(credentials, client);
@@ -65,7 +63,7 @@ final class Provider {
 
     /** {@code provider_auth_refresh}: refresh now, then answer as {@link #credentials()}. */
     String refresh() throws AuthFailure {
-        return credentialsDocument(auth.refreshNow(), client);
+        return credentialsDocument(auth.refreshNow().tokens, client);
     }
 
     /** The longest paragraph {@link #chat} answers, in characters: its JSON fits tark's 64 KiB buffer. */

@@ -60,7 +60,7 @@ class ChatGptAuthTest extends HostTest {
     void validFileIsUsedWithoutRefreshing() throws AuthFailure {
         String access = Jwt.access(NOW + DAY);
         writeTarkFile(access, Jwt.opaque("rt"), null, null, null);
-        assertEquals(access, auth.current().accessToken);
+        assertEquals(access, auth.current().tokens.accessToken);
         assertTrue(host.requests().isEmpty());
         assertTrue(host.storage.isEmpty(), "nothing to keep when nothing was refreshed");
     }
@@ -71,7 +71,7 @@ class ChatGptAuthTest extends HostTest {
         writeTarkFile(Jwt.access(NOW + DAY), Jwt.opaque("rt"), null, NOW - 10, null);
         String newAccess = Jwt.access(NOW + DAY);
         host.reply(200, Fixtures.tokenReply(newAccess, null, null, -1));
-        assertEquals(newAccess, auth.current().accessToken);
+        assertEquals(newAccess, auth.current().tokens.accessToken);
         assertEquals(1, host.requests().size());
     }
 
@@ -79,7 +79,7 @@ class ChatGptAuthTest extends HostTest {
     void expiresAtInMillisecondsIsHonoured() throws AuthFailure {
         String access = Jwt.access(NOW - DAY);
         writeTarkFile(access, Jwt.opaque("rt"), null, (NOW + HOUR) * 1000, null);
-        assertEquals(access, auth.current().accessToken, "valid for an hour by expires_at (ms)");
+        assertEquals(access, auth.current().tokens.accessToken, "valid for an hour by expires_at (ms)");
         assertTrue(host.requests().isEmpty());
     }
 
@@ -87,14 +87,14 @@ class ChatGptAuthTest extends HostTest {
     void floatAndStringExpiresAtAreHonoured() throws AuthFailure {
         String access = Jwt.opaque("at");
         writeTarkFile(access, Jwt.opaque("rt"), null, (double) (NOW + HOUR) + 0.5, null);
-        assertEquals(access, auth.current().accessToken);
+        assertEquals(access, auth.current().tokens.accessToken);
         writeTarkFile(access, Jwt.opaque("rt"), null, String.valueOf(NOW + HOUR), null);
-        assertEquals(access, freshInstance().current().accessToken);
+        assertEquals(access, freshInstance().current().tokens.accessToken);
         assertTrue(host.requests().isEmpty());
         writeTarkFile(access, Jwt.opaque("rt"), null, (double) (NOW - HOUR) + 0.5, null);
         String newAccess = Jwt.access(NOW + DAY);
         host.reply(200, Fixtures.tokenReply(newAccess, null, null, -1));
-        assertEquals(newAccess, freshInstance().current().accessToken, "an expired float expires_at refreshes");
+        assertEquals(newAccess, freshInstance().current().tokens.accessToken, "an expired float expires_at refreshes");
     }
 
     @Test
@@ -102,7 +102,7 @@ class ChatGptAuthTest extends HostTest {
         writeTarkFile(Jwt.access(NOW - 1), Jwt.opaque("rt"), null, null, null);
         String newAccess = Jwt.access(NOW + DAY);
         host.reply(200, Fixtures.tokenReply(newAccess, null, null, -1));
-        assertEquals(newAccess, auth.current().accessToken);
+        assertEquals(newAccess, auth.current().tokens.accessToken);
     }
 
     @Test
@@ -110,7 +110,7 @@ class ChatGptAuthTest extends HostTest {
         String access = Jwt.opaque("at");
         writeTarkFile(access, Jwt.opaque("rt"), null, null, null);
         host.setNow(Long.MAX_VALUE / 4);
-        assertEquals(access, auth.current().accessToken);
+        assertEquals(access, auth.current().tokens.accessToken);
         assertTrue(host.requests().isEmpty());
         assertEquals(1, auth.status());
     }
@@ -119,13 +119,13 @@ class ChatGptAuthTest extends HostTest {
     void refreshesWhenLessThanTheMarginRemains() throws AuthFailure {
         String access = Jwt.access(NOW + MARGIN);
         writeTarkFile(access, Jwt.opaque("rt"), null, null, null);
-        assertEquals(access, auth.current().accessToken, "exactly the margin left: still used");
+        assertEquals(access, auth.current().tokens.accessToken, "exactly the margin left: still used");
         assertTrue(host.requests().isEmpty());
 
         host.advance(1000);
         String newAccess = Jwt.access(NOW + DAY);
         host.reply(200, Fixtures.tokenReply(newAccess, null, null, -1));
-        assertEquals(newAccess, auth.current().accessToken, "a second less than the margin left: refreshed");
+        assertEquals(newAccess, auth.current().tokens.accessToken, "a second less than the margin left: refreshed");
         assertEquals(1, host.requests().size());
     }
 
@@ -140,7 +140,7 @@ class ChatGptAuthTest extends HostTest {
         String newId = Jwt.withAccount(NOW + 10 * DAY, "acct-1");
         host.reply(200, Fixtures.tokenReply(newAccess, newRefresh, newId, 864_000));
 
-        Credentials fresh = auth.current();
+        Credentials fresh = auth.current().tokens;
         assertEquals(newAccess, fresh.accessToken);
         assertEquals(newRefresh, fresh.refreshToken);
         assertEquals(oldRefresh, host.requests().get(0).jsonBody().getString("refresh_token", null));
@@ -156,11 +156,51 @@ class ChatGptAuthTest extends HostTest {
         assertTrue(post >= 0 && save > post, events.toString());
 
         // tark's next provider init: a fresh instance, same file, same storage.
-        Credentials next = freshInstance().current();
+        Credentials next = freshInstance().current().tokens;
         assertEquals(newAccess, next.accessToken);
         assertEquals(newRefresh, next.refreshToken);
         assertEquals("acct-1", next.accountId().value);
         assertEquals(1, host.requests().size(), "no second refresh");
+    }
+
+    @Test
+    void aRefreshingInitReadsStorageOnDiskOnceBeforeSpendingTheRefreshToken() throws AuthFailure {
+        writeTarkFile(Jwt.access(NOW - HOUR), Jwt.opaque("rt"), null, null, null);
+        host.reply(200, Fixtures.tokenReply(Jwt.access(NOW + DAY), Jwt.opaque("rt"), null, -1));
+        assertEquals(Handover.REFRESHED, auth.current().why);
+        List<String> events = host.events();
+        List<String> beforePost = events.subList(0, events.indexOf("http.post " + TokenRefresher.TOKEN_URL));
+        assertEquals(1, beforePost.stream().filter(e -> e.equals("fs.read " + Fixtures.STORAGE_PATH)).count(),
+                "one look at other sessions' refusals and refreshes: " + beforePost);
+        assertTrue(beforePost.stream().noneMatch(e -> e.startsWith("storage.set")), beforePost.toString());
+    }
+
+    @Test
+    void theHandoverSaysWhy() throws AuthFailure {
+        String fileRefresh = Jwt.opaque("rt");
+        writeTarkFile(Jwt.lived(NOW + HOUR, 10 * DAY), fileRefresh, null, null, null);
+        host.reply(503, "down for maintenance");
+        Handover kept = auth.current();
+        assertEquals(Handover.KEPT_VALID, kept.why, "due, the refresh failed for now, the token is still valid");
+        assertTrue(kept.refreshTried);
+        assertNull(kept.failure);
+
+        String rotated = Jwt.lived(NOW + 10 * DAY, 10 * DAY);
+        host.reply(200, Fixtures.tokenReply(rotated, Jwt.opaque("rt"), null, -1));
+        Handover refreshed = freshInstance().current();
+        assertEquals(Handover.REFRESHED, refreshed.why);
+        assertEquals(rotated, refreshed.tokens.accessToken);
+        assertEquals(RefreshDecision.USE, freshInstance().current().why, "not due: used as they are");
+
+        // An instance that loaded storage before the next refresh finds the other session's tokens on disk.
+        host.advance(9 * DAY * 1000);
+        ChatGptAuth late = freshInstance();
+        late.status(); // loads its copy of storage
+        host.reply(200, Fixtures.tokenReply(Jwt.lived(NOW + 20 * DAY, 10 * DAY), Jwt.opaque("rt"), null, -1));
+        freshInstance().refreshNow();
+        Handover other = late.current();
+        assertEquals(Handover.OTHER_SESSION, other.why);
+        assertEquals(3, host.requests().size(), "the late instance spends nothing");
     }
 
     @Test
@@ -175,13 +215,13 @@ class ChatGptAuthTest extends HostTest {
         String thirdAccess = Jwt.access(NOW + 3 * HOUR + DAY);
         String thirdRefresh = Jwt.opaque("rt");
         host.reply(200, Fixtures.tokenReply(thirdAccess, thirdRefresh, null, -1));
-        Credentials third = freshInstance().current();
+        Credentials third = freshInstance().current().tokens;
         assertEquals(thirdAccess, third.accessToken);
         assertEquals(2, host.requests().size());
         assertEquals(secondRefresh, host.requests().get(1).jsonBody().getString("refresh_token", null),
                 "the file's refresh token is dead; the stored successor is spent");
 
-        assertEquals(thirdAccess, freshInstance().current().accessToken);
+        assertEquals(thirdAccess, freshInstance().current().tokens.accessToken);
         assertEquals(2, host.requests().size());
     }
 
@@ -192,11 +232,11 @@ class ChatGptAuthTest extends HostTest {
         writeTarkFile(Jwt.access(NOW - HOUR), oldRefresh, oldId, null, null);
         String newAccess = Jwt.access(NOW + DAY);
         host.reply(200, Fixtures.tokenReply(newAccess, null, null, -1));
-        Credentials fresh = auth.current();
+        Credentials fresh = auth.current().tokens;
         assertEquals(oldRefresh, fresh.refreshToken);
         assertEquals(oldId, fresh.idToken);
         assertEquals((NOW + DAY) * 1000, fresh.expiresAtMillis);
-        Credentials next = freshInstance().current();
+        Credentials next = freshInstance().current().tokens;
         assertEquals(newAccess, next.accessToken);
         assertEquals(oldRefresh, next.refreshToken);
         assertEquals("acct-keep", next.accountId().value);
@@ -208,14 +248,14 @@ class ChatGptAuthTest extends HostTest {
         String fileRefresh = Jwt.opaque("rt");
         writeTarkFile(Jwt.access(NOW - HOUR), fileRefresh, null, null, null);
         host.reply(200, Fixtures.tokenReply(Jwt.opaque("at"), Jwt.opaque("rt"), null, 1800));
-        assertEquals(Jwt.NOW_MILLIS + 1_800_000, auth.current().expiresAtMillis);
+        assertEquals(Jwt.NOW_MILLIS + 1_800_000, auth.current().tokens.expiresAtMillis);
         assertEquals((NOW + 1800) * 1000, stored(fileRefresh).expiresAtMillis);
 
         // Later, with half the margin left, the stored token is refreshed in turn.
         host.advance((1800 - MARGIN / 2) * 1000);
         String third = Jwt.access(NOW + DAY);
         host.reply(200, Fixtures.tokenReply(third, null, null, -1));
-        assertEquals(third, freshInstance().current().accessToken);
+        assertEquals(third, freshInstance().current().tokens.accessToken);
         assertEquals(2, host.requests().size());
     }
 
@@ -225,7 +265,7 @@ class ChatGptAuthTest extends HostTest {
         host.failStorageSet = true;
         String newAccess = Jwt.access(NOW + DAY);
         host.reply(200, Fixtures.tokenReply(newAccess, Jwt.opaque("rt"), null, -1));
-        assertEquals(newAccess, auth.current().accessToken);
+        assertEquals(newAccess, auth.current().tokens.accessToken);
         assertEquals(1, host.logs("warn").size());
         assertTrue(host.logs("warn").get(0).message.contains("storage"));
     }
@@ -244,7 +284,7 @@ class ChatGptAuthTest extends HostTest {
         // The next attempt spends the stored successor, not the file's dead token.
         String goodAccess = Jwt.access(NOW + DAY);
         host.reply(200, Fixtures.tokenReply(goodAccess, Jwt.opaque("rt"), null, -1));
-        assertEquals(goodAccess, freshInstance().current().accessToken);
+        assertEquals(goodAccess, freshInstance().current().tokens.accessToken);
         assertEquals(newRefresh, host.requests().get(1).jsonBody().getString("refresh_token", null));
     }
 
@@ -256,11 +296,11 @@ class ChatGptAuthTest extends HostTest {
         String newAccess = Jwt.access(NOW + 2 * DAY);
         String newRefresh = Jwt.opaque("rt");
         host.reply(200, Fixtures.tokenReply(newAccess, newRefresh, null, -1));
-        Credentials fresh = auth.refreshNow();
+        Credentials fresh = auth.refreshNow().tokens;
         assertEquals(newAccess, fresh.accessToken);
         assertEquals(1, host.requests().size());
         assertEquals(refresh, host.requests().get(0).jsonBody().getString("refresh_token", null));
-        assertEquals(newAccess, freshInstance().current().accessToken, "persisted as any refresh");
+        assertEquals(newAccess, freshInstance().current().tokens.accessToken, "persisted as any refresh");
         assertEquals(1, host.requests().size());
     }
 
@@ -277,7 +317,7 @@ class ChatGptAuthTest extends HostTest {
     void expiredWithoutARefreshTokenIsExpired() throws AuthFailure {
         String access = Jwt.access(NOW + MARGIN / 2);
         writeTarkFile(access, null, null, null, null);
-        assertEquals(access, auth.current().accessToken, "not expired yet, and nothing to refresh it with");
+        assertEquals(access, auth.current().tokens.accessToken, "not expired yet, and nothing to refresh it with");
         host.advance((MARGIN / 2 + MINUTE) * 1000);
         AuthFailure failure = currentFails();
         assertEquals(AuthFailure.EXPIRED, failure.code());
@@ -315,7 +355,7 @@ class ChatGptAuthTest extends HostTest {
         String rotated = Jwt.access(NOW + DAY);
         new TokenVault(host.session()).save(Lineage.of(deadRefresh), Fixtures.TARK_PATH,
                 new Credentials(rotated, Jwt.opaque("rt"), null, null, (NOW + DAY) * 1000));
-        assertEquals(rotated, freshInstance().current().accessToken);
+        assertEquals(rotated, freshInstance().current().tokens.accessToken);
         assertEquals(1, host.requests().size(), "no request: the stored successor is valid");
     }
 
@@ -325,7 +365,7 @@ class ChatGptAuthTest extends HostTest {
         writeTarkFile(access, Jwt.opaque("rt"), null, null, null);
         host.reply(401, "{\"error\":{\"code\":\"refresh_token_invalidated\"}}");
         assertEquals(AuthFailure.REFRESH_REJECTED, assertThrows(AuthFailure.class, () -> auth.refreshNow()).code());
-        assertEquals(access, freshInstance().current().accessToken, "the access token is still good");
+        assertEquals(access, freshInstance().current().tokens.accessToken, "the access token is still good");
         assertEquals(1, freshInstance().status());
         assertEquals(1, host.requests().size());
     }
@@ -342,7 +382,7 @@ class ChatGptAuthTest extends HostTest {
 
         String newAccess = Jwt.access(NOW + DAY);
         host.reply(200, Fixtures.tokenReply(newAccess, Jwt.opaque("rt"), null, -1));
-        assertEquals(newAccess, freshInstance().current().accessToken);
+        assertEquals(newAccess, freshInstance().current().tokens.accessToken);
         assertEquals(2, host.requests().size());
         assertEquals(refresh, host.requests().get(1).jsonBody().getString("refresh_token", null));
     }
@@ -380,7 +420,7 @@ class ChatGptAuthTest extends HostTest {
         String otherAccess = Jwt.access(NOW + DAY);
         writeTarkFile(otherAccess, Jwt.opaque("rt"), Jwt.withAccount(NOW + DAY, "acct-other"), null, null);
         for (ChatGptAuth instance : new ChatGptAuth[] {auth, freshInstance()}) {
-            Credentials now = instance.current();
+            Credentials now = instance.current().tokens;
             assertEquals(otherAccess, now.accessToken);
             assertEquals("acct-other", now.accountId().value);
         }
@@ -415,7 +455,7 @@ class ChatGptAuthTest extends HostTest {
         host.files.remove(TARK_PATH);
         String codexAccess = Jwt.access(NOW + DAY);
         host.file(CODEX_PATH, Fixtures.codexFile(codexAccess, Jwt.opaque("rt"), null, null));
-        assertEquals(codexAccess, freshInstance().current().accessToken);
+        assertEquals(codexAccess, freshInstance().current().tokens.accessToken);
     }
 
     // ---- Codex CLI ----
@@ -424,7 +464,7 @@ class ChatGptAuthTest extends HostTest {
     void validCodexLoginIsUsed() throws AuthFailure {
         String access = Jwt.withAccount(NOW + DAY, "acct-codex");
         host.file(CODEX_PATH, Fixtures.codexFile(access, Jwt.opaque("rt"), null, null));
-        Credentials credentials = auth.current();
+        Credentials credentials = auth.current().tokens;
         assertEquals(access, credentials.accessToken);
         assertEquals("acct-codex", credentials.accountId().value);
         assertEquals(1, auth.status());
@@ -436,7 +476,7 @@ class ChatGptAuthTest extends HostTest {
     void codexLoginWithinTheMarginIsStillUsedAndNeverRefreshed() throws AuthFailure {
         String access = Jwt.access(NOW + MARGIN / 2);
         host.file(CODEX_PATH, Fixtures.codexFile(access, Jwt.opaque("rt"), null, null));
-        assertEquals(access, auth.current().accessToken);
+        assertEquals(access, auth.current().tokens.accessToken);
         assertTrue(host.requests().isEmpty());
     }
 
@@ -470,7 +510,7 @@ class ChatGptAuthTest extends HostTest {
         Credentials other = new Credentials(Jwt.access(NOW + DAY), Jwt.opaque("rt"), null, null, Expiry.UNKNOWN);
         host.secret(other.accessToken);
         new TokenVault(host.session()).save(Lineage.of(codexRefresh), Fixtures.TARK_PATH, other);
-        assertEquals(codexAccess, freshInstance().current().accessToken);
+        assertEquals(codexAccess, freshInstance().current().tokens.accessToken);
     }
 
     // ---- provider_auth_init ----
@@ -479,7 +519,7 @@ class ChatGptAuthTest extends HostTest {
     void adoptedCredentialsAreUsedWhenThereIsNoFileByThisInstanceOnly() throws AuthFailure {
         String access = Jwt.access(NOW + DAY);
         auth.adopt(Fixtures.tarkFile(access, Jwt.opaque("rt"), null, null, "acct-init"));
-        Credentials credentials = auth.current();
+        Credentials credentials = auth.current().tokens;
         assertEquals(access, credentials.accessToken);
         assertEquals("acct-init", credentials.accountId().value);
         assertTrue(host.storage.isEmpty(), "kept in memory: tark's logout deletes only the file");
@@ -493,9 +533,9 @@ class ChatGptAuthTest extends HostTest {
         auth.adopt(Fixtures.tarkFile(Jwt.access(NOW - HOUR), refresh, null, null, null));
         String newAccess = Jwt.access(NOW + DAY);
         host.reply(200, Fixtures.tokenReply(newAccess, Jwt.opaque("rt"), null, -1));
-        assertEquals(newAccess, auth.current().accessToken);
+        assertEquals(newAccess, auth.current().tokens.accessToken);
         assertEquals(refresh, host.requests().get(0).jsonBody().getString("refresh_token", null));
-        assertEquals(newAccess, auth.current().accessToken);
+        assertEquals(newAccess, auth.current().tokens.accessToken);
         assertEquals(1, host.requests().size());
     }
 
@@ -511,7 +551,7 @@ class ChatGptAuthTest extends HostTest {
         auth.adopt(Fixtures.tarkFile(Jwt.access(NOW + DAY), null, null, null, null));
         String fileAccess = Jwt.access(NOW + DAY);
         writeTarkFile(fileAccess, null, null, null, null);
-        assertEquals(fileAccess, auth.current().accessToken);
+        assertEquals(fileAccess, auth.current().tokens.accessToken);
     }
 
     @Test
@@ -556,6 +596,24 @@ class ChatGptAuthTest extends HostTest {
     }
 
     @Test
+    void statusWritesNothingEvenWhenTheFileIsGone() throws AuthFailure {
+        writeTarkFile(Jwt.access(NOW - HOUR), Jwt.opaque("rt"), null, null, null);
+        host.reply(200, Fixtures.tokenReply(Jwt.access(NOW + DAY), Jwt.opaque("rt"), null, -1));
+        auth.current();
+        host.files.remove(TARK_PATH);
+        ChatGptAuth next = freshInstance();
+        int eventsBefore = host.events().size();
+        assertEquals(2, next.status(), "logged out");
+        List<String> asked = host.events().subList(eventsBefore, host.events().size());
+        assertTrue(asked.stream().noneMatch(e -> e.startsWith("storage.set") || e.startsWith("storage.delete")),
+                asked.toString());
+        assertTrue(host.disk().containsKey(TokenVault.KEY), "asking for the status forgets nothing");
+        assertEquals(2, next.status());
+        assertThrows(AuthFailure.class, () -> next.current());
+        assertFalse(host.disk().containsKey(TokenVault.KEY), "a provider init forgets the logged-out login");
+    }
+
+    @Test
     void logoutDropsEverythingStored() throws AuthFailure {
         writeTarkFile(Jwt.access(NOW - HOUR), Jwt.opaque("rt"), null, null, null);
         host.reply(200, Fixtures.tokenReply(Jwt.access(NOW + DAY), Jwt.opaque("rt"), null, -1));
@@ -578,25 +636,25 @@ class ChatGptAuthTest extends HostTest {
         String idWithClaim = Jwt.withAccount(NOW + DAY, "acct-id");
         String accessWithClaim = Jwt.withAccount(NOW + DAY, "acct-access");
         writeTarkFile(accessWithClaim, null, idWithClaim, null, "acct-stored");
-        assertEquals("acct-id", auth.current().accountId().value);
+        assertEquals("acct-id", auth.current().tokens.accountId().value);
 
         writeTarkFile(accessWithClaim, null, Jwt.access(NOW + DAY), null, "acct-stored");
-        assertEquals("acct-access", auth.current().accountId().value);
+        assertEquals("acct-access", auth.current().tokens.accountId().value);
 
         writeTarkFile(Jwt.token(Jwt.claims(NOW + DAY).add("chatgpt_account_id", "acct-top")), null, null, null,
                 "acct-stored");
-        assertEquals("acct-top", auth.current().accountId().value);
+        assertEquals("acct-top", auth.current().tokens.accountId().value);
 
         // An organisation is an API organisation, not the ChatGPT workspace: never sent.
         writeTarkFile(Jwt.token(Jwt.claims(NOW + DAY).add("organizations",
                 Json.parse("[{\"id\":\"org-1\"},{\"id\":\"org-2\"}]"))), null, null, null, "acct-stored");
-        assertEquals("acct-stored", auth.current().accountId().value);
+        assertEquals("acct-stored", auth.current().tokens.accountId().value);
 
         writeTarkFile(Jwt.access(NOW + DAY), null, null, null, "acct-stored");
-        assertEquals("acct-stored", auth.current().accountId().value);
+        assertEquals("acct-stored", auth.current().tokens.accountId().value);
 
         writeTarkFile(Jwt.access(NOW + DAY), null, null, null, null);
-        assertNull(auth.current().accountId().value);
+        assertNull(auth.current().tokens.accountId().value);
     }
 
     // ---- auth_process_tokens ----
@@ -641,7 +699,7 @@ class ChatGptAuthTest extends HostTest {
         String reply = Fixtures.tokenReply(access, refresh, Jwt.withAccount(NOW + HOUR, "acct-9"), 7200);
         host.rememberSecretsIn(reply);
         host.file(TARK_PATH, auth.processTokens(reply));
-        Credentials credentials = freshInstance().current();
+        Credentials credentials = freshInstance().current().tokens;
         assertEquals(access, credentials.accessToken);
         assertEquals(refresh, credentials.refreshToken);
         assertEquals((NOW + 7200) * 1000, credentials.expiresAtMillis);
@@ -783,14 +841,14 @@ class ChatGptAuthTest extends HostTest {
     void sourcesInOrder() throws AuthFailure {
         String codex = Jwt.access(NOW + DAY);
         host.file(CODEX_PATH, Fixtures.codexFile(codex, null, null, null));
-        assertEquals(codex, auth.current().accessToken);
+        assertEquals(codex, auth.current().tokens.accessToken);
 
         String adopted = Jwt.access(NOW + DAY);
         auth.adopt(Fixtures.tarkFile(adopted, null, null, null, null));
-        assertEquals(adopted, auth.current().accessToken);
+        assertEquals(adopted, auth.current().tokens.accessToken);
 
         String file = Jwt.access(NOW + DAY);
         writeTarkFile(file, null, null, null, null);
-        assertEquals(file, auth.current().accessToken);
+        assertEquals(file, auth.current().tokens.accessToken);
     }
 }

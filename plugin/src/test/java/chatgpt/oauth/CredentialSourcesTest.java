@@ -36,8 +36,8 @@ class CredentialSourcesTest extends HostTest {
     void tarkFileAtTheDefaultPath() throws AuthFailure {
         String access = Jwt.access(EXP);
         host.file(TARK_PATH, Fixtures.tarkFile(access, "rt_file", null, null, null));
-        CredentialSource source = sources.find();
-        assertEquals(CredentialSource.TARK_FILE, source.kind);
+        Login source = sources.find();
+        assertEquals("tark_file", source.source.name());
         assertEquals(TARK_PATH, source.location);
         assertEquals(access, source.credentials.accessToken);
         assertEquals("rt_file", source.credentials.refreshToken);
@@ -46,11 +46,11 @@ class CredentialSourcesTest extends HostTest {
     @Test
     void pathVariableWins() throws AuthFailure {
         String custom = "/srv/creds/chatgpt.json";
-        host.env(CredentialSources.PATH_VARIABLE, custom);
+        host.env(TarkCredentialsFile.PATH_VARIABLE, custom);
         host.file(TARK_PATH, Fixtures.tarkFile(Jwt.opaque("at"), null, null, null, null));
         String access = Jwt.access(EXP);
         host.file(custom, Fixtures.tarkFile(access, null, null, null, null));
-        CredentialSource source = sources.find();
+        Login source = sources.find();
         assertEquals(custom, source.location);
         assertEquals(access, source.credentials.accessToken);
         assertFalse(host.events().contains("fs.read " + TARK_PATH), "the default path is not read at all");
@@ -58,14 +58,14 @@ class CredentialSourcesTest extends HostTest {
 
     @Test
     void emptyPathVariableMeansTheDefault() throws AuthFailure {
-        host.env(CredentialSources.PATH_VARIABLE, "");
+        host.env(TarkCredentialsFile.PATH_VARIABLE, "");
         host.file(TARK_PATH, Fixtures.tarkFile(Jwt.access(EXP), null, null, null, null));
         assertEquals(TARK_PATH, sources.find().location);
     }
 
     @Test
     void deniedPathVariableMeansTheDefault() throws AuthFailure {
-        host.deniedEnv.add(CredentialSources.PATH_VARIABLE);
+        host.deniedEnv.add(TarkCredentialsFile.PATH_VARIABLE);
         host.file(TARK_PATH, Fixtures.tarkFile(Jwt.access(EXP), null, null, null, null));
         assertEquals(TARK_PATH, sources.find().location);
     }
@@ -82,8 +82,8 @@ class CredentialSourcesTest extends HostTest {
         host.env.remove("HOME");
         String access = Jwt.access(EXP);
         host.file("~/.codex/auth.json", Fixtures.codexFile(access, null, null, null));
-        CredentialSource source = sources.find();
-        assertEquals(CredentialSource.CODEX_CLI, source.kind);
+        Login source = sources.find();
+        assertEquals("codex_cli", source.source.name());
         assertEquals(access, source.credentials.accessToken);
         assertEquals(List.of("fs.read ~/.config/tark/chatgpt_oauth.json", "fs.read ~/.codex/auth.json"),
                 host.events().stream().filter(e -> e.startsWith("fs.read")).toList());
@@ -111,8 +111,8 @@ class CredentialSourcesTest extends HostTest {
         String access = Jwt.access(EXP);
         sources.adopt(Fixtures.tarkFile(access, "rt_init", null, null, null));
         host.file(CODEX_PATH, Fixtures.codexFile(Jwt.opaque("at"), null, null, null));
-        CredentialSource source = sources.find();
-        assertEquals(CredentialSource.HOST_INIT, source.kind);
+        Login source = sources.find();
+        assertEquals("host_init", source.source.name());
         assertEquals(access, source.credentials.accessToken);
         assertEquals("rt_init", source.credentials.refreshToken);
     }
@@ -122,8 +122,8 @@ class CredentialSourcesTest extends HostTest {
         String access = Jwt.access(EXP);
         String id = Jwt.withAccount(EXP, "acct-codex");
         host.file(CODEX_PATH, Fixtures.codexFile(access, "rt_codex", id, "acct-stored"));
-        CredentialSource source = sources.find();
-        assertEquals(CredentialSource.CODEX_CLI, source.kind);
+        Login source = sources.find();
+        assertEquals("codex_cli", source.source.name());
         assertEquals(CODEX_PATH, source.location);
         assertEquals(access, source.credentials.accessToken);
         assertEquals("rt_codex", source.credentials.refreshToken);
@@ -174,7 +174,7 @@ class CredentialSourcesTest extends HostTest {
     @Test
     void deniedCustomPathIsNamed() {
         String custom = "/srv/creds/chatgpt.json";
-        host.env(CredentialSources.PATH_VARIABLE, custom);
+        host.env(TarkCredentialsFile.PATH_VARIABLE, custom);
         host.deniedPaths.add(custom);
         AuthFailure failure = failure();
         assertEquals(AuthFailure.NOT_ALLOWED, failure.code());
@@ -219,7 +219,7 @@ class CredentialSourcesTest extends HostTest {
     @Test
     void anUnchangedFileIsNotParsedAgain() throws AuthFailure {
         host.file(TARK_PATH, Fixtures.tarkFile(Jwt.access(EXP), "rt_a", null, null, null));
-        CredentialSource first = sources.find();
+        Login first = sources.find();
         assertSame(first, sources.find());
         host.file(TARK_PATH, Fixtures.tarkFile(Jwt.access(EXP), "rt_b", null, null, null));
         assertNotSame(first, sources.find());
@@ -237,11 +237,11 @@ class CredentialSourcesTest extends HostTest {
     @Test
     void onlyTheCodexLoginIsNotRefreshable() throws AuthFailure {
         host.file(CODEX_PATH, Fixtures.codexFile(Jwt.access(EXP), "rt_codex", null, null));
-        assertFalse(sources.find().refreshable);
+        assertFalse(sources.find().source.refreshable());
         sources.adopt(Fixtures.tarkFile(Jwt.access(EXP), "rt_init", null, null, null));
-        assertTrue(sources.find().refreshable);
+        assertTrue(sources.find().source.refreshable());
         host.file(TARK_PATH, Fixtures.tarkFile(Jwt.access(EXP), "rt_file", null, null, null));
-        assertTrue(sources.find().refreshable);
+        assertTrue(sources.find().source.refreshable());
     }
 
     @Test

@@ -74,7 +74,7 @@ class LoginLineageTest extends HostTest {
         writeFile(Jwt.access(NOW - HOUR), root, null);
         String newAccess = Jwt.access(newExpSeconds);
         host.reply(200, Fixtures.tokenReply(newAccess, newRefresh, null, -1));
-        Credentials fresh = session().current();
+        Credentials fresh = session().current().tokens;
         assertEquals(newAccess, fresh.accessToken);
         return fresh;
     }
@@ -91,7 +91,7 @@ class LoginLineageTest extends HostTest {
                 .add("access_token", Jwt.access(NOW - HOUR));
         host.file(TARK_PATH, edited.toString(WriterConfig.PRETTY_PRINT).replace("  ", "\t") + "\n");
 
-        Credentials afterEdit = session().current();
+        Credentials afterEdit = session().current().tokens;
         assertEquals(fresh.accessToken, afterEdit.accessToken, "the stored descendant still wins");
         assertEquals(1, host.requests().size(), "no refresh: the descendant is valid");
 
@@ -108,9 +108,9 @@ class LoginLineageTest extends HostTest {
         String content = writeFile(Jwt.access(NOW - HOUR), root, null);
         ChatGptAuth auth = new ChatGptAuth(host, new CodexClient(host));
         host.reply(200, Fixtures.tokenReply(Jwt.access(NOW + DAY), second, null, -1));
-        Credentials fresh = auth.current();
+        Credentials fresh = auth.current().tokens;
         host.file(TARK_PATH, Json.parse(content).toString(WriterConfig.PRETTY_PRINT));
-        assertEquals(fresh.accessToken, auth.current().accessToken);
+        assertEquals(fresh.accessToken, auth.current().tokens.accessToken);
         assertEquals(1, host.requests().size());
     }
 
@@ -124,7 +124,7 @@ class LoginLineageTest extends HostTest {
         String newRoot = Jwt.opaque("rt");
         String newAccess = Jwt.access(NOW + DAY);
         writeFile(newAccess, newRoot, null);
-        assertEquals(newAccess, session().current().accessToken);
+        assertEquals(newAccess, session().current().tokens.accessToken);
         assertEquals(entry, host.disk().get(TokenVault.KEY), "not deleted");
 
         // When the new login needs a refresh, its own refresh token is spent.
@@ -155,7 +155,7 @@ class LoginLineageTest extends HostTest {
         host.file(TARK_PATH, Json.parse(host.files.get(TARK_PATH)).toString(WriterConfig.PRETTY_PRINT));
         stale.current();
         host.advance(2 * MINUTE * 1000); // now a minute within the refresh margin
-        assertEquals(secondAccess, stale.current().accessToken, "the other session's tokens, read from disk");
+        assertEquals(secondAccess, stale.current().tokens.accessToken, "the other session's tokens, read from disk");
         stale.status();
 
         assertEquals(entry, host.disk().get(TokenVault.KEY), "the shared file still holds the other session's entry");
@@ -180,7 +180,7 @@ class LoginLineageTest extends HostTest {
         String entry = host.disk().get(TokenVault.KEY);
 
         host.file(TARK_PATH, host.files.get(TARK_PATH) + "\n");
-        assertEquals(thirdAccess, stale.current().accessToken);
+        assertEquals(thirdAccess, stale.current().tokens.accessToken);
         assertEquals(List.of(root, second), presented(), "the spent `second` is never presented again");
         assertEquals(entry, host.disk().get(TokenVault.KEY));
     }
@@ -200,14 +200,14 @@ class LoginLineageTest extends HostTest {
             host.handleHttp(null);
             host.reply(200, Fixtures.tokenReply(firstAccess, firstRefresh, null, -1));
             try {
-                assertEquals(firstAccess, first.current().accessToken);
+                assertEquals(firstAccess, first.current().tokens.accessToken);
             } catch (AuthFailure failure) {
                 throw new AssertionError(failure);
             }
             return HttpReply.response(400, "{\"error\":\"refresh_token_reused\"}");
         });
 
-        Credentials recovered = second.current();
+        Credentials recovered = second.current().tokens;
         assertEquals(firstAccess, recovered.accessToken, "the first session's tokens, in the same call");
         assertEquals(firstRefresh, recovered.refreshToken);
         assertEquals(List.of(root, root), presented());
@@ -215,7 +215,7 @@ class LoginLineageTest extends HostTest {
         assertTrue(host.errors().isEmpty());
         assertTrue(host.messages("info").stream().anyMatch(m -> m.contains("Another tark session")),
                 host.messages("info").toString());
-        assertEquals(firstAccess, second.current().accessToken);
+        assertEquals(firstAccess, second.current().tokens.accessToken);
         assertEquals(2, host.requests().size());
     }
 
@@ -228,7 +228,7 @@ class LoginLineageTest extends HostTest {
         host.reply(200, Fixtures.tokenReply(firstAccess, Jwt.opaque("rt"), null, -1));
         first.current();
 
-        assertEquals(firstAccess, second.current().accessToken);
+        assertEquals(firstAccess, second.current().tokens.accessToken);
         assertEquals(1, host.requests().size(), "no HTTP request from the second session");
         assertTrue(host.events().contains("fs.read " + Fixtures.STORAGE_PATH));
     }
@@ -243,7 +243,7 @@ class LoginLineageTest extends HostTest {
         host.reply(200, Fixtures.tokenReply(firstAccess, firstRefresh, null, -1));
         first.refreshNow();
         // The host saw the file's access token refused; the descendant on disk is newer: no second request.
-        assertEquals(firstAccess, second.refreshNow().accessToken);
+        assertEquals(firstAccess, second.refreshNow().tokens.accessToken);
         assertEquals(List.of(root), presented());
     }
 
@@ -255,12 +255,12 @@ class LoginLineageTest extends HostTest {
         String firstAccess = Jwt.access(NOW + DAY);
         host.reply(200, Fixtures.tokenReply(firstAccess, Jwt.opaque("rt"), null, -1));
         first.current();
-        assertEquals(firstAccess, second.current().accessToken);
+        assertEquals(firstAccess, second.current().tokens.accessToken);
         long diskReads = host.events().stream().filter(e -> e.equals("fs.read " + Fixtures.STORAGE_PATH)).count();
         int debugLines = host.messages("debug").size();
 
         for (int i = 0; i < 3; i++) {
-            assertEquals(firstAccess, second.current().accessToken);
+            assertEquals(firstAccess, second.current().tokens.accessToken);
         }
         assertEquals(diskReads, host.events().stream().filter(e -> e.equals("fs.read " + Fixtures.STORAGE_PATH)).count(),
                 "the descendant taken from disk is this instance's login now");
@@ -379,7 +379,7 @@ class LoginLineageTest extends HostTest {
         // Logging in again afterwards starts a new lineage as usual.
         String access = Jwt.access(NOW + DAY);
         writeFile(access, Jwt.opaque("rt"), null);
-        assertEquals(access, auth.current().accessToken);
+        assertEquals(access, auth.current().tokens.accessToken);
     }
 
     @Test
@@ -388,7 +388,7 @@ class LoginLineageTest extends HostTest {
         host.files.remove(TARK_PATH);
         String codexAccess = Jwt.access(NOW + DAY);
         host.file(CODEX_PATH, Fixtures.codexFile(codexAccess, Jwt.opaque("rt"), null, null));
-        assertEquals(codexAccess, session().current().accessToken);
+        assertEquals(codexAccess, session().current().tokens.accessToken);
         assertFalse(host.disk().containsKey(TokenVault.KEY));
     }
 
@@ -492,14 +492,14 @@ class LoginLineageTest extends HostTest {
         host.disk().put(LegacyTokens.KEY, legacyEntry(content, refreshed));
         host.rememberSecretsIn(host.disk().text());
 
-        assertEquals(refreshed.accessToken, session().current().accessToken);
+        assertEquals(refreshed.accessToken, session().current().tokens.accessToken);
         assertTrue(host.requests().isEmpty(), "no refresh: the migrated tokens are valid");
         assertFalse(host.disk().containsKey(LegacyTokens.KEY));
         assertEquals(second, storedOnDisk().refreshToken);
         host.assertNoSecretIn(host.disk().text(), "storage.json");
 
         // Next start: the sealed entry alone carries the login.
-        assertEquals(refreshed.accessToken, session().current().accessToken);
+        assertEquals(refreshed.accessToken, session().current().tokens.accessToken);
         host.advance(DAY * 1000);
         host.reply(200, Fixtures.tokenReply(Jwt.access(NOW + 3 * DAY), Jwt.opaque("rt"), null, -1));
         session().current();
@@ -512,7 +512,7 @@ class LoginLineageTest extends HostTest {
         Credentials other = new Credentials(Jwt.access(NOW + DAY), Jwt.opaque("rt"), null, null, (NOW + DAY) * 1000);
         host.disk().put(LegacyTokens.KEY, legacyEntry(content + " ", other));
         host.rememberSecretsIn(host.disk().text());
-        Credentials used = session().current();
+        Credentials used = session().current().tokens;
         assertNotEquals(other.accessToken, used.accessToken);
         assertEquals(Json.parse(content).asObject().getString("access_token", null), used.accessToken);
         assertFalse(host.disk().containsKey(TokenVault.KEY));

@@ -137,7 +137,7 @@ class ProviderChatTest extends HostTest {
     @Test
     void controlCharactersFromThePathAreWrittenOutInTheAnswer() {
         // An OSC-8 hyperlink, a carriage return and a C1 CSI that erases the line, in the configured path.
-        host.env(CredentialSources.PATH_VARIABLE, "/tmp/\u001b]8;;https://evil.example\u0007click\u001b]8;;\u0007\r\u009b2K.json");
+        host.env(TarkCredentialsFile.PATH_VARIABLE, "/tmp/\u001b]8;;https://evil.example\u0007click\u001b]8;;\u0007\r\u009b2K.json");
         String text = chatText();
         assertTrue(text.contains("/tmp/\\x1b]8;;https://evil.example\\x07click\\x1b]8;;\\x07\\x0d\\x9b2K.json"), text);
         assertFalse(text.chars().anyMatch(c -> ControlChars.isControl((char) c)), text);
@@ -145,7 +145,7 @@ class ProviderChatTest extends HostTest {
 
     @Test
     void theAnswerFitsTarksBufferWhateverTheLocation() {
-        host.env(CredentialSources.PATH_VARIABLE, "/" + "\u0001\u00e9\ud83d\ude80".repeat(40_000));
+        host.env(TarkCredentialsFile.PATH_VARIABLE, "/" + "\u0001\u00e9\ud83d\ude80".repeat(40_000));
         Reply reply = Reply.of(new Provider(host), Provider::chat, Reply.CHAT_BUFFER);
         assertTrue(reply.text.getBytes(StandardCharsets.UTF_8).length <= 65536, "fits alloc(65536)");
         JsonObject json = Json.parse(reply.text).asObject();

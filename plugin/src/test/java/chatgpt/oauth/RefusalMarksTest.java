@@ -25,7 +25,7 @@ class RefusalMarksTest extends HostTest {
 
     /** A provider init with the credentials file at {@code path}: its return code. */
     private int start(String path) {
-        host.env(CredentialSources.PATH_VARIABLE, path);
+        host.env(TarkCredentialsFile.PATH_VARIABLE, path);
         return Reply.of(new Provider(host.session()), Provider::credentials).code;
     }
 

@@ -17,7 +17,7 @@ class StorageFileTest extends HostTest {
 
     @Test
     void readsTheLinuxDataDirBelowHome() {
-        StorageFile file = new StorageFile(host, Provider.ID);
+        StorageFile file = new StorageFile(host, Release.ID);
         assertNull(file.read("k"));
         host.session().storageSet("k", "v");
         assertEquals("v", file.read("k"), "written after this instance started: read from disk");
@@ -28,35 +28,35 @@ class StorageFileTest extends HostTest {
     void readsXdgDataHomeWhenSet() {
         host.env("XDG_DATA_HOME", "/srv/data");
         host.disk().put("k", "v");
-        assertEquals("v", new StorageFile(host, Provider.ID).read("k"));
+        assertEquals("v", new StorageFile(host, Release.ID).read("k"));
     }
 
     @Test
     void readsTheMacOsDataDir() {
         host.machine.dataDir = HOME + "/Library/Application Support";
         host.disk().put("k", "v");
-        assertEquals("v", new StorageFile(host, Provider.ID).read("k"));
+        assertEquals("v", new StorageFile(host, Release.ID).read("k"));
     }
 
     @Test
     void anUnusableFileHasNoValue() {
         for (String text : new String[] {"", "garbage", "[]", "{\"k\":1}", "{\"k\":[\"v\"]}"}) {
             host.disk().replaceText(text);
-            assertNull(new StorageFile(host, Provider.ID).read("k"), text);
+            assertNull(new StorageFile(host, Release.ID).read("k"), text);
         }
         StringBuilder dense = new StringBuilder("{\"k\":\"v\",\"x\":[");
         for (int i = 0; i < 30_000; i++) {
             dense.append(i == 0 ? "" : ",").append(1);
         }
         host.disk().replaceText(dense.append("]}").toString());
-        assertNull(new StorageFile(host, Provider.ID).read("k"), "over the value budget");
+        assertNull(new StorageFile(host, Release.ID).read("k"), "over the value budget");
     }
 
     @Test
     void aRefusedReadHasNoValue() {
         host.disk().put("k", "v");
         host.deniedPaths.add(Fixtures.STORAGE_PATH);
-        assertNull(new StorageFile(host, Provider.ID).read("k"));
+        assertNull(new StorageFile(host, Release.ID).read("k"));
     }
 
     @Test
@@ -64,6 +64,6 @@ class StorageFileTest extends HostTest {
         host.env("XDG_DATA_HOME", "relative/data");
         host.disk().put("k", "v");
         assertEquals(Fixtures.STORAGE_PATH, host.storagePath());
-        assertEquals("v", new StorageFile(host, Provider.ID).read("k"));
+        assertEquals("v", new StorageFile(host, Release.ID).read("k"));
     }
 }

@@ -22,7 +22,7 @@ class TokenVaultTest extends HostTest {
     private final Lineage lineage = Lineage.of(root);
     private final Credentials fresh = new Credentials(Jwt.access(Jwt.NOW_SECONDS + 3600), Jwt.opaque("rt"), "id_opaque",
             "acct-1", (Jwt.NOW_SECONDS + 3600) * 1000);
-    private CredentialSource source;
+    private Login source;
 
     @BeforeEach
     void setUp() {
@@ -31,7 +31,7 @@ class TokenVaultTest extends HostTest {
         host.file(TARK_PATH, content);
         host.secret(fresh.accessToken);
         host.secret(fresh.refreshToken);
-        source = new CredentialSource(CredentialSource.TARK_FILE, TARK_PATH, Credentials.fromTarkJson(content), content);
+        source = new Login(new TarkCredentialsFile(host), TARK_PATH, Credentials.fromTarkJson(content), content);
     }
 
     private static void assertSameTokens(Credentials expected, Credentials actual) {
@@ -45,7 +45,7 @@ class TokenVaultTest extends HostTest {
     @Test
     void nothingStoredIsNull() {
         TokenVault vault = new TokenVault(host);
-        assertTrue(vault.isEmpty());
+        assertNull(vault.inView().text);
         assertNull(vault.load(lineage));
         assertNull(vault.loadFromDisk(lineage));
     }
@@ -54,7 +54,7 @@ class TokenVaultTest extends HostTest {
     void savedTokensLoadBackInTheNextInstanceOfTheSameLineage() {
         assertTrue(new TokenVault(host).save(lineage, Fixtures.TARK_PATH, fresh));
         TokenVault next = new TokenVault(host.session());
-        assertFalse(next.isEmpty());
+        assertNotNull(next.inView().text);
         Credentials loaded = next.load(lineage);
         assertSameTokens(fresh, loaded);
         assertEquals("acct-1", loaded.accountId().value);
@@ -114,11 +114,12 @@ class TokenVaultTest extends HostTest {
     @Test
     void storageIsReadOncePerInstanceButTheDiskCanBeAskedAnyTime() {
         TokenVault early = new TokenVault(host.session());
-        early.isEmpty(); // loads this instance's view: nothing yet
+        early.inView(); // loads this instance's view: nothing yet
         new TokenVault(host).save(lineage, Fixtures.TARK_PATH, fresh);
         assertNull(early.load(lineage), "tark loaded storage.json before the other instance saved");
-        assertSameTokens(fresh, early.loadFromDisk(lineage));
+        assertSameTokens(fresh, early.newestOnDisk(source, null));
         assertSameTokens(fresh, early.load(lineage)); // what the disk showed is remembered
+        assertSameTokens(fresh, early.newestInView(source));
     }
 
     @Test
@@ -162,7 +163,7 @@ class TokenVaultTest extends HostTest {
     @Test
     void forgetSeesAnEntryAnotherInstanceSavedSince() {
         TokenVault stale = new TokenVault(host.session());
-        stale.isEmpty();
+        stale.inView();
         new TokenVault(host).save(lineage, Fixtures.TARK_PATH, fresh);
         assertTrue(stale.forget(false), "logged out: what the other instance saved is forgotten too");
         assertFalse(host.disk().containsKey(TokenVault.KEY));
@@ -180,8 +181,12 @@ class TokenVaultTest extends HostTest {
         host.disk().put(LegacyTokens.KEY, legacyEntry(LegacyTokens.fingerprint(source.content), fresh));
         FakeHost instance = host.session();
         TokenVault vault = new TokenVault(instance);
-        assertTrue(vault.isEmpty(), "not looked up on every start");
-        assertSameTokens(fresh, vault.newest(source, TokenVault.ON_DISK));
+        assertNull(vault.inView().text, "not looked up on every start");
+        Credentials found = vault.newestOnDisk(source, null);
+        assertSameTokens(fresh, found);
+        assertTrue(host.disk().containsKey(LegacyTokens.KEY), "reading writes nothing");
+        assertFalse(host.disk().containsKey(TokenVault.KEY));
+        assertTrue(vault.sealLegacy(source, found));
         assertFalse(host.disk().containsKey(LegacyTokens.KEY), "the clear copy is gone");
         assertSameTokens(fresh, Fixtures.opened(host.disk().get(TokenVault.KEY), root));
         host.assertNoSecretIn(host.disk().text(), "storage.json");
@@ -192,7 +197,7 @@ class TokenVaultTest extends HostTest {
     void aLegacyEntryOfOtherContentIsNotUsed() {
         String other = LegacyTokens.fingerprint(source.content + " ");
         host.disk().put(LegacyTokens.KEY, legacyEntry(other, fresh));
-        assertNull(new TokenVault(host.session()).newest(source, TokenVault.ON_DISK));
+        assertNull(new TokenVault(host.session()).newestOnDisk(source, null));
         assertFalse(host.disk().containsKey(TokenVault.KEY));
     }
 
