@@ -25,12 +25,10 @@ final class StorageSnapshot {
         this.logins = StoredLogins.parse(text);
     }
 
-    /** A copy just written with {@code tokens} sealed under {@code lineage}: not opened again. */
-    static StorageSnapshot written(Host host, String text, Lineage lineage, Credentials tokens) {
-        StorageSnapshot written = new StorageSnapshot(host, text);
-        written.openedLineage = lineage.id;
-        written.opened = tokens;
-        return written;
+    /** Tells a copy just written with {@code tokens} sealed under {@code lineage}: they are not opened again. */
+    void holds(Lineage lineage, Credentials tokens) {
+        openedLineage = lineage.id;
+        opened = tokens;
     }
 
     StoredLogins logins() {

@@ -134,11 +134,10 @@ final class TokenVault {
      */
     boolean save(Lineage lineage, String path, Credentials credentials) {
         String sealed = lineage.seal(credentials.toTarkJson());
-        String text = latest().saving(lineage.id, sealed, StoredLogins.pathFingerprint(path)).toJson();
-        if (!host.storageSet(KEY, text)) {
+        if (!write(latest().saving(lineage.id, sealed, StoredLogins.pathFingerprint(path)).toJson())) {
             return false;
         }
-        view = StorageSnapshot.written(host, text, lineage, credentials);
+        view.holds(lineage, credentials);
         newerOnDisk = null;
         legacy.drop();
         return true;
