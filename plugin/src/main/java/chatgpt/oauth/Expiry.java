@@ -12,8 +12,9 @@ final class Expiry {
     static final long UNKNOWN = Long.MIN_VALUE;
     /** The least margin: a request started now must not outlive the token. */
     static final long MIN_REFRESH_MARGIN_MILLIS = 5 * 60 * 1000L;
-    /** The most margin: a ChatGPT token lives about 10 days; a session rarely lasts two. */
-    static final long MAX_REFRESH_MARGIN_MILLIS = 2 * 24 * 60 * 60 * 1000L;
+    /** The most margin, in days: a ChatGPT token lives about 10 days; a session rarely lasts two. */
+    static final int MAX_MARGIN_DAYS = 2;
+    static final long MAX_REFRESH_MARGIN_MILLIS = MAX_MARGIN_DAYS * 24 * 60 * 60 * 1000L;
     /** The margin's share of the token's lifetime, in percent. */
     static final int LIFETIME_PERCENT = 20;
 
@@ -71,17 +72,21 @@ final class Expiry {
         return expiresAtMillis != UNKNOWN && expiresAtMillis - nowMillis < refreshMargin(lifetimeMillis);
     }
 
-    /** Why the margin is what it is, for the diagnostics line (the check command prints it). */
+    /**
+     * Why the margin is what it is, for the diagnostics line (the check command prints it). Built from
+     * the constants as constant expressions: javac joins them, so they cost the module no code.
+     */
     static String marginReason(long lifetimeMillis) {
         long margin = refreshMargin(lifetimeMillis);
         if (lifetimeMillis == UNKNOWN) {
             return "the token states no lifetime (exp and iat), so the least margin";
         }
         if (margin == MAX_REFRESH_MARGIN_MILLIS) {
-            return "20 % of the token's lifetime, capped at 2 days";
+            return LIFETIME_PERCENT + " % of the token's lifetime, capped at " + MAX_MARGIN_DAYS + " days";
         }
-        return margin == MIN_REFRESH_MARGIN_MILLIS ? "the least margin (20 % of the lifetime is less)"
-                : "20 % of the token's lifetime";
+        return margin == MIN_REFRESH_MARGIN_MILLIS
+                ? "the least margin (" + LIFETIME_PERCENT + " % of the lifetime is less)"
+                : LIFETIME_PERCENT + " % of the token's lifetime";
     }
 
     /** A duration as people say it: "about 3 hours". */

@@ -118,10 +118,10 @@ class ExpiryTest {
         assertTrue(Expiry.marginReason(60 * MINUTE).startsWith("20 % of the token's lifetime"));
         assertTrue(Expiry.marginReason(10 * MINUTE).contains("least margin"));
         assertTrue(Expiry.marginReason(Expiry.UNKNOWN).contains("no lifetime"));
-        // The words are literals (building them from the constants costs ~900 B of wasm code): they
-        // must say what the constants say.
+        // Built from the constants (constant expressions): they say what the constants say.
         String percent = Expiry.LIFETIME_PERCENT + " % of the";
-        assertEquals(percent + " token's lifetime, capped at " + Expiry.MAX_REFRESH_MARGIN_MILLIS / (1440 * MINUTE)
+        assertEquals(Expiry.MAX_REFRESH_MARGIN_MILLIS, Expiry.MAX_MARGIN_DAYS * 1440 * MINUTE);
+        assertEquals(percent + " token's lifetime, capped at " + Expiry.MAX_MARGIN_DAYS
                 + " days", Expiry.marginReason(14_400 * MINUTE));
         assertEquals("the least margin (" + percent + " lifetime is less)", Expiry.marginReason(10 * MINUTE));
         assertEquals(percent + " token's lifetime", Expiry.marginReason(60 * MINUTE));
