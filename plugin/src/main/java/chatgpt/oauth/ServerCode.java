@@ -31,7 +31,7 @@ final class ServerCode {
      * {@code code}, as the Codex CLI reads them; null when there is none or it is not plain.
      */
     static String of(String body) {
-        String nestedCode = JsonInput.path("error", "code");
+        String nestedCode = "error" + JsonInput.SEPARATOR + "code"; // a constant: no code to join it
         JsonInput json = JsonInput.read(body, "error", nestedCode, "code");
         if (json == null) {
             return null;

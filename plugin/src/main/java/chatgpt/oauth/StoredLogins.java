@@ -72,7 +72,7 @@ final class StoredLogins {
 
     /** The path of a field of entry {@code i}: the newest entry's at the top level, the others' in {@code others}. */
     private static String entryPath(int i, String field) {
-        return i == 0 ? field : JsonInput.path("others", Decimal.of(i - 1), field);
+        return i == 0 ? field : JsonInput.path(JsonInput.path("others", Decimal.of(i - 1)), field);
     }
 
     /** The path of refusal mark {@code r}. */

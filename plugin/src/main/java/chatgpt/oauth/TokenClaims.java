@@ -33,7 +33,7 @@ final class TokenClaims {
         // The ChatGPT workspace id, nested (as ChatGPT issues it now) then at the top level; then the
         // expiry and issue time. An organizations[].id is an API organisation, not a workspace: never
         // read as the account id.
-        String nestedAccountId = JsonInput.path(AUTH_CLAIM, ACCOUNT_ID);
+        String nestedAccountId = AUTH_CLAIM + JsonInput.SEPARATOR + ACCOUNT_ID; // a constant: no code to join it
         JsonInput claims = token == null ? null
                 : JsonInput.read(payload(token), nestedAccountId, ACCOUNT_ID, "exp", "iat");
         if (claims == null) {

@@ -37,6 +37,11 @@ public final class JsonInput {
         kinds = new byte[paths.length];
     }
 
+    /** The path of field {@code name} inside the field at {@code parent} (a path itself). */
+    public static String path(String parent, String name) {
+        return parent + SEPARATOR + name;
+    }
+
     /** The path of a nested field: its names from the top-level object, an array element's as its index. */
     public static String path(String... names) {
         StringBuilder path = new StringBuilder(names[0]);
@@ -55,12 +60,13 @@ public final class JsonInput {
             return null;
         }
         JsonInput fields = new JsonInput(paths);
+        WantedFields handler = new WantedFields(fields);
         try {
-            new JsonParser(new WantedFields(fields)).parse(text);
-            return fields;
+            new JsonParser(handler).parse(text);
         } catch (RuntimeException invalidOrTooLarge) {
             return null;
         }
+        return handler.topLevelObject ? fields : null;
     }
 
     /** The field at {@code path} (one of those read) as a non-empty string, or null. */
@@ -95,7 +101,7 @@ public final class JsonInput {
                 return i;
             }
         }
-        throw new IllegalArgumentException("not a path read");
+        throw new IllegalArgumentException();
     }
 
     /**
@@ -110,7 +116,9 @@ public final class JsonInput {
         /** The path of the value being read; null when it is not wanted and leads to nothing wanted. */
         private String path;
         private int depth;
-        private int valueCount;
+        /** Values read so far, the top-level one included. */
+        private int valueCount = 1;
+        private boolean topLevelObject;
         /** The next element's index in the array open at each depth. */
         private final int[] nextIndex = new int[MAX_DEPTH + 1];
 
@@ -120,23 +128,26 @@ public final class JsonInput {
 
         @Override
         public String startObject() {
-            return container(true);
+            topLevelObject |= depth == 0;
+            return open();
         }
 
         @Override
         public String startArray() {
-            nextIndex[depth + 1] = 0;
-            return container(false);
+            refuseIf(depth == 0); // a top-level array is not one of our documents: refused before it is read
+            String prefix = open();
+            nextIndex[depth] = 0;
+            return prefix;
         }
 
         @Override
         public void startObjectValue(String prefix, String name) {
-            path = prefix == null ? null : prefix + name;
+            member(prefix, name);
         }
 
         @Override
         public void startArrayValue(String prefix) {
-            path = prefix == null ? null : prefix + Decimal.of(nextIndex[depth]++);
+            member(prefix, prefix == null ? null : Decimal.of(nextIndex[depth]++));
         }
 
         @Override
@@ -150,18 +161,8 @@ public final class JsonInput {
         }
 
         @Override
-        public void startString() {
-            count(false);
-        }
-
-        @Override
         public void endString(String value) {
             record(STRING, value);
-        }
-
-        @Override
-        public void startNumber() {
-            count(false);
         }
 
         @Override
@@ -169,45 +170,32 @@ public final class JsonInput {
             record(NUMBER, digits);
         }
 
-        @Override
-        public void startBoolean() {
-            count(false);
-            record((byte) 0, null);
-        }
-
-        @Override
-        public void startNull() {
-            count(false);
-            record((byte) 0, null);
-        }
-
         /** Opens an object or array: the prefix of its members' paths, null when nothing wanted lies below. */
-        private String container(boolean object) {
-            count(object);
-            if (++depth > MAX_DEPTH) {
-                throw new IllegalStateException("nested too deep");
-            }
-            if (depth == 1) {
-                return "";
-            }
-            record((byte) 0, null);
-            String prefix = path == null ? null : path + SEPARATOR;
-            return prefix != null && leadsToWanted(prefix) ? prefix : null;
+        private String open() {
+            refuseIf(++depth > MAX_DEPTH);
+            return depth == 1 ? "" : path == null ? null : wantedBelow(path + SEPARATOR);
         }
 
-        /** Counts a value; the top-level one must be an object. */
-        private void count(boolean object) {
-            if (++valueCount > MAX_VALUES || depth == 0 && !object) {
-                throw new IllegalStateException("too many values, or not an object");
+        /**
+         * A member or element named {@code name} starts (its path {@code prefix + name}): counted, and
+         * its field cleared until a string or number is read there (null, booleans and containers are
+         * neither; the last duplicate counts).
+         */
+        private void member(String prefix, String name) {
+            refuseIf(++valueCount > MAX_VALUES);
+            path = prefix == null ? null : prefix + name;
+            record((byte) 0, null);
+        }
+
+        private static void refuseIf(boolean overBudget) {
+            if (overBudget) {
+                throw new IllegalStateException();
             }
         }
 
         private void record(byte kind, String value) {
-            if (path == null) {
-                return;
-            }
             String[] wanted = fields.paths;
-            for (int i = 0; i < wanted.length; i++) {
+            for (int i = 0; path != null && i < wanted.length; i++) {
                 if (wanted[i].equals(path)) {
                     fields.kinds[i] = kind;
                     fields.values[i] = value;
@@ -215,13 +203,14 @@ public final class JsonInput {
             }
         }
 
-        private boolean leadsToWanted(String prefix) {
+        /** {@code prefix} if a wanted field lies below it, else null. */
+        private String wantedBelow(String prefix) {
             for (String field : fields.paths) {
                 if (field.startsWith(prefix)) {
-                    return true;
+                    return prefix;
                 }
             }
-            return false;
+            return null;
         }
     }
 }
