@@ -103,6 +103,21 @@ def test_unknown_fields_and_null_optionals_are_ignored(inst):
     assert host.http_requests == []
 
 
+def test_unicode_escapes_in_names_and_values_are_decoded(inst):
+    # Every character of the names and of the token escaped, hex digits in both cases: the module's
+    # parser reads \u escapes with the build's own hex reading (JsonParserSize), held to Python's here.
+    token = access_jwt("acct-esc")
+
+    def escaped(text, upper):
+        return "".join(("\\u%04X" if (i % 2 == 0) == upper else "\\u%04x") % ord(c) for i, c in enumerate(text))
+
+    inst.write_creds('{"%s": "%s", "%s": "%s"}' % (escaped("access_token", True), escaped(token, False),
+                                                   escaped("account_id", True), escaped("acct-\u00e9\u20ac", True)))
+    host = inst.load()
+    assert_credentials(ok_credentials(host), token, "acct-esc")
+    assert host.http_requests == []
+
+
 # ---------------------------------------------------------------- CHATGPT_OAUTH_CREDENTIALS_PATH
 
 def test_credentials_path_not_allowed_by_manifest(inst, tmp_path):

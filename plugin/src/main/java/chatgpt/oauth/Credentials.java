@@ -9,11 +9,6 @@ import tark.host.JsonOutput;
  * {@code expires_at} and {@code account_id} optional; other fields ignored.
  */
 final class Credentials {
-    private static final int ACCESS_TOKEN = 0;
-    private static final int REFRESH_TOKEN = 1;
-    private static final int ID_TOKEN = 2;
-    private static final int EXPIRES_AT = 3;
-    private static final int ACCOUNT_ID = 4;
     /**
      * The longest token kept, in characters. ChatGPT's are a few KB, and tark's whole answer buffer is
      * 8 KB; larger ones would fill the fixed heap with the copies a save makes (decoded, sealed,
@@ -57,26 +52,31 @@ final class Credentials {
         // Made here, not kept in a static field: a static initializer would put a class-initialisation
         // check before every call into this class in wasm.
         String[] paths = {"access_token", "refresh_token", "id_token", "expires_at", "account_id"};
-        if (member != null) {
-            for (int i = 0; i < paths.length; i++) {
-                paths[i] = JsonInput.path(member, paths[i]);
-            }
+        for (int i = 0; i < paths.length; i++) {
+            paths[i] = field(member, paths[i]);
         }
         JsonInput fields = JsonInput.read(text, paths);
-        String accessToken = fields == null ? null : fields.string(ACCESS_TOKEN);
-        if (accessToken == null || !withinLimit(accessToken, fields.string(REFRESH_TOKEN))) {
+        String accessToken = fields == null ? null : fields.string(field(member, "access_token"));
+        String refreshToken = fields == null ? null : fields.string(field(member, "refresh_token"));
+        if (accessToken == null || !withinLimit(accessToken, refreshToken)) {
             return null;
         }
-        long expiresAt = Expiry.fromExpiresAt(fields.wholeNumber(EXPIRES_AT, -1));
+        long expiresAt = Expiry.fromExpiresAt(fields.wholeNumber(field(member, "expires_at"), -1));
         TokenClaims claims = null;
         if (expiresAt == Expiry.UNKNOWN) {
             claims = TokenClaims.of(accessToken);
             expiresAt = claims.expiresAtMillis;
         }
-        Credentials credentials = new Credentials(accessToken, fields.string(REFRESH_TOKEN),
-                keptIdToken(fields.string(ID_TOKEN)), fields.string(ACCOUNT_ID), expiresAt);
+        Credentials credentials = new Credentials(accessToken, refreshToken,
+                keptIdToken(fields.string(field(member, "id_token"))), fields.string(field(member, "account_id")),
+                expiresAt);
         credentials.accessClaims = claims; // decoded once: the account id and lifetime read them too
         return credentials;
+    }
+
+    /** The path of field {@code name} inside {@code member}, or at the top level when {@code member} is null. */
+    private static String field(String member, String name) {
+        return member == null ? name : JsonInput.path(member, name);
     }
 
     /** Writes tark's credentials format (what {@link #fromTarkJson} reads back). */

@@ -30,7 +30,7 @@ final class LegacyTokens {
         }
         HostValue legacy = host.storageGet(KEY);
         JsonInput entry = legacy.isPresent() ? JsonInput.read(legacy.value(), "source") : null;
-        if (entry == null || !fingerprint(login.content).equals(entry.string(0))) {
+        if (entry == null || !fingerprint(login.content).equals(entry.string("source"))) {
             return null;
         }
         return Credentials.read(legacy.value(), "credentials");

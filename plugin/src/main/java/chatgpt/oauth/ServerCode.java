@@ -31,10 +31,17 @@ final class ServerCode {
      * {@code code}, as the Codex CLI reads them; null when there is none or it is not plain.
      */
     static String of(String body) {
-        JsonInput json = JsonInput.read(body, new String[] {"error", "error" + JsonInput.SEPARATOR + "code", "code"});
-        String code = null;
-        for (int field = 0; json != null && code == null && field < 3; field++) {
-            code = json.string(field);
+        String nestedCode = "error" + JsonInput.SEPARATOR + "code"; // a constant: no code to join it
+        JsonInput json = JsonInput.read(body, "error", nestedCode, "code");
+        if (json == null) {
+            return null;
+        }
+        String code = json.string("error");
+        if (code == null) {
+            code = json.string(nestedCode);
+        }
+        if (code == null) {
+            code = json.string("code");
         }
         return code != null && isPlain(code) ? code : null;
     }

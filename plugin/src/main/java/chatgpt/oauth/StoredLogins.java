@@ -1,5 +1,6 @@
 package chatgpt.oauth;
 
+import tark.host.Decimal;
 import tark.host.JsonInput;
 import tark.host.JsonOutput;
 
@@ -24,9 +25,6 @@ final class StoredLogins {
     static final int MAX_REFUSED = 8;
     /** The longest failure message recorded, in characters (a longer one is not recorded). */
     static final int MAX_FAILURE_MESSAGE = 4096;
-    /** The three fields of an entry, in {@link #parse}'s order. */
-    private static final int ENTRY_FIELDS = 3;
-    private static final char SEP = JsonInput.SEPARATOR;
 
     private final String[] lineages = new String[MAX_ENTRIES];
     private final String[] sealed = new String[MAX_ENTRIES];
@@ -42,30 +40,44 @@ final class StoredLogins {
     /** The stored value's logins; none for null or anything unreadable. */
     static StoredLogins parse(String text) {
         StoredLogins logins = new StoredLogins();
-        // Each entry's lineage, sealed and path, the failure, then the refusal marks (constant paths). A
-        // local, as every table here: a static one needs a class initializer, checked before each call.
-        int marks = ENTRY_FIELDS * MAX_ENTRIES + 2;
-        String[] paths = {
-            "lineage", "sealed", "path",
-            "others" + SEP + "0" + SEP + "lineage", "others" + SEP + "0" + SEP + "sealed", "others" + SEP + "0" + SEP + "path",
-            "others" + SEP + "1" + SEP + "lineage", "others" + SEP + "1" + SEP + "sealed", "others" + SEP + "1" + SEP + "path",
-            "others" + SEP + "2" + SEP + "lineage", "others" + SEP + "2" + SEP + "sealed", "others" + SEP + "2" + SEP + "path",
-            "failure_for", "failure",
-            "refused" + SEP + "0", "refused" + SEP + "1", "refused" + SEP + "2", "refused" + SEP + "3",
-            "refused" + SEP + "4", "refused" + SEP + "5", "refused" + SEP + "6", "refused" + SEP + "7",
-        };
+        // Every entry's lineage, sealed and path, every refusal mark, and the failure, read by name. A
+        // local table, as every table here: a static one needs a class initializer, checked before each call.
+        String[] entryFields = {"lineage", "sealed", "path"};
+        String[] paths = new String[MAX_ENTRIES * entryFields.length + MAX_REFUSED + 2];
+        int wanted = 0;
+        for (int i = 0; i < MAX_ENTRIES; i++) {
+            for (String field : entryFields) {
+                paths[wanted++] = entryPath(i, field);
+            }
+        }
+        for (int r = 0; r < MAX_REFUSED; r++) {
+            paths[wanted++] = refusalPath(r);
+        }
+        paths[wanted++] = "failure_for";
+        paths[wanted] = "failure";
         JsonInput fields = text == null ? null : JsonInput.read(text, paths);
-        for (int i = 0; fields != null && i < MAX_ENTRIES; i++) {
-            int at = ENTRY_FIELDS * i;
-            logins.add(fields.string(at), fields.string(at + 1), fields.string(at + 2));
+        if (fields == null) {
+            return logins;
         }
-        for (int r = 0; fields != null && r < MAX_REFUSED; r++) {
-            logins.addRefused(fields.string(marks + r));
+        for (int i = 0; i < MAX_ENTRIES; i++) {
+            logins.add(fields.string(entryPath(i, "lineage")), fields.string(entryPath(i, "sealed")),
+                    fields.string(entryPath(i, "path")));
         }
-        if (fields != null) {
-            logins.setFailure(fields.string(marks - 2), fields.string(marks - 1));
+        for (int r = 0; r < MAX_REFUSED; r++) {
+            logins.addRefused(fields.string(refusalPath(r)));
         }
+        logins.setFailure(fields.string("failure_for"), fields.string("failure"));
         return logins;
+    }
+
+    /** The path of a field of entry {@code i}: the newest entry's at the top level, the others' in {@code others}. */
+    private static String entryPath(int i, String field) {
+        return i == 0 ? field : JsonInput.path(JsonInput.path("others", Decimal.of(i - 1)), field);
+    }
+
+    /** The path of refusal mark {@code r}. */
+    private static String refusalPath(int r) {
+        return JsonInput.path("refused", Decimal.of(r));
     }
 
     /** The one-way fingerprint kept for a credentials path. */

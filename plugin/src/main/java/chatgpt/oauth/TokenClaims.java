@@ -10,8 +10,6 @@ import tark.host.Utf8;
 final class TokenClaims {
     private static final String AUTH_CLAIM = "https://api.openai.com/auth";
     private static final String ACCOUNT_ID = "chatgpt_account_id";
-    private static final int EXP = 2;
-    private static final int IAT = 3;
 
     /** The first account id the token carries, as it is (not yet checked); null if none. */
     final String accountId;
@@ -35,18 +33,22 @@ final class TokenClaims {
         // The ChatGPT workspace id, nested (as ChatGPT issues it now) then at the top level; then the
         // expiry and issue time. An organizations[].id is an API organisation, not a workspace: never
         // read as the account id.
-        JsonInput claims = token == null ? null : JsonInput.read(payload(token),
-                new String[] {AUTH_CLAIM + JsonInput.SEPARATOR + ACCOUNT_ID, ACCOUNT_ID, "exp", "iat"});
+        String nestedAccountId = AUTH_CLAIM + JsonInput.SEPARATOR + ACCOUNT_ID; // a constant: no code to join it
+        JsonInput claims = token == null ? null
+                : JsonInput.read(payload(token), nestedAccountId, ACCOUNT_ID, "exp", "iat");
         if (claims == null) {
             return new TokenClaims(null, Expiry.UNKNOWN, Expiry.UNKNOWN);
         }
-        String accountId = null;
-        for (int field = 0; field < EXP && accountId == null; field++) {
-            accountId = claims.string(field);
+        String accountId = claims.string(nestedAccountId);
+        if (accountId == null) {
+            accountId = claims.string(ACCOUNT_ID);
         }
-        long exp = claims.isNumber(EXP) ? Expiry.fromJwtExp(claims.wholeNumber(EXP, -1)) : Expiry.UNKNOWN;
-        long issuedAt = claims.isNumber(IAT) ? Expiry.fromJwtExp(claims.wholeNumber(IAT, -1)) : Expiry.UNKNOWN;
-        return new TokenClaims(accountId, exp, issuedAt);
+        return new TokenClaims(accountId, jwtTime(claims, "exp"), jwtTime(claims, "iat"));
+    }
+
+    /** A time claim (a JSON number of seconds) in milliseconds, or {@link Expiry#UNKNOWN}. */
+    private static long jwtTime(JsonInput claims, String claim) {
+        return claims.isNumber(claim) ? Expiry.fromJwtExp(claims.wholeNumber(claim, -1)) : Expiry.UNKNOWN;
     }
 
     /** The JWT's payload as text; null if the token is not a JWT. */

@@ -134,13 +134,13 @@ final class TokenRefresher {
         // What Credentials needs, with expires_in for the expiry.
         JsonInput reply = JsonInput.read(replyBody,
                 new String[] {"access_token", "refresh_token", "id_token", "expires_in"});
-        String accessToken = reply == null ? null : reply.string(0);
-        String refreshToken = reply == null ? null : reply.string(1);
-        String idToken = reply == null ? null : Credentials.keptIdToken(reply.string(2));
+        String accessToken = reply == null ? null : reply.string("access_token");
+        String refreshToken = reply == null ? null : reply.string("refresh_token");
+        String idToken = reply == null ? null : Credentials.keptIdToken(reply.string("id_token"));
         if (accessToken == null || !Credentials.withinLimit(accessToken, refreshToken)) {
             return null;
         }
-        long expiresIn = reply.wholeNumber(3, -1);
+        long expiresIn = reply.wholeNumber("expires_in", -1);
         long expiresAt = expiresIn > 0 && expiresIn < 1_000_000_000L ? nowMillis + expiresIn * 1000
                 : TokenClaims.of(accessToken).expiresAtMillis;
         return new Credentials(accessToken,

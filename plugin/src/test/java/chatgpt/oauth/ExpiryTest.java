@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import tark.host.JsonInput;
+import tark.host.WholeNumber;
 
 class ExpiryTest {
     private static final long NOW = Jwt.NOW_MILLIS;
@@ -16,7 +16,7 @@ class ExpiryTest {
 
     /** The file's expires_at as Credentials reads it: a JSON number or string, as a whole number. */
     private static long fromFile(String number) {
-        return Expiry.fromExpiresAt(JsonInput.wholeNumber(number, -1));
+        return Expiry.fromExpiresAt(WholeNumber.of(number, -1));
     }
 
     @ParameterizedTest

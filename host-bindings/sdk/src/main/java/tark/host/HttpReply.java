@@ -5,10 +5,6 @@ package tark.host;
  * error (no response at all, or the host refused the request).
  */
 public final class HttpReply {
-    private static final int ERROR = 0;
-    private static final int STATUS = 1;
-    private static final int BODY = 2;
-
     private final int status;
     private final String body;
     private final String error;
@@ -36,14 +32,14 @@ public final class HttpReply {
         if (reply == null) {
             return transportError("the host's HTTP reply is not a JSON object");
         }
-        if (reply.string(ERROR) != null) {
-            return transportError(reply.string(ERROR));
+        if (reply.string("error") != null) {
+            return transportError(reply.string("error"));
         }
-        long code = reply.isNumber(STATUS) ? reply.wholeNumber(STATUS, -1) : -1;
+        long code = reply.isNumber("status") ? reply.wholeNumber("status", -1) : -1;
         if (code < 100 || code > 999) {
             return transportError("the host's HTTP reply has no valid status");
         }
-        String body = reply.string(BODY);
+        String body = reply.string("body");
         return response((int) code, body != null ? body : "");
     }
 

@@ -1,9 +1,12 @@
 package tark.host;
 
+import com.eclipsesource.json.JsonHandler;
+import com.eclipsesource.json.JsonParser;
+
 /**
- * Reads a few fields out of JSON that comes from outside the plugin (files, HTTP replies, the host,
- * storage), streaming: only the wanted values are kept, so no tree is built and a dense document
- * cannot fill TeaVM's fixed heap.
+ * Reads a few fields, by name, out of JSON that comes from outside the plugin (files, HTTP replies,
+ * the host, storage). minimal-json's streaming {@link JsonParser} reads the text and a handler keeps
+ * only the wanted values: no tree is built, so a dense document cannot fill TeaVM's fixed heap.
  *
  * <p>The work is bounded too: a document with more than {@link #MAX_VALUES} values or nested more
  * than {@link #MAX_DEPTH} levels is refused, long before the parser's recursion could exhaust the
@@ -24,16 +27,22 @@ public final class JsonInput {
     private static final byte STRING = 1;
     private static final byte NUMBER = 2;
 
-    /** Package-private for the tests that hold the reader to minimal-json. */
-    final String[] values;
+    private final String[] paths;
+    private final String[] values;
     private final byte[] kinds;
 
-    private JsonInput(int fields) {
-        values = new String[fields];
-        kinds = new byte[fields];
+    private JsonInput(String[] paths) {
+        this.paths = paths;
+        values = new String[paths.length];
+        kinds = new byte[paths.length];
     }
 
-    /** The path of a nested field, for {@link #read}. */
+    /** The path of field {@code name} inside the field at {@code parent} (a path itself). */
+    public static String path(String parent, String name) {
+        return parent + SEPARATOR + name;
+    }
+
+    /** The path of a nested field: its names from the top-level object, an array element's as its index. */
     public static String path(String... names) {
         StringBuilder path = new StringBuilder(names[0]);
         for (int i = 1; i < names.length; i++) {
@@ -43,294 +52,150 @@ public final class JsonInput {
     }
 
     /**
-     * The fields at {@code paths} of a JSON object; null if the text is not one, is invalid JSON, or
-     * exceeds the limits. When a field occurs twice, the last one counts (as in minimal-json's tree).
+     * The fields at {@code paths} of a JSON object, to read by those paths; null if the text is not
+     * one, is invalid JSON, or exceeds the limits. When a field occurs twice, the last one counts.
      */
     public static JsonInput read(String text, String... paths) {
         if (text == null) {
             return null;
         }
-        JsonInput fields = new JsonInput(paths.length);
+        JsonInput fields = new JsonInput(paths);
+        WantedFields handler = new WantedFields(fields);
         try {
-            return new Reader(text, paths, fields).document() ? fields : null;
+            new JsonParser(handler).parse(text);
         } catch (RuntimeException invalidOrTooLarge) {
             return null;
         }
+        return handler.topLevelObject ? fields : null;
     }
 
-    /** Field {@code field} (an index into the paths given to {@link #read}) as a non-empty string, or null. */
-    public String string(int field) {
-        String value = values[field];
-        return kinds[field] == STRING && !value.isEmpty() ? value : null;
+    /** The field at {@code path} (one of those read) as a non-empty string, or null. */
+    public String string(String path) {
+        int field = field(path);
+        return kinds[field] == STRING && !values[field].isEmpty() ? values[field] : null;
     }
 
-    /** Whether field {@code field} is a JSON number. */
-    public boolean isNumber(int field) {
-        return kinds[field] == NUMBER;
-    }
-
-    /**
-     * Field {@code field}, a number or a string holding one, as a whole number (fraction dropped);
-     * {@code fallback} for anything else.
-     */
-    public long wholeNumber(int field, long fallback) {
-        return kinds[field] == STRING || kinds[field] == NUMBER ? wholeNumber(values[field], fallback) : fallback;
+    /** Whether the field at {@code path} (one of those read) is a JSON number. */
+    public boolean isNumber(String path) {
+        return kinds[field(path)] == NUMBER;
     }
 
     /**
-     * A decimal number as a whole number, fraction dropped; {@code fallback} for anything else or beyond
-     * {@code long}. Parsed by hand: {@code Double.parseDouble} would bring TeaVM's 60 KB of
-     * floating-point tables into the module.
+     * The field at {@code path} (one of those read), a number or a string holding one, as a whole
+     * number (fraction dropped); {@code fallback} for anything else.
      */
-    public static long wholeNumber(String number, long fallback) {
-        String text = number.trim();
-        int i = 0;
-        boolean negative = i < text.length() && text.charAt(i) == '-';
-        if (negative) {
-            i++;
-        }
-        long whole = 0;
-        int digits = 0;
-        int exponentAdjust = 0;
-        boolean fraction = false;
-        for (; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c == '.' && !fraction) {
-                fraction = true;
-            } else if (c >= '0' && c <= '9') {
-                digits++;
-                if (whole > (Long.MAX_VALUE - 9) / 10) {
-                    if (fraction) {
-                        continue; // a digit too fine to matter: dropping it truncates
-                    }
-                    return fallback;
-                }
-                whole = whole * 10 + (c - '0');
-                if (fraction) {
-                    exponentAdjust--;
-                }
-            } else {
-                break;
+    public long wholeNumber(String path, long fallback) {
+        int field = field(path);
+        return kinds[field] != 0 ? WholeNumber.of(values[field], fallback) : fallback;
+    }
+
+    /** The field at {@code path} as written: a string's text, a number's digits; null for anything else. */
+    String value(String path) {
+        return values[field(path)];
+    }
+
+    /** A path not given to {@link #read} is a mistake in the caller, not an absent field. */
+    private int field(String path) {
+        for (int i = 0; i < paths.length; i++) {
+            if (paths[i].equals(path)) {
+                return i;
             }
         }
-        if (digits == 0) {
-            return fallback;
-        }
-        if (i < text.length()) {
-            char e = text.charAt(i);
-            if (e != 'e' && e != 'E' || i + 1 >= text.length()) {
-                return fallback;
-            }
-            int exponent = 0;
-            boolean negativeExponent = text.charAt(i + 1) == '-';
-            int j = text.charAt(i + 1) == '+' || negativeExponent ? i + 2 : i + 1;
-            if (j >= text.length()) {
-                return fallback;
-            }
-            for (; j < text.length(); j++) {
-                char c = text.charAt(j);
-                if (c < '0' || c > '9' || exponent > 1000) {
-                    return fallback;
-                }
-                exponent = exponent * 10 + (c - '0');
-            }
-            exponentAdjust += negativeExponent ? -exponent : exponent;
-        }
-        for (; exponentAdjust > 0; exponentAdjust--) {
-            if (whole > Long.MAX_VALUE / 10) {
-                return fallback;
-            }
-            whole *= 10;
-        }
-        for (; exponentAdjust < 0 && whole != 0; exponentAdjust++) {
-            whole /= 10;
-        }
-        return negative ? -whole : whole;
+        throw new IllegalArgumentException();
     }
 
     /**
-     * A strict JSON reader (RFC 8259's grammar, as minimal-json's parser reads it, which the JVM tests
-     * hold it to) that keeps the path of the value being read only while it can still lead to a
-     * wanted field, so a large irrelevant subtree costs no string building. minimal-json's parser
-     * reports to a handler through a tree of classes and builds error messages with line and column:
-     * about 8 KB of module, compiled on every provider init, for what this does in a few lines.
+     * The handler the parser reports to: counts values and depth (throwing past the limits) and keeps
+     * the path of the value being read only while it can still lead to a wanted field, so a large
+     * irrelevant subtree costs no string building. A container's object (the handler's A and O) is the
+     * prefix of its members' paths (its own path and {@link #SEPARATOR}; "" for the top-level object),
+     * null when nothing wanted lies below it.
      */
-    private static final class Reader {
-        private final String text;
-        private final String[] wanted;
+    private static final class WantedFields extends JsonHandler<String, String> {
         private final JsonInput fields;
-        private int at;
-        private int valueCount;
+        /** The path of the value being read; null when it is not wanted and leads to nothing wanted. */
+        private String path;
+        private int depth;
+        /** Values read so far, the top-level one included. */
+        private int valueCount = 1;
+        private boolean topLevelObject;
+        /** The next element's index in the array open at each depth. */
+        private final int[] nextIndex = new int[MAX_DEPTH + 1];
 
-        Reader(String text, String[] wanted, JsonInput fields) {
-            this.text = text;
-            this.wanted = wanted;
+        WantedFields(JsonInput fields) {
             this.fields = fields;
         }
 
-        /** Whether the text is one JSON object; throws when it is invalid or too large. */
-        boolean document() {
-            skipWhiteSpace();
-            boolean object = peek() == '{';
-            value(0, "");
-            skipWhiteSpace();
-            if (at != text.length()) {
-                throw invalid();
-            }
-            return object;
+        @Override
+        public String startObject() {
+            topLevelObject |= depth == 0;
+            return open();
         }
 
-        /** One value; {@code path} is null when it cannot be (or lead to) a wanted field. */
-        private void value(int depth, String path) {
-            if (++valueCount > MAX_VALUES) {
-                throw new IllegalStateException("too many values");
-            }
-            char c = peek();
-            if (c == '{' || c == '[') {
-                if (depth == MAX_DEPTH) {
-                    throw new IllegalStateException("nested too deep");
-                }
-                container(depth + 1, path != null && leadsToWanted(path) ? path : null, c == '{' ? '}' : ']');
-            } else if (c == '"') {
-                record(path, STRING, string());
-            } else if (c == '-' || c >= '0' && c <= '9') {
-                record(path, NUMBER, number());
-            } else if (!literal("true") && !literal("false") && !literal("null")) {
-                throw invalid();
-            } else {
-                record(path, (byte) 0, null);
-            }
+        @Override
+        public String startArray() {
+            refuseIf(depth == 0); // a top-level array is not one of our documents: refused before it is read
+            String prefix = open();
+            nextIndex[depth] = 0;
+            return prefix;
         }
 
-        /** An object or array whose members lie below {@code path} (null: nothing wanted there). */
-        private void container(int depth, String path, char close) {
-            at++;
-            skipWhiteSpace();
-            if (peek() == close) {
-                at++;
-                return;
-            }
-            int index = 0;
-            do {
-                skipWhiteSpace();
-                String name;
-                if (close == '}') {
-                    if (peek() != '"') {
-                        throw invalid();
-                    }
-                    name = string();
-                    skipWhiteSpace();
-                    expect(':');
-                    skipWhiteSpace();
-                } else {
-                    name = path == null ? null : Decimal.of(index++);
-                }
-                value(depth, path == null ? null : path.isEmpty() ? name : path + SEPARATOR + name);
-                skipWhiteSpace();
-            } while (consume(','));
-            expect(close);
+        @Override
+        public void startObjectValue(String prefix, String name) {
+            member(prefix, name);
         }
 
-        private String string() {
-            at++;
-            StringBuilder out = null;
-            int start = at;
-            while (true) {
-                char c = next();
-                if (c == '"') {
-                    break;
-                }
-                if (c < 0x20) {
-                    throw invalid();
-                }
-                if (c == '\\') {
-                    if (out == null) {
-                        out = new StringBuilder();
-                    }
-                    out.append(text, start, at - 1).append(escape(next()));
-                    start = at;
-                }
-            }
-            String tail = text.substring(start, at - 1);
-            return out == null ? tail : out.append(tail).toString();
+        @Override
+        public void startArrayValue(String prefix) {
+            member(prefix, prefix == null ? null : Decimal.of(nextIndex[depth]++));
         }
 
-        private char escape(char c) {
-            switch (c) {
-                case '"':
-                case '/':
-                case '\\':
-                    return c;
-                case 'b':
-                    return '\b';
-                case 'f':
-                    return '\f';
-                case 'n':
-                    return '\n';
-                case 'r':
-                    return '\r';
-                case 't':
-                    return '\t';
-                case 'u':
-                    int code = 0;
-                    for (int i = 0; i < 4; i++) {
-                        char h = next();
-                        int digit = h >= '0' && h <= '9' ? h - '0' : (h | 0x20) >= 'a' && (h | 0x20) <= 'f'
-                                ? (h | 0x20) - 'a' + 10 : -1;
-                        if (digit < 0) {
-                            throw invalid();
-                        }
-                        code = code << 4 | digit;
-                    }
-                    return (char) code;
-                default:
-                    throw invalid();
+        @Override
+        public void endObject(String prefix) {
+            depth--;
+        }
+
+        @Override
+        public void endArray(String prefix) {
+            depth--;
+        }
+
+        @Override
+        public void endString(String value) {
+            record(STRING, value);
+        }
+
+        @Override
+        public void endNumber(String digits) {
+            record(NUMBER, digits);
+        }
+
+        /** Opens an object or array: the prefix of its members' paths, null when nothing wanted lies below. */
+        private String open() {
+            refuseIf(++depth > MAX_DEPTH);
+            return depth == 1 ? "" : path == null ? null : wantedBelow(path + SEPARATOR);
+        }
+
+        /**
+         * A member or element named {@code name} starts (its path {@code prefix + name}): counted, and
+         * its field cleared until a string or number is read there (null, booleans and containers are
+         * neither; the last duplicate counts).
+         */
+        private void member(String prefix, String name) {
+            refuseIf(++valueCount > MAX_VALUES);
+            path = prefix == null ? null : prefix + name;
+            record((byte) 0, null);
+        }
+
+        private static void refuseIf(boolean overBudget) {
+            if (overBudget) {
+                throw new IllegalStateException();
             }
         }
 
-        /** -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?, as written. */
-        private String number() {
-            int start = at;
-            consume('-');
-            if (!consume('0')) {
-                digits();
-            }
-            if (consume('.')) {
-                digits();
-            }
-            if (consume('e') || consume('E')) {
-                if (!consume('+')) {
-                    consume('-');
-                }
-                digits();
-            }
-            return text.substring(start, at);
-        }
-
-        /** One or more digits. */
-        private void digits() {
-            int start = at;
-            while (peek() >= '0' && peek() <= '9') {
-                at++;
-            }
-            if (at == start) {
-                throw invalid();
-            }
-        }
-
-        private boolean literal(String word) {
-            if (!text.startsWith(word, at)) {
-                return false;
-            }
-            at += word.length();
-            return true;
-        }
-
-        private void record(String path, byte kind, String value) {
-            if (path == null) {
-                return;
-            }
-            for (int i = 0; i < wanted.length; i++) {
+        private void record(byte kind, String value) {
+            String[] wanted = fields.paths;
+            for (int i = 0; path != null && i < wanted.length; i++) {
                 if (wanted[i].equals(path)) {
                     fields.kinds[i] = kind;
                     fields.values[i] = value;
@@ -338,53 +203,14 @@ public final class JsonInput {
             }
         }
 
-        private boolean leadsToWanted(String path) {
-            if (path.isEmpty()) {
-                return true;
-            }
-            for (String field : wanted) {
-                if (field.length() > path.length() && field.startsWith(path)
-                        && field.charAt(path.length()) == SEPARATOR) {
-                    return true;
+        /** {@code prefix} if a wanted field lies below it, else null. */
+        private String wantedBelow(String prefix) {
+            for (String field : fields.paths) {
+                if (field.startsWith(prefix)) {
+                    return prefix;
                 }
             }
-            return false;
-        }
-
-        private void skipWhiteSpace() {
-            for (char c = peek(); c == ' ' || c == '\t' || c == '\n' || c == '\r'; c = peek()) {
-                at++;
-            }
-        }
-
-        /** The character at the reading position; NUL past the end (never valid where it is checked). */
-        private char peek() {
-            return at < text.length() ? text.charAt(at) : 0;
-        }
-
-        private char next() {
-            if (at >= text.length()) {
-                throw invalid();
-            }
-            return text.charAt(at++);
-        }
-
-        private boolean consume(char c) {
-            if (peek() != c) {
-                return false;
-            }
-            at++;
-            return true;
-        }
-
-        private void expect(char c) {
-            if (!consume(c)) {
-                throw invalid();
-            }
-        }
-
-        private static IllegalArgumentException invalid() {
-            return new IllegalArgumentException();
+            return null;
         }
     }
 }

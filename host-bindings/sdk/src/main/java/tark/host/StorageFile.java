@@ -34,7 +34,7 @@ public final class StorageFile {
                     return null;
                 }
                 JsonInput storage = JsonInput.read(file.value(), key);
-                return storage == null ? null : storage.string(0);
+                return storage == null ? null : storage.string(key);
             }
         }
         return null;

@@ -31,6 +31,7 @@ public final class WasmBuildPlugin implements TeaVMPlugin {
                 new ReferenceCache())));
         host.add(new CatchByParentChain());
         host.add(new NoStackTraces());
+        host.add(new JsonParserSize());
         wasm.add(new FunctionNames((WasmTarget) wasm));
     }
 }

@@ -79,7 +79,7 @@ class WasmBuildPluginTest {
     void itRegistersEveryTransformerAndTheNamesIntrinsic() {
         new WasmBuildPlugin().install(host(active()));
         assertEquals(List.of(NoCommandLineArguments.class, StaticGcRootsFix.class, CatchByParentChain.class,
-                NoStackTraces.class), transformers.stream().map(Object::getClass).collect(Collectors.toList()));
+                NoStackTraces.class, JsonParserSize.class), transformers.stream().map(Object::getClass).collect(Collectors.toList()));
         assertEquals(1, intrinsics.size());
         assertInstanceOf(FunctionNames.class, intrinsics.get(0));
     }

@@ -1,0 +1,78 @@
+package tark.host.toolchain;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.teavm.model.ClassHolder;
+import org.teavm.model.ClassHolderSource;
+import org.teavm.model.MethodDescriptor;
+import org.teavm.model.MethodReference;
+import org.teavm.model.ValueType;
+import org.teavm.model.instructions.InvokeInstruction;
+
+class JsonParserSizeTest {
+    private static final ValueType STRING = ValueType.object("java.lang.String");
+    private static final MethodDescriptor CONSTRUCTOR = new MethodDescriptor("<init>", STRING,
+            ValueType.object("com.eclipsesource.json.Location"), ValueType.VOID);
+
+    private static List<MethodReference> calls(ClassHolder cls) {
+        return cls.getMethods().stream().filter(method -> method.getProgram() != null)
+                .flatMap(method -> TeaVmClasses.instructions(method.getProgram(), InvokeInstruction.class).stream())
+                .map(InvokeInstruction::getMethod).collect(Collectors.toList());
+    }
+
+    @Test
+    void theParseExceptionsMessageIsTheParsersWordsAndKeepsTheLocation() {
+        ClassHolderSource classes = TeaVmClasses.real();
+        ClassHolder exception = classes.get(JsonParserSize.PARSE_EXCEPTION);
+        assertTrue(calls(exception).stream().anyMatch(m -> m.getClassName().equals("java.lang.StringBuilder")),
+                "minimal-json's own constructor formats the location into the message");
+
+        new JsonParserSize().transformClass(exception, TeaVmClasses.context(classes));
+        List<MethodReference> constructorCalls = TeaVmClasses.instructions(
+                exception.getMethod(CONSTRUCTOR).getProgram(), InvokeInstruction.class).stream()
+                .map(InvokeInstruction::getMethod).collect(Collectors.toList());
+        assertEquals(List.of(new MethodReference("java.lang.RuntimeException", "<init>", STRING, ValueType.VOID)),
+                constructorCalls);
+        assertEquals(1, TeaVmClasses.instructions(exception.getMethod(CONSTRUCTOR).getProgram(),
+                org.teavm.model.instructions.PutFieldInstruction.class).size(), "the location is kept");
+    }
+
+    @Test
+    void theParsersHexDigitsAreReadByHexDigits() {
+        ClassHolderSource classes = TeaVmClasses.real();
+        ClassHolder parser = classes.get(JsonParserSize.PARSER);
+        assertTrue(calls(parser).contains(JsonParserSize.PARSE_INT));
+
+        new JsonParserSize().transformClass(parser, TeaVmClasses.context(classes));
+        List<MethodReference> calls = calls(parser);
+        assertTrue(!calls.contains(JsonParserSize.PARSE_INT), calls.toString());
+        assertEquals(1, calls.stream().filter(JsonParserSize.HEX_DIGITS::equals).count());
+    }
+
+    @Test
+    void aParserOrExceptionOfAnotherShapeStopsTheBuild() {
+        ClassHolderSource classes = TeaVmClasses.real();
+        assertThrows(UnexpectedTeaVm.class, () -> new JsonParserSize()
+                .transformClass(new ClassHolder(JsonParserSize.PARSER), TeaVmClasses.context(classes)));
+        assertThrows(UnexpectedTeaVm.class, () -> new JsonParserSize()
+                .transformClass(new ClassHolder(JsonParserSize.PARSE_EXCEPTION), TeaVmClasses.context(classes)));
+    }
+
+    @Test
+    void hexDigitsReadEveryEscapeAsIntegerParseIntDoes() {
+        for (int code = 0; code <= 0xFFFF; code++) {
+            String lower = String.format("%04x", code);
+            String upper = lower.toUpperCase(Locale.ROOT);
+            String mixed = upper.substring(0, 2) + lower.substring(2);
+            for (String digits : new String[] {lower, upper, mixed}) {
+                assertEquals(Integer.parseInt(digits, 16), HexDigits.parse(digits, 16), digits);
+            }
+        }
+    }
+}
