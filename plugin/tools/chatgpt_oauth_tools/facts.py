@@ -22,6 +22,8 @@ CLIENT_ID = "app_EMoamEEZ73f0CkXaXp7hrann"
 
 # What the plugin and the tools tell a user to run to log in (again).
 LOGIN_COMMAND = f"tark auth {PLUGIN_NAME}"
+# The check, as pyproject.toml installs it (`python3 plugin/tools/check.py` in a checkout runs the same).
+CHECK_COMMAND = f"{PLUGIN_NAME}-check"
 
 # The credentials file: this variable names another one, else tark's default below HOME
 # (plugin.toml's [oauth] credentials_path).

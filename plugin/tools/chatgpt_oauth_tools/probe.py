@@ -30,7 +30,7 @@ from . import tark_request
 from .chatgpt_backend import (ACCOUNT_HEADER, finite, DEFAULT_BACKEND, VERSION_HEADER, BackendError,
                               header, json_document, model_entries, model_request_headers,
                               models_url, needs_newer, span)
-from .facts import (CODEX_ORIGINATOR, CODEX_VERSION_VARIABLE, LOGIN_COMMAND,
+from .facts import (CHECK_COMMAND, CODEX_ORIGINATOR, CODEX_VERSION_VARIABLE, LOGIN_COMMAND,
                     ORIGINATOR_VARIABLE, PLUGIN_NAME)
 from .printable import capped, field
 
@@ -158,7 +158,7 @@ def diagnose(status: int, headers: list, raw: bytes, model: str, know: Knowledge
                           or "just a moment" in text or "text/html" in content_type):
         return Diagnosis("cloudflare", _cloudflare_fix(know))
     if status == 401:
-        return Diagnosis("token", f"log in again: `{LOGIN_COMMAND}` (or `check.py --refresh` while"
+        return Diagnosis("token", f"log in again: `{LOGIN_COMMAND}` (or `{CHECK_COMMAND} --refresh` while"
                                   " the login's refresh token is still good)")
     if code == "invalid_workspace_selected" or (status == 403 and "workspace" in text):
         return Diagnosis("account", f"the plugin sends {ACCOUNT_HEADER}: {field(know.account, 60)},"
@@ -213,9 +213,9 @@ def _limit_fix(raw: bytes) -> str:
         local = None
     if local is None:
         return (f"the limit{plan} resets later (ChatGPT gave no time): wait, or see"
-                " `check.py --usage`")
+                f" `{CHECK_COMMAND} --usage`")
     left = f" (in {span(at - now)})" if at > now else ""
-    return f"wait until {local:%Y-%m-%d %H:%M %Z}{left}, when the limit{plan} resets (`check.py --usage` shows your windows)"
+    return f"wait until {local:%Y-%m-%d %H:%M %Z}{left}, when the limit{plan} resets (`{CHECK_COMMAND} --usage` shows your windows)"
 
 
 def _number(value) -> Optional[float]:
@@ -255,10 +255,10 @@ def _model_refused(model: str, know: Knowledge, kind: str) -> Diagnosis:
                          f" current Codex CLI (`codex --version`; the plugin states"
                          f" {field(know.version, 20)}) in the environment tark runs in")
     if known and minimal is None:
-        return Diagnosis("retired", "choose a model ChatGPT offers now (`check.py --models`); the"
+        return Diagnosis("retired", f"choose a model ChatGPT offers now (`{CHECK_COMMAND} --models`); the"
                                     " plugin's own list may be out of date")
     if not known:
-        return Diagnosis("retired", "choose a model `check.py --models` lists; if it lists this one,"
+        return Diagnosis("retired", f"choose a model `{CHECK_COMMAND} --models` lists; if it lists this one,"
                          f" set {CODEX_VERSION_VARIABLE} to a current Codex CLI's version (the"
                          f" plugin states {field(know.version, 20)})")
     if kind == "not_found":
@@ -267,7 +267,7 @@ def _model_refused(model: str, know: Knowledge, kind: str) -> Diagnosis:
                          f" and version {field(know.version, 20)}: try a current Codex CLI's"
                          f" version in {CODEX_VERSION_VARIABLE}")
     return Diagnosis("retired", "ChatGPT lists the model but refuses it to this account: choose"
-                                " another (`check.py --models`)")
+                                " another (`{CHECK_COMMAND} --models`)")
 
 
 # --------------------------------------------------------------------------------------------

@@ -280,7 +280,7 @@ def test_a_retired_model(home, strict):
     refused = probe_line(out, "gpt-5.4")
     assert "REFUSED    HTTP 400, retired model, or one this plan is not offered:" in refused
     assert "\"The 'gpt-5.4' model is not supported when using Codex with a ChatGPT account.\"" in refused
-    assert "fix: choose a model ChatGPT offers now (`check.py --models`)" in refused
+    assert "fix: choose a model ChatGPT offers now (`chatgpt-oauth-check --models`)" in refused
     assert line(out, "Probe: 0 of 1 accepted.")
 
 

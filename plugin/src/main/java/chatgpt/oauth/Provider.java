@@ -24,7 +24,7 @@ final class Provider {
      * The Codex models ChatGPT subscriptions accept at this release, the one list of them (the manifest's
      * description and the README are checked against it). Each one's minimal client version is at or
      * below {@link CodexClient#VERSION}; docs/MODELS.md gives the date, the sources and what was left out.
-     * `check.py --models` asks ChatGPT for the plan's list today.
+     * `chatgpt-oauth-check --models` asks ChatGPT for the plan's list today.
      */
     static final String MODELS = "["
             + "{\"id\":\"gpt-6-astra\",\"display_name\":\"GPT-6 Astra\",\"context_window\":272000," + MODEL_TRAITS + ","
