@@ -29,7 +29,11 @@ public final class TarkPaths {
         String home = home(host);
         HostValue xdg = host.env(XDG_DATA_HOME);
         String first = xdg.isPresent() && xdg.value().startsWith("/") ? xdg.value() : home + LINUX_DATA_DIR;
-        String below = "/tark/plugins/" + plugin + "/data/storage.json";
-        return new String[] {first + below, home + MACOS_DATA_DIR + below};
+        return new String[] {storageFile(first, plugin), storageFile(home + MACOS_DATA_DIR, plugin)};
+    }
+
+    /** One data directory's storage file, joined in one concatenation (each costs the module code). */
+    private static String storageFile(String dataDir, String plugin) {
+        return dataDir + "/tark/plugins/" + plugin + "/data/storage.json";
     }
 }
