@@ -17,15 +17,17 @@ import org.teavm.model.emit.ValueEmitter;
 import org.teavm.model.instructions.ConstructInstruction;
 import org.teavm.model.instructions.IntegerConstantInstruction;
 import org.teavm.model.instructions.InvokeInstruction;
+import org.teavm.model.instructions.NullConstantInstruction;
 import org.teavm.model.instructions.StringConstantInstruction;
 
 /**
  * Build-time TeaVM transformer for minimal-json's parser (a module that compiles it in; any other is
  * left alone), size choices that change no parse result:
  * <ul>
- * <li>a {@code ParseException}'s message is the parser's words without {@code " at line:column"}; the
- * location stays readable ({@code getLocation()}, {@code getLine()}...). Formatting it brought
- * {@code Location.toString} and int-to-string into every module.</li>
+ * <li>a {@code ParseException}'s message is the parser's words without {@code " at line:column"}, and it
+ * carries no location: formatting it brought {@code Location.toString} and int-to-string into every
+ * module, and working it out is code nothing runs for. {@link WasmBuild} refuses a module whose code
+ * can read it ({@link #LOCATION_READERS}).</li>
  * <li>a {@code \\u} escape's four digits, already checked to be hexadecimal, are read by
  * {@link HexDigits#parse} instead of {@code Integer.parseInt(String, 16)}, whose general radix parser
  * (signs, overflow, {@code Character.digit}) the module needs for nothing else.</li>
@@ -51,6 +53,7 @@ final class JsonParserSize implements ClassHolderTransformer {
         } else if (cls.getName().equals(PARSER)) {
             hexDigitsByHand(cls);
             expectedPrefixInCallers(cls);
+            noLocationInErrors(cls);
         }
     }
 
@@ -224,5 +227,31 @@ final class JsonParserSize implements ClassHolderTransformer {
             }
         }
         return null;
+    }
+
+    /** What reads a {@code ParseException}'s location: none of it may be in a module built with this rewrite. */
+    static final List<MethodReference> LOCATION_READERS = List.of(
+            new MethodReference(PARSE_EXCEPTION, "getLocation", LOCATION),
+            new MethodReference(PARSE_EXCEPTION, "getOffset", ValueType.INTEGER),
+            new MethodReference(PARSE_EXCEPTION, "getLine", ValueType.INTEGER),
+            new MethodReference(PARSE_EXCEPTION, "getColumn", ValueType.INTEGER));
+    private static final MethodDescriptor ERROR = new MethodDescriptor("error", STRING,
+            ValueType.object(PARSE_EXCEPTION));
+
+    /** {@code error(message)}: {@code new ParseException(message, null)} instead of {@code getLocation()}. */
+    private static void noLocationInErrors(ClassHolder cls) {
+        MethodHolder error = cls.getMethod(ERROR);
+        List<InvokeInstruction> locations = new ArrayList<>();
+        for (InvokeInstruction call : invocations(error == null ? null : error.getProgram())) {
+            if (call.getMethod().getName().equals("getLocation")) {
+                locations.add(call);
+            }
+        }
+        if (locations.size() != 1) {
+            throw new UnexpectedTeaVm(PARSER + ".error(String): expected one getLocation(), found " + locations.size());
+        }
+        NullConstantInstruction none = new NullConstantInstruction();
+        none.setReceiver(locations.get(0).getReceiver());
+        locations.get(0).replace(none);
     }
 }

@@ -28,7 +28,7 @@ class JsonParserSizeTest {
     }
 
     @Test
-    void theParseExceptionsMessageIsTheParsersWordsAndKeepsTheLocation() {
+    void theParseExceptionsMessageIsTheParsersWords() {
         ClassHolderSource classes = TeaVmClasses.real();
         ClassHolder exception = classes.get(JsonParserSize.PARSE_EXCEPTION);
         assertTrue(calls(exception).stream().anyMatch(m -> m.getClassName().equals("java.lang.StringBuilder")),
@@ -41,7 +41,7 @@ class JsonParserSizeTest {
         assertEquals(List.of(new MethodReference("java.lang.RuntimeException", "<init>", STRING, ValueType.VOID)),
                 constructorCalls);
         assertEquals(1, TeaVmClasses.instructions(exception.getMethod(CONSTRUCTOR).getProgram(),
-                org.teavm.model.instructions.PutFieldInstruction.class).size(), "the location is kept");
+                org.teavm.model.instructions.PutFieldInstruction.class).size(), "the location given is kept");
     }
 
     @Test
@@ -91,6 +91,25 @@ class JsonParserSizeTest {
                 StringConstantInstruction.class).stream().map(StringConstantInstruction::getConstant)
                 .filter(text -> text.contains("'")).collect(Collectors.toList());
         assertEquals(List.of("'", "Expected '", "'"), requiredCharParts, "\"Expected '\" + ch + \"'\"");
+    }
+
+    @Test
+    void aParseErrorCarriesNoLocationAndABuildThatReadsOneFails() {
+        ClassHolderSource classes = TeaVmClasses.real();
+        ClassHolder parser = classes.get(JsonParserSize.PARSER);
+        MethodDescriptor error = new MethodDescriptor("error", STRING, ValueType.object(JsonParserSize.PARSE_EXCEPTION));
+        assertTrue(callsIn(parser, error).stream().anyMatch(m -> m.getName().equals("getLocation")));
+
+        new JsonParserSize().transformClass(parser, TeaVmClasses.context(classes));
+        assertTrue(callsIn(parser, error).stream().noneMatch(m -> m.getName().equals("getLocation")),
+                callsIn(parser, error).toString());
+        assertEquals(1, TeaVmClasses.instructions(parser.getMethod(error).getProgram(),
+                org.teavm.model.instructions.NullConstantInstruction.class).size(), "new ParseException(message, null)");
+
+        MethodReference getLine = new MethodReference(JsonParserSize.PARSE_EXCEPTION, "getLine", ValueType.INTEGER);
+        MethodReference parse = new MethodReference(JsonParserSize.PARSER, "parse", STRING, ValueType.VOID);
+        assertEquals(List.of(getLine), WasmBuild.locationReaders(List.of(parse, getLine)));
+        assertEquals(List.of(), WasmBuild.locationReaders(List.of(parse)));
     }
 
     @Test
