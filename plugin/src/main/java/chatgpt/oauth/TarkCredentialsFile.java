@@ -70,7 +70,7 @@ final class TarkCredentialsFile extends CredentialsFile {
     String path() {
         if (path == null) {
             HostValue configured = host.env(PATH_VARIABLE);
-            path = configured.isPresent() ? configured.value() : TarkPaths.home(host) + DEFAULT_PATH;
+            path = configured.isPresent() ? configured.value() : TarkPaths.inHome(host, DEFAULT_PATH);
         }
         return path;
     }

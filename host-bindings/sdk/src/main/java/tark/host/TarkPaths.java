@@ -21,6 +21,14 @@ public final class TarkPaths {
     }
 
     /**
+     * The file at {@code relative} (starting with "/") below {@link #home}: joined here for every caller,
+     * since each concatenation costs the module code.
+     */
+    public static String inHome(Host host, String relative) {
+        return home(host) + relative;
+    }
+
+    /**
      * Where tark keeps {@code plugin}'s storage ({@code <data dir>/tark/plugins/<plugin>/data/storage.json}),
      * in the order to look: XDG_DATA_HOME when absolute (tark ignores a relative one) else Linux's
      * default, then macOS's.
