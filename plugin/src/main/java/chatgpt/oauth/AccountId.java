@@ -19,24 +19,23 @@ final class AccountId {
     static AccountId of(TokenClaims idToken, TokenClaims accessToken, String fileField) {
         String[] candidates = {idToken.accountId, accessToken.accountId, fileField};
         String[] origins = {"the id_token's account claim", "the access_token's account claim", "the account_id field"};
-        String warning = null;
-        for (int i = 0; i < candidates.length; i++) {
-            String candidate = candidates[i];
-            if (candidate == null) {
+        String usable = null;
+        String ignored = null;
+        for (int i = 0; i < candidates.length && usable == null; i++) {
+            if (candidates[i] == null) {
                 continue;
             }
-            if (HeaderValues.isAccountId(candidate)) {
-                return new AccountId(candidate, warning);
-            }
-            if (warning == null) {
-                warning = "Ignored " + origins[i] + ": it holds a control character (or is blank or over 256"
-                        + " characters), so it cannot be sent as the ChatGPT-Account-Id header.";
+            if (HeaderValues.isAccountId(candidates[i])) {
+                usable = candidates[i];
+            } else if (ignored == null) {
+                ignored = origins[i];
             }
         }
-        if (warning != null) {
-            warning += " No usable account id is left, so the header is left out; a team workspace then"
-                    + " refuses requests: run `tark auth chatgpt-oauth` to log in again.";
-        }
-        return new AccountId(null, warning);
+        // Both warnings are joined in one concatenation (each costs the module code).
+        String warning = ignored == null ? null : "Ignored " + ignored + ": it holds a control character (or is"
+                + " blank or over 256 characters), so it cannot be sent as the ChatGPT-Account-Id header."
+                + (usable != null ? "" : " No usable account id is left, so the header is left out; a team"
+                        + " workspace then refuses requests: run `tark auth chatgpt-oauth` to log in again.");
+        return new AccountId(usable, warning);
     }
 }

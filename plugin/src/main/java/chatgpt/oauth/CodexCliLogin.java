@@ -34,7 +34,7 @@ final class CodexCliLogin extends CredentialsFile {
     @Override
     public Login find() throws AuthFailure {
         if (path == null) {
-            path = TarkPaths.home(host) + PATH;
+            path = TarkPaths.inHome(host, PATH);
         }
         HostValue file = host.readFile(path);
         if (!file.isPresent()) {

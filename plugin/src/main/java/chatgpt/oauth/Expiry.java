@@ -92,11 +92,10 @@ final class Expiry {
     /** A duration as people say it: "about 3 hours". */
     static String span(long millis) {
         long minutes = Math.max(0, millis) / 60_000;
-        if (minutes < 120) {
-            return "about " + Decimal.of(minutes) + " minutes";
-        }
-        return minutes < 48 * 60 ? "about " + Decimal.of(minutes / 60) + " hours"
-                : "about " + Decimal.of(minutes / (24 * 60)) + " days";
+        // The number and unit are chosen first, then joined once: each concatenation costs the module code.
+        long count = minutes < 120 ? minutes : minutes < 48 * 60 ? minutes / 60 : minutes / (24 * 60);
+        String unit = minutes < 120 ? " minutes" : minutes < 48 * 60 ? " hours" : " days";
+        return "about " + Decimal.of(count) + unit;
     }
 
     /** Whole seconds, for the files and answers this plugin writes. */

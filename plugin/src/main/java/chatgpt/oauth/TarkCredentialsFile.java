@@ -46,10 +46,12 @@ final class TarkCredentialsFile extends CredentialsFile {
                     + "or set " + PATH_VARIABLE + " to a path listed there.");
         }
         if (!absent) {
-            String why = file.kind() == HostValue.TOO_LARGE ? "it is too large (over 1 MiB)"
-                    : "tark could not read it (code " + Decimal.of(file.code()) + ")";
+            // Both causes end in a parenthesis: the message is joined once (each concatenation costs code).
+            boolean tooLarge = file.kind() == HostValue.TOO_LARGE;
+            String cause = tooLarge ? "it is too large (over 1 MiB" : "tark could not read it (code ";
+            String code = tooLarge ? "" : Decimal.of(file.code());
             throw new AuthFailure(AuthFailure.INVALID_CREDENTIALS, "Cannot use the ChatGPT credentials file " + path
-                    + ": " + why + ". Run `tark auth chatgpt-oauth` to write it again.");
+                    + ": " + cause + code + "). Run `tark auth chatgpt-oauth` to write it again.");
         }
         return null;
     }
@@ -68,7 +70,7 @@ final class TarkCredentialsFile extends CredentialsFile {
     String path() {
         if (path == null) {
             HostValue configured = host.env(PATH_VARIABLE);
-            path = configured.isPresent() ? configured.value() : TarkPaths.home(host) + DEFAULT_PATH;
+            path = configured.isPresent() ? configured.value() : TarkPaths.inHome(host, DEFAULT_PATH);
         }
         return path;
     }

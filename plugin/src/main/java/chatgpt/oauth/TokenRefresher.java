@@ -76,21 +76,30 @@ final class TokenRefresher {
     private static AuthFailure refusal(HttpReply reply, Credentials current, Credentials alsoHeld) {
         String http = status(reply, current, alsoHeld);
         String code = ServerCode.of(reply.body());
-        if (isDeadLogin(reply.status(), code)) {
-            return new AuthFailure(AuthFailure.REFRESH_REJECTED, "ChatGPT refused to refresh the login (" + http
-                    + "). If another tark session has just refreshed the same login, simply retry; otherwise run"
-                    + " `tark auth chatgpt-oauth` to log in again.");
+        // Each message is the words before and after the status, joined once: each concatenation costs code.
+        boolean deadLogin = isDeadLogin(reply.status(), code);
+        String before;
+        String after;
+        if (deadLogin) {
+            before = "ChatGPT refused to refresh the login (";
+            after = "). If another tark session has just refreshed the same login, simply retry; otherwise run"
+                    + " `tark auth chatgpt-oauth` to log in again.";
+        } else if (isRetryable(reply.status())) {
+            before = "ChatGPT's token endpoint (or a proxy on the way) is unavailable for now (";
+            after = "); the login is kept. Try again in a moment; if it persists, check the network and any"
+                    + " HTTP(S)_PROXY.";
+        } else if (code != null) {
+            before = "ChatGPT's token endpoint did not refresh the login (";
+            after = "), without saying the login is over; it is kept. Try again later; if it persists, run"
+                    + " `tark auth chatgpt-oauth`.";
+        } else {
+            before = "The ChatGPT token refresh was answered with ";
+            after = " and no answer of ChatGPT's token endpoint: most likely a proxy, firewall or CDN check between"
+                    + " tark and auth.openai.com (an HTTP(S)_PROXY setting, a captive portal). The login is kept;"
+                    + " check the network or proxy, then try again.";
         }
-        return new AuthFailure(AuthFailure.REFRESH_FAILED, isRetryable(reply.status())
-                ? "ChatGPT's token endpoint (or a proxy on the way) is unavailable for now (" + http + "); the login is"
-                        + " kept. Try again in a moment; if it persists, check the network and any HTTP(S)_PROXY."
-                : code != null
-                ? "ChatGPT's token endpoint did not refresh the login (" + http + "), without saying the login is"
-                        + " over; it is kept. Try again later; if it persists, run `tark auth chatgpt-oauth`."
-                : "The ChatGPT token refresh was answered with " + http + " and no answer of ChatGPT's token"
-                        + " endpoint: most likely a proxy, firewall or CDN check between tark and auth.openai.com (an"
-                        + " HTTP(S)_PROXY setting, a captive portal). The login is kept; check the network or proxy,"
-                        + " then try again.");
+        return new AuthFailure(deadLogin ? AuthFailure.REFRESH_REJECTED : AuthFailure.REFRESH_FAILED,
+                before + http + after);
     }
 
     /** {@code HTTP 400, invalid_grant}: the status, and the OAuth code where it may be quoted. */

@@ -205,9 +205,13 @@ class CredentialSourcesTest extends HostTest {
         host.fileFailures.put(TARK_PATH, HostValue.failure(HostValue.TOO_LARGE, -4));
         AuthFailure tooLarge = failure();
         assertEquals(AuthFailure.INVALID_CREDENTIALS, tooLarge.code());
-        assertTrue(tooLarge.getMessage().contains(TARK_PATH));
+        assertEquals("Cannot use the ChatGPT credentials file " + TARK_PATH + ": it is too large (over 1 MiB). Run"
+                + " `tark auth chatgpt-oauth` to write it again.", tooLarge.getMessage());
         host.fileFailures.put(TARK_PATH, HostValue.failure(HostValue.ERROR, -1));
-        assertEquals(AuthFailure.INVALID_CREDENTIALS, failure().code());
+        AuthFailure unreadable = failure();
+        assertEquals(AuthFailure.INVALID_CREDENTIALS, unreadable.code());
+        assertEquals("Cannot use the ChatGPT credentials file " + TARK_PATH + ": tark could not read it (code -1). Run"
+                + " `tark auth chatgpt-oauth` to write it again.", unreadable.getMessage());
     }
 
     @Test

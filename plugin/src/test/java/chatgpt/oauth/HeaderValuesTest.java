@@ -53,12 +53,17 @@ class HeaderValuesTest {
         TokenClaims goodAccess = TokenClaims.of(Jwt.withAccount(EXP, "acct-good"));
         AccountId fromAccess = AccountId.of(badId, goodAccess, "acct-file");
         assertEquals("acct-good", fromAccess.value);
-        assertTrue(fromAccess.warning.contains("id_token"), fromAccess.warning);
+        assertEquals("Ignored the id_token's account claim: it holds a control character (or is blank or over 256"
+                + " characters), so it cannot be sent as the ChatGPT-Account-Id header.", fromAccess.warning);
 
         AccountId fromFile = AccountId.of(TokenClaims.of(null), TokenClaims.of(null), "acct\u0000");
         assertNull(fromFile.value);
         assertTrue(fromFile.warning.contains("account_id"), fromFile.warning);
-        assertTrue(fromFile.warning.contains("left out"), fromFile.warning);
+        assertEquals("Ignored the account_id field: it holds a control character (or is blank or over 256"
+                + " characters), so it cannot be sent as the ChatGPT-Account-Id header. No usable account id is"
+                + " left, so the header is left out; a team workspace then refuses requests: run"
+                + " `tark auth chatgpt-oauth` to log in again.", fromFile.warning);
+        assertNull(AccountId.of(TokenClaims.of(null), goodAccess, null).warning, "nothing passed over");
         assertFalse(fromFile.warning.contains("\u0000"), "the bad value itself is not logged");
     }
 }

@@ -191,6 +191,30 @@ class TokenRefresherTest extends HostTest {
         assertFalse(failure.getMessage().contains("proxy"), "the endpoint itself answered: " + failure.getMessage());
     }
 
+    /** The four refusal messages word for word, as README.md's table and the logs quote them. */
+    @Test
+    void eachRefusalReadsWordForWord() {
+        String[][] cases = {
+            {"400", "{\"error\":\"invalid_grant\"}", "ChatGPT refused to refresh the login (HTTP 400, invalid_grant)."
+                    + " If another tark session has just refreshed the same login, simply retry; otherwise run"
+                    + " `tark auth chatgpt-oauth` to log in again."},
+            {"503", "", "ChatGPT's token endpoint (or a proxy on the way) is unavailable for now (HTTP 503); the"
+                    + " login is kept. Try again in a moment; if it persists, check the network and any HTTP(S)_PROXY."},
+            {"400", "{\"error\":\"invalid_client\"}", "ChatGPT's token endpoint did not refresh the login (HTTP 400,"
+                    + " invalid_client), without saying the login is over; it is kept. Try again later; if it persists,"
+                    + " run `tark auth chatgpt-oauth`."},
+            {"403", "<html></html>", "The ChatGPT token refresh was answered with HTTP 403 and no answer of ChatGPT's"
+                    + " token endpoint: most likely a proxy, firewall or CDN check between tark and auth.openai.com"
+                    + " (an HTTP(S)_PROXY setting, a captive portal). The login is kept; check the network or proxy,"
+                    + " then try again."},
+        };
+        for (String[] refusal : cases) {
+            host.reply(Integer.parseInt(refusal[0]), refusal[1]);
+            assertEquals(refusal[2], assertThrows(AuthFailure.class, () -> refresher.refresh(current, null))
+                    .getMessage());
+        }
+    }
+
     @Test
     void everyRequestCarriesTheCodexIdentity() throws AuthFailure {
         host.reply(200, Fixtures.tokenReply(Jwt.access(NEW_EXP), Jwt.opaque("rt"), null, -1));

@@ -137,8 +137,8 @@ public final class Exported<P> {
     private String input(String name, int ptr, int len) throws ExportFailure {
         byte[] bytes = buffers.input(ptr, len);
         if (bytes == null) {
-            throw new ExportFailure(ExportFailure.BAD_INPUT, name + " was given a buffer outside memory or over "
-                    + WasmMemory.MAX_HOST_VALUE + " bytes; nothing was done. This is a host bug.");
+            throw hostBug(name, " was given a buffer outside memory or over " + WasmMemory.MAX_HOST_VALUE
+                    + " bytes; nothing was done. This is a host bug.");
         }
         return Utf8.decode(bytes);
     }
@@ -170,9 +170,13 @@ public final class Exported<P> {
     }
 
     private static ExportFailure notLent(String name) {
-        return new ExportFailure(ExportFailure.BAD_INPUT, name + " was given an output buffer that alloc did not"
-                + " lend for this call; nothing was done. This is a host bug: call alloc right before the export"
-                + " and pass its pointer.");
+        return hostBug(name, " was given an output buffer that alloc did not lend for this call; nothing was"
+                + " done. This is a host bug: call alloc right before the export and pass its pointer.");
+    }
+
+    /** What the host got wrong calling export {@code name}: one concatenation for all such messages (each costs code). */
+    private static ExportFailure hostBug(String name, String what) {
+        return new ExportFailure(ExportFailure.BAD_INPUT, name + what);
     }
 
     private int failed(String name, Throwable failure) {

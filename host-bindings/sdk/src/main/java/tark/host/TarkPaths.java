@@ -21,6 +21,14 @@ public final class TarkPaths {
     }
 
     /**
+     * The file at {@code relative} (starting with "/") below {@link #home}: joined here for every caller,
+     * since each concatenation costs the module code.
+     */
+    public static String inHome(Host host, String relative) {
+        return home(host) + relative;
+    }
+
+    /**
      * Where tark keeps {@code plugin}'s storage ({@code <data dir>/tark/plugins/<plugin>/data/storage.json}),
      * in the order to look: XDG_DATA_HOME when absolute (tark ignores a relative one) else Linux's
      * default, then macOS's.
@@ -29,7 +37,11 @@ public final class TarkPaths {
         String home = home(host);
         HostValue xdg = host.env(XDG_DATA_HOME);
         String first = xdg.isPresent() && xdg.value().startsWith("/") ? xdg.value() : home + LINUX_DATA_DIR;
-        String below = "/tark/plugins/" + plugin + "/data/storage.json";
-        return new String[] {first + below, home + MACOS_DATA_DIR + below};
+        return new String[] {storageFile(first, plugin), storageFile(home + MACOS_DATA_DIR, plugin)};
+    }
+
+    /** One data directory's storage file, joined in one concatenation (each costs the module code). */
+    private static String storageFile(String dataDir, String plugin) {
+        return dataDir + "/tark/plugins/" + plugin + "/data/storage.json";
     }
 }

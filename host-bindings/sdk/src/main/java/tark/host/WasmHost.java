@@ -110,26 +110,37 @@ public final class WasmHost implements Host {
 
     @Override
     public void logDebug(String message) {
-        byte[] text = logLine(message);
-        TarkImports.logDebug(WasmMemory.addressOf(text), text.length);
+        log('d', message);
     }
 
     @Override
     public void logInfo(String message) {
-        byte[] text = logLine(message);
-        TarkImports.logInfo(WasmMemory.addressOf(text), text.length);
+        log('i', message);
     }
 
     @Override
     public void logWarn(String message) {
-        byte[] text = logLine(message);
-        TarkImports.logWarn(WasmMemory.addressOf(text), text.length);
+        log('w', message);
     }
 
     @Override
     public void logError(String message) {
+        log('e', message);
+    }
+
+    /** One body for the four levels ({@code level}: their initial), since each copy of it costs code. */
+    private void log(char level, String message) {
         byte[] text = logLine(message);
-        TarkImports.logError(WasmMemory.addressOf(text), text.length);
+        int address = WasmMemory.addressOf(text);
+        if (level == 'd') {
+            TarkImports.logDebug(address, text.length);
+        } else if (level == 'i') {
+            TarkImports.logInfo(address, text.length);
+        } else if (level == 'w') {
+            TarkImports.logWarn(address, text.length);
+        } else {
+            TarkImports.logError(address, text.length);
+        }
     }
 
     @Override

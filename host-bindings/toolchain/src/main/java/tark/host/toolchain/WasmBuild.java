@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumSet;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import org.teavm.callgraph.CallGraphNode;
@@ -92,6 +95,11 @@ public final class WasmBuild {
         if (failed) {
             throw new IllegalStateException("TeaVM reported errors; see above");
         }
+        List<MethodReference> locationReaders = locationReaders(tool.getDependencyInfo().getReachableMethods());
+        if (!locationReaders.isEmpty()) {
+            throw new IllegalStateException("the module reads a JSON parse error's location, which JsonParserSize"
+                    + " leaves out: " + locationReaders);
+        }
         Set<UnreadTableSlots.Kind> unread = unreadTableKinds(tool);
         Files.write(classList(module), new TreeSet<>(tool.getDependencyInfo().getReachableClasses()));
         byte[] filtered = HostExportsOnly.filter(Files.readAllBytes(module));
@@ -105,6 +113,13 @@ public final class WasmBuild {
      */
     static Path classList(Path module) {
         return module.resolveSibling(module.getFileName() + ".classes");
+    }
+
+    /** The methods reading a minimal-json parse error's location among {@code reachable}; it has none here. */
+    static List<MethodReference> locationReaders(Collection<MethodReference> reachable) {
+        List<MethodReference> readers = new ArrayList<>(JsonParserSize.LOCATION_READERS);
+        readers.retainAll(reachable);
+        return readers;
     }
 
     /** Which kinds of table slots no code reads, decided from the compiled program's call graph. */
