@@ -174,12 +174,13 @@ final class ChatGptAuth {
         return login;
     }
 
-    private void forgetIfLoggedOut(Login inUse) {
+    /** {@code found}: the login in use now, null when there is none. */
+    private void forgetIfLoggedOut(Login found) {
         if (!sources.tarkFileAbsent()) {
             forgotten = false;
         } else if (!forgotten) {
             forgotten = true;
-            if (vault.forget(inUse != null && mayRefresh(inUse, inUse.credentials))) {
+            if (vault.forget(found != null && mayRefresh(found, found.credentials))) {
                 host.logInfo("Forgot the ChatGPT tokens kept in the plugin's storage: the credentials file is gone"
                         + " (logged out).");
             }
