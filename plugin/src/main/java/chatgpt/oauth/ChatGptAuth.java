@@ -295,14 +295,15 @@ final class ChatGptAuth {
      */
     Credentials explain() throws AuthFailure {
         Login login = sources.find();
-        Credentials credentials = newest(login, vault.newestOnDisk(login, null));
+        StorageSnapshot onDisk = vault.onDisk(); // read once: for the newest tokens and the failure recorded
+        Credentials credentials = newest(login, vault.newestOnDisk(login, onDisk));
         AuthFailure failure = !credentials.isExpired(host.currentTimeMillis()) ? unsafeToken(login, credentials)
                 : mayRefresh(login, credentials) ? refreshNotRecorded() : notRefreshable(login, credentials, true);
         if (failure == null) {
             return credentials;
         }
         // The chat shows the error line; the kind stays the one worked out here.
-        String recorded = vault.recordedFailure(credentials);
+        String recorded = vault.recordedFailure(credentials, onDisk);
         throw recorded != null ? new AuthFailure(failure.code(), recorded) : failure;
     }
 

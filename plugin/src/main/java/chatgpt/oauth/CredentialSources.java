@@ -50,9 +50,4 @@ final class CredentialSources {
     void forgetAdopted() {
         hostInit.forget();
     }
-
-    /** The path of tark's credentials file. */
-    String tarkPath() {
-        return tarkFile.path();
-    }
 }

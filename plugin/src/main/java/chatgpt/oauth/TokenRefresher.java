@@ -118,8 +118,6 @@ final class TokenRefresher {
                 || code.equals("refresh_token_reused") || code.equals("refresh_token_invalidated"));
     }
 
-
-
     /** Timeouts, rate limits and server errors pass; the refresh token stays good for a later try. */
     static boolean isRetryable(int status) {
         return status == 408 || status == 429 || status >= 500;

@@ -102,11 +102,6 @@ final class TokenVault {
         return inView().tokens(lineage);
     }
 
-    /** The descendant another tark session may have saved since this instance started; null if none. */
-    Credentials loadFromDisk(Lineage lineage) {
-        return onDisk().tokens(lineage);
-    }
-
     /** The lineage rooted at the login's own refresh token: what its stored tokens are tied to. */
     Lineage lineage(Login login) {
         String root = login.credentials.refreshToken;
@@ -173,9 +168,12 @@ final class TokenVault {
         return write(now.failing(mark, kept ? line : null).toJson());
     }
 
-    /** The error line recorded for the login whose newest tokens are {@code tokens}; null if none is. */
-    String recordedFailure(Credentials tokens) {
-        return latest().failure(StoredLogins.failureMark(tokens.accessToken));
+    /**
+     * The error line recorded for the login whose newest tokens are {@code tokens}, in {@code onDisk}
+     * (storage.json as read) or, when that holds nothing, this instance's copy; null if none is.
+     */
+    String recordedFailure(Credentials tokens, StorageSnapshot onDisk) {
+        return latest(onDisk).failureRecordedFor(tokens);
     }
 
     /**
@@ -197,8 +195,12 @@ final class TokenVault {
 
     /** The stored logins to write over: storage.json as on disk now, else this instance's copy. */
     private StoredLogins latest() {
-        StorageSnapshot now = onDisk();
-        return (now.text != null ? now : inView()).logins();
+        return latest(onDisk()).logins();
+    }
+
+    /** {@code onDisk} when storage.json holds the value, else this instance's copy. */
+    private StorageSnapshot latest(StorageSnapshot onDisk) {
+        return onDisk.text != null ? onDisk : inView();
     }
 
     private boolean write(String text) {

@@ -47,7 +47,7 @@ class TokenVaultTest extends HostTest {
         TokenVault vault = new TokenVault(host);
         assertNull(vault.inView().text);
         assertNull(vault.load(lineage));
-        assertNull(vault.loadFromDisk(lineage));
+        assertNull(vault.onDisk().tokens(lineage));
     }
 
     @Test
@@ -81,7 +81,7 @@ class TokenVaultTest extends HostTest {
         FakeHost next = host.session();
         TokenVault vault = new TokenVault(next);
         assertNull(vault.load(lineage));
-        assertNull(vault.loadFromDisk(lineage));
+        assertNull(vault.onDisk().tokens(lineage));
         assertEquals(before, host.disk().text());
         assertFalse(host.events().contains("storage.delete " + TokenVault.KEY));
     }
@@ -102,7 +102,7 @@ class TokenVaultTest extends HostTest {
             host.disk().put(TokenVault.KEY, entry);
             TokenVault vault = new TokenVault(host.session());
             assertNull(vault.load(lineage), entry);
-            assertNull(vault.loadFromDisk(lineage), entry);
+            assertNull(vault.onDisk().tokens(lineage), entry);
             assertEquals(entry, host.disk().get(TokenVault.KEY), "ignored, not deleted");
         }
         for (FakeHost.Log log : host.logs()) {
@@ -123,19 +123,19 @@ class TokenVaultTest extends HostTest {
     }
 
     @Test
-    void loadFromDiskFindsTheFileAtXdgDataHome() {
+    void theDiskCopyIsTheFileAtXdgDataHome() {
         host.env("XDG_DATA_HOME", "/xdg");
         new TokenVault(host).save(lineage, Fixtures.TARK_PATH, fresh);
         assertTrue(host.storagePath().startsWith("/xdg/"));
-        assertSameTokens(fresh, new TokenVault(host.session()).loadFromDisk(lineage));
+        assertSameTokens(fresh, new TokenVault(host.session()).onDisk().tokens(lineage));
         assertTrue(host.events().contains("fs.read /xdg/tark/plugins/chatgpt-oauth/data/storage.json"));
     }
 
     @Test
-    void loadFromDiskFindsTheFileInMacOsDataDir() {
+    void theDiskCopyIsTheFileInMacOsDataDir() {
         host.machine.dataDir = HOME + "/Library/Application Support";
         new TokenVault(host).save(lineage, Fixtures.TARK_PATH, fresh);
-        assertSameTokens(fresh, new TokenVault(host.session()).loadFromDisk(lineage));
+        assertSameTokens(fresh, new TokenVault(host.session()).onDisk().tokens(lineage));
     }
 
     @Test
@@ -230,7 +230,7 @@ class TokenVaultTest extends HostTest {
         host.secret(newer.refreshToken);
         assertTrue(new TokenVault(first).save(lineage, Fixtures.TARK_PATH, newer));
         assertSameTokens(newer, new TokenVault(host.session()).load(lineage));
-        assertSameTokens(otherFresh, new TokenVault(host.session()).loadFromDisk(other));
+        assertSameTokens(otherFresh, new TokenVault(host.session()).onDisk().tokens(other));
         host.assertNoSecretIn(host.disk().text(), "storage.json");
     }
 
