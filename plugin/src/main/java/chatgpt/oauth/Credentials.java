@@ -49,27 +49,27 @@ final class Credentials {
      * the access token's own {@code exp} counts.
      */
     static Credentials read(String text, String member) {
-        // Made here, not kept in a static field: a static initializer would put a class-initialisation
-        // check before every call into this class in wasm.
-        String[] paths = {"access_token", "refresh_token", "id_token", "expires_at", "account_id"};
-        for (int i = 0; i < paths.length; i++) {
-            paths[i] = field(member, paths[i]);
-        }
-        JsonInput fields = JsonInput.read(text, paths);
-        String accessToken = fields == null ? null : fields.string(field(member, "access_token"));
-        String refreshToken = fields == null ? null : fields.string(field(member, "refresh_token"));
+        // Each path joined once, then read by it. Locals, not static fields: a static initializer would put
+        // a class-initialisation check before every call into this class in wasm.
+        String accessPath = field(member, "access_token");
+        String refreshPath = field(member, "refresh_token");
+        String idPath = field(member, "id_token");
+        String expiresPath = field(member, "expires_at");
+        String accountPath = field(member, "account_id");
+        JsonInput fields = JsonInput.read(text, accessPath, refreshPath, idPath, expiresPath, accountPath);
+        String accessToken = fields == null ? null : fields.string(accessPath);
+        String refreshToken = fields == null ? null : fields.string(refreshPath);
         if (accessToken == null || !withinLimit(accessToken, refreshToken)) {
             return null;
         }
-        long expiresAt = Expiry.fromExpiresAt(fields.wholeNumber(field(member, "expires_at"), -1));
+        long expiresAt = Expiry.fromExpiresAt(fields.wholeNumber(expiresPath, -1));
         TokenClaims claims = null;
         if (expiresAt == Expiry.UNKNOWN) {
             claims = TokenClaims.of(accessToken);
             expiresAt = claims.expiresAtMillis;
         }
         Credentials credentials = new Credentials(accessToken, refreshToken,
-                keptIdToken(fields.string(field(member, "id_token"))), fields.string(field(member, "account_id")),
-                expiresAt);
+                keptIdToken(fields.string(idPath)), fields.string(accountPath), expiresAt);
         credentials.accessClaims = claims; // decoded once: the account id and lifetime read them too
         return credentials;
     }
