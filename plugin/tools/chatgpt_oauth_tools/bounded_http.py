@@ -14,6 +14,7 @@ and tark sends no User-Agent of its own).
 from __future__ import annotations
 
 import http.client
+import ipaddress
 import socket
 import threading
 import time
@@ -41,8 +42,18 @@ class TooLarge(NoAnswer):
     """The reply's body is longer than the limit."""
 
 
+def is_loopback_host(host: str) -> bool:
+    """localhost or a loopback address (127.0.0.0/8, ::1)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def is_loopback(url: str) -> bool:
-    return urllib.parse.urlsplit(url).hostname in ("127.0.0.1", "localhost", "::1")
+    return is_loopback_host(urllib.parse.urlsplit(url).hostname or "")
 
 
 class _Watchdog:

@@ -34,7 +34,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
-import ipaddress
 import json
 import math
 import os
@@ -123,19 +122,10 @@ def checked_issuer(url: str) -> str:
     if (not host or parts.scheme not in ("http", "https") or parts.query or parts.fragment
             or parts.username is not None):
         raise LoginFailed(f"--issuer {url!r} is not an address like {DEFAULT_ISSUER}; fix it.", USAGE)
-    if parts.scheme == "http" and not is_loopback(host):
+    if parts.scheme == "http" and not bounded_http.is_loopback_host(host):
         raise LoginFailed(f"--issuer {url!r}: plain http is allowed only for a loopback address"
                           " (127.0.0.1, ::1, localhost); use https.", USAGE)
     return url.rstrip("/")
-
-
-def is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def credentials_path(home: str, env: dict) -> Path:

@@ -253,6 +253,11 @@ class Install:
     def remove_creds(self) -> None:
         self.creds_path.unlink()
 
+    def allow_reading(self, path) -> None:
+        """The plugin's manifest lets tark:fs read ``path`` too (as a user adds a custom credentials path)."""
+        toml = self.plugin_dir / "plugin.toml"
+        toml.write_text(toml.read_text().replace("fs_read = [", f"fs_read = [\n    {json.dumps(str(path))},", 1))
+
     def write_codex(self, tokens: dict, last_refresh: str = "2026-01-01T00:00:00Z",
                     api_key=None) -> Path:
         """~/.codex/auth.json as the Codex CLI writes it."""

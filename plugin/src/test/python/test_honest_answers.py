@@ -33,12 +33,6 @@ def has_control_character(text: str) -> bool:
     return any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in text)
 
 
-def allow_reading(inst, path) -> None:
-    """The plugin's manifest lets tark:fs read ``path`` too (as a user adds a custom credentials path)."""
-    toml = inst.plugin_dir / "plugin.toml"
-    toml.write_text(toml.read_text().replace("fs_read = [", f"fs_read = [\n    {json.dumps(str(path))},", 1))
-
-
 def expired_login(inst):
     inst.write_creds({"access_token": access_jwt("acct-main", -HOUR), "refresh_token": opaque("rt")})
 
@@ -166,7 +160,7 @@ def test_control_characters_in_a_path_are_written_out_in_the_chat_and_every_log_
 
 def test_a_usable_file_at_such_a_path_is_still_described_exactly(inst):
     path = inst.root / HOSTILE_NAME
-    allow_reading(inst, path)
+    inst.allow_reading(path)
     inst.write_creds({"access_token": access_jwt("acct-main", 10 * 86400), "refresh_token": opaque("rt")},
                      path=path)
     host = inst.load(env={CREDENTIALS_PATH_VARIABLE: str(path)})
@@ -181,7 +175,7 @@ def test_a_usable_file_at_such_a_path_is_still_described_exactly(inst):
 def test_five_refused_logins_in_five_paths_are_each_presented_once(inst):
     paths = [inst.root / "work" / str(i) / "chatgpt.json" for i in range(5)]
     for path in paths:
-        allow_reading(inst, path)
+        inst.allow_reading(path)
         inst.write_creds({"access_token": access_jwt("acct-main", -HOUR), "refresh_token": opaque("rt")}, path=path)
     inst.endpoint.default = json_reply(400, {"error": "invalid_grant"})
     for _ in range(3):

@@ -51,6 +51,15 @@ def expired_login(inst, account="acct-main", **extra) -> dict:
     return inst.valid_creds(account, exp_in=-3600, **extra)
 
 
+def login_elsewhere(inst, path, account) -> tuple:
+    """A second login, in the credentials file at ``path`` (allowed in the manifest) with an expired
+    access token: ``(its document, the env that points an instance at it)``."""
+    inst.allow_reading(path)
+    doc = {"access_token": access_jwt(account, -60), "refresh_token": opaque("rt")}
+    inst.write_creds(doc, path=path)
+    return doc, {CREDENTIALS_PATH_VARIABLE: str(path)}
+
+
 def assert_no_token_anywhere(inst, *texts):
     """No 12-char piece of any token the test used, plain or encoded, in storage.json, in the
     given texts (earlier snapshots of storage.json), or in any log line of any instance."""
@@ -244,13 +253,9 @@ def test_two_logins_in_two_terminals_keep_their_own_refreshed_tokens(tark_inst, 
     refresh token again."""
     inst = tark_inst
     other_path = tmp_path / "work" / "chatgpt.json"
-    toml = inst.plugin_dir / "plugin.toml"
-    toml.write_text(toml.read_text().replace("fs_read = [", f'fs_read = [\n    "{other_path}",', 1))
     first = expired_login(inst, "acct-one")
     inst.endpoint.account = "acct-two"
-    second = {"access_token": access_jwt("acct-two", -60), "refresh_token": opaque("rt")}
-    inst.write_creds(second, path=other_path)
-    two_env = {CREDENTIALS_PATH_VARIABLE: str(other_path)}
+    second, two_env = login_elsewhere(inst, other_path, "acct-two")
     one, two = inst.load(), inst.load(env=two_env)
     inst.endpoint.account = "acct-one"
     ok_credentials(one)
@@ -272,12 +277,8 @@ def test_a_sessions_second_refresh_carries_the_other_terminals_newer_entry_not_a
     copy's refresh token is spent. B's next start then uses its newest tokens without a request."""
     inst = tark_inst
     other_path = tmp_path / "work" / "chatgpt.json"
-    toml = inst.plugin_dir / "plugin.toml"
-    toml.write_text(toml.read_text().replace("fs_read = [", f'fs_read = [\n    "{other_path}",', 1))
     first = inst.valid_creds("acct-one", exp_in=-3600)
-    second = {"access_token": access_jwt("acct-two", -60), "refresh_token": opaque("rt")}
-    inst.write_creds(second, path=other_path)
-    two_env = {CREDENTIALS_PATH_VARIABLE: str(other_path)}
+    second, two_env = login_elsewhere(inst, other_path, "acct-two")
     a, b = inst.load(), inst.load(env=two_env)
 
     inst.endpoint.account = "acct-two"
@@ -314,11 +315,7 @@ def test_a_re_login_never_evicts_another_terminals_login(tark_inst, tmp_path):
     terminal A's saved login stays, and A's next start presents nothing."""
     inst = tark_inst
     other_path = tmp_path / "work" / "chatgpt.json"
-    toml = inst.plugin_dir / "plugin.toml"
-    toml.write_text(toml.read_text().replace("fs_read = [", f'fs_read = [\n    "{other_path}",', 1))
-    a_env = {CREDENTIALS_PATH_VARIABLE: str(other_path)}
-    a_doc = {"access_token": access_jwt("acct-a", -60), "refresh_token": opaque("rt")}
-    inst.write_creds(a_doc, path=other_path)
+    _, a_env = login_elsewhere(inst, other_path, "acct-a")
     inst.endpoint.account = "acct-a"
     a_token = ok_credentials(inst.load(env=a_env))["access_token"]
     inst.endpoint.account = "acct-b"

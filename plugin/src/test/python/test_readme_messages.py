@@ -151,17 +151,10 @@ def refused_refresh(status, code):
     return scenario
 
 
-def refresh_answered(reply):
+def refresh_answered(reply, login=due):
+    """The refresh of ``login`` (due, or due_early) answered with ``reply``."""
     def scenario(inst, tmp):
-        due(inst)
-        inst.endpoint.default = reply
-        start(inst)
-    return scenario
-
-
-def early_refresh_answered(reply):
-    def scenario(inst, tmp):
-        due_early(inst)
+        login(inst)
         inst.endpoint.default = reply
         start(inst)
     return scenario
@@ -198,8 +191,8 @@ SCENARIOS = {
                                                     [["content-type", "text/html"]])),
     "400 invalid_request": refresh_answered(json_reply(400, {"error": "invalid_request"})),
     "no connection": refresh_answered({"error": "connection refused"}),
-    "early refresh unavailable": early_refresh_answered(json_reply(503, "")),
-    "early refresh refused": early_refresh_answered(json_reply(400, {"error": "invalid_grant"})),
+    "early refresh unavailable": refresh_answered(json_reply(503, ""), due_early),
+    "early refresh refused": refresh_answered(json_reply(400, {"error": "invalid_grant"}), due_early),
     "storage refused": storage_refused,
     "the Codex CLI's login": codex_login(10 * DAY),
     "the Codex CLI's login expired": codex_login(-3600),
